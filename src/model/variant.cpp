@@ -1,0 +1,46 @@
+// Stable names for probe variants; the order here is the report's row order.
+#include "model/variant.hpp"
+
+#include <array>
+#include <utility>
+
+namespace sniprobe {
+namespace {
+
+constexpr std::array<std::pair<Variant, std::string_view>, 10> k_names{{
+    {Variant::sni, "sni"},
+    {Variant::no_sni, "no_sni"},
+    {Variant::control_sni, "control_sni"},
+    {Variant::sni_split_tcp, "sni_split_tcp"},
+    {Variant::sni_split_record, "sni_split_record"},
+    {Variant::sni_case, "sni_case"},
+    {Variant::sni_large, "sni_large"},
+    {Variant::control_split_tcp, "control_split_tcp"},
+    {Variant::http_host, "http_host"},
+    {Variant::full_verify, "full_verify"},
+}};
+
+}  // namespace
+
+std::string_view variant_name(Variant v) {
+    for (const auto& [variant, name] : k_names)
+        if (variant == v) return name;
+    return "unknown";
+}
+
+std::optional<Variant> variant_from_name(std::string_view name) {
+    for (const auto& [variant, n] : k_names)
+        if (n == name) return variant;
+    return std::nullopt;
+}
+
+const std::vector<Variant>& all_variants() {
+    static const std::vector<Variant> k_all = [] {
+        std::vector<Variant> v;
+        for (const auto& [variant, name] : k_names) v.push_back(variant);
+        return v;
+    }();
+    return k_all;
+}
+
+}  // namespace sniprobe

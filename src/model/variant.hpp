@@ -1,0 +1,35 @@
+// The probe variants of DESIGN.md §3. Each is a row in the report; its name is a stable
+// string in the JSON. A variant only means something beside its controls: a failed
+// split variant with a failing control split says "this server rejects splits", not
+// "a middlebox".
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace sniprobe {
+
+enum class Variant {
+    sni,               // the target name, as a browser sends it
+    no_sni,            // no server_name extension
+    control_sni,       // an unrelated name to the same address
+    sni_split_tcp,     // ClientHello split across TCP segments inside the SNI
+    sni_split_record,  // ClientHello split across TLS records
+    sni_case,          // the target name in mixed case
+    sni_large,         // ClientHello grown past one MSS (post-quantum sized)
+    control_split_tcp, // control name, split like sni_split_tcp (the split's control)
+    http_host,         // plain HTTP on port 80 with Host: target
+    full_verify,       // complete handshake, certificate verified
+};
+
+// Stable JSON/report name ("sni", "no_sni", ...).
+std::string_view variant_name(Variant v);
+
+// Parses a stable name; nullopt for unknown names.
+std::optional<Variant> variant_from_name(std::string_view name);
+
+// Every variant, in report order.
+const std::vector<Variant>& all_variants();
+
+}  // namespace sniprobe
