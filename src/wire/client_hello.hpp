@@ -29,6 +29,11 @@ enum class HelloAnomaly {
     bad_server_name,         // server_name extension malformed
     duplicate_extension,     // the same extension type twice
     interleaved_record,      // a non-handshake record inside the hello's records
+    // added by the wire stage (additive):
+    bad_session_id,          // legacy_session_id longer than 32 bytes
+    bad_cipher_suites,       // cipher_suites empty or of odd length
+    bad_compression_methods, // legacy_compression_methods empty
+    bad_extension_body,      // ALPN / supported_versions / key_share body malformed
 };
 
 // Stable name of an anomaly ("truncated_body").
@@ -55,6 +60,7 @@ struct ClientHello {
     std::vector<HelloExtension> extensions;  // in order
     // Offset of the first SNI host_name's bytes in the stream (for splitting inside it).
     std::optional<size_t> sni_offset;
+    uint8_t session_id_length = 0;           // legacy_session_id length (32 for TLS 1.3 middlebox compat)
 
     // The first SNI name, or "" when there is none.
     std::string_view sni() const { return server_names.empty() ? std::string_view{} : server_names.front(); }
@@ -68,5 +74,11 @@ struct HelloParse {
 
 // Parses the start of a client->server stream. `incomplete` means "feed more bytes".
 HelloParse parse_client_hello(std::span<const uint8_t> stream);
+
+// Middlebox fast path: the first SNI host_name as soon as its bytes are present, even
+// when the rest of the hello has not arrived (what a DPI box that reads only the first
+// segment can see). nullopt when there is no SNI (yet) or the bytes are malformed.
+// Allocates only for the returned name (and to join a hello split across records).
+std::optional<std::string> quick_sni(std::span<const uint8_t> stream);
 
 }  // namespace sniprobe::wire
