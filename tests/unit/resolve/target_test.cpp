@@ -1,0 +1,127 @@
+// parse_target and default_control_sni: the forms users type, the names an SNI may carry,
+// and the clear errors for everything else (the CLI turns them into exit status 2).
+#include "resolve/target.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sniprobe {
+namespace {
+
+TEST(ParseTarget, HostUsesDefaultPort) {
+    auto t = parse_target("Example.COM", 443);
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ(t->host, "example.com");
+    EXPECT_EQ(t->sni, "example.com");
+    EXPECT_EQ(t->port, 443);
+    EXPECT_EQ(t->input, "Example.COM");
+}
+
+TEST(ParseTarget, HostWithPortAndTrailingDot) {
+    auto t = parse_target("www.example.net.:8443", 443);
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ(t->host, "www.example.net");
+    EXPECT_EQ(t->sni, "www.example.net");
+    EXPECT_EQ(t->port, 8443);
+}
+
+TEST(ParseTarget, UrlPrefixAndPathAreTolerated) {
+    auto t = parse_target("https://blocked.test:444/index.html", 443);
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ(t->host, "blocked.test");
+    EXPECT_EQ(t->port, 444);
+}
+
+TEST(ParseTarget, Ipv4LiteralHasNoSni) {
+    auto t = parse_target("192.0.2.7:8443", 443);
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ(t->host, "192.0.2.7");
+    EXPECT_EQ(t->sni, "");
+    EXPECT_EQ(t->port, 8443);
+}
+
+TEST(ParseTarget, BracketedIpv6WithPort) {
+    auto t = parse_target("[2001:DB8::1]:8443", 443);
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ(t->host, "2001:db8::1");
+    EXPECT_EQ(t->sni, "");
+    EXPECT_EQ(t->port, 8443);
+}
+
+TEST(ParseTarget, BareIpv6) {
+    auto t = parse_target("::1", 443);
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ(t->host, "::1");
+    EXPECT_EQ(t->port, 443);
+}
+
+TEST(ParseTarget, IdnBecomesPunycodeNonTransitional) {
+    auto t = parse_target("bücher.example", 443);
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ(t->sni, "xn--bcher-kva.example");
+    auto sharp_s = parse_target("faß.de", 443);  // non-transitional keeps the sharp s
+    ASSERT_TRUE(sharp_s) << sharp_s.error().message;
+    EXPECT_EQ(sharp_s->sni, "xn--fa-hia.de");
+}
+
+TEST(ParseTarget, RejectsBadPorts) {
+    for (const char* input : {"example.com:0", "example.com:65536", "example.com:", "example.com:44x",
+                              "[::1]:99999", "[::1]x"}) {
+        auto t = parse_target(input, 443);
+        EXPECT_FALSE(t) << input;
+        if (!t) {
+            EXPECT_NE(t.error().message.find(input), std::string::npos) << t.error().message;
+        }
+    }
+    auto max = parse_target("example.com:65535", 443);
+    ASSERT_TRUE(max);
+    EXPECT_EQ(max->port, 65535);
+}
+
+TEST(ParseTarget, RejectsNamesThatAreNotLdh) {
+    std::string long_label(64, 'a');
+    std::string long_name;
+    for (int i = 0; i < 5; ++i) long_name += std::string(60, 'b') + ".";
+    long_name += "com";
+    for (const std::string& input :
+         {std::string(""), std::string("  "), std::string("exa mple.com"), std::string("-bad.com"),
+          std::string("bad-.com"), std::string("a..b"), std::string("under_score.com"),
+          long_label + ".com", long_name, std::string("1.2.3"), std::string("256.1.1.1"),
+          std::string("[example.com]:443"), std::string("2001:db8::zz")}) {
+        EXPECT_FALSE(parse_target(input, 443)) << input;
+    }
+    EXPECT_TRUE(parse_target(std::string(63, 'a') + ".com", 443));
+}
+
+TEST(ParseTarget, RejectsInvalidIdn) {
+    auto t = parse_target("xn--a.example\xE2\x80\x8D", 443);  // ZWJ alone is disallowed
+    EXPECT_FALSE(t);
+    auto bad_utf8 = parse_target("b\xFF\xFEr.example", 443);
+    ASSERT_FALSE(bad_utf8);
+    EXPECT_NE(bad_utf8.error().message.find("internationalised"), std::string::npos);
+}
+
+TEST(ParseIpLiteral, CanonicalisesAndRejects) {
+    EXPECT_EQ(parse_ip_literal("2001:0db8:0::1").value(), "2001:db8::1");
+    EXPECT_EQ(parse_ip_literal("[::1]").value(), "::1");
+    EXPECT_EQ(parse_ip_literal("10.0.0.1").value(), "10.0.0.1");
+    EXPECT_FALSE(parse_ip_literal("example.com"));
+    EXPECT_FALSE(parse_ip_literal("10.0.0"));
+}
+
+TEST(DefaultControlSni, UnrelatedToTheTargetDomain) {
+    Target t;
+    t.host = "blocked.test";
+    EXPECT_EQ(default_control_sni(t), "example.com");
+    t.host = "example.com";
+    EXPECT_EQ(default_control_sni(t), "example.org");
+    t.host = "www.example.com";
+    EXPECT_EQ(default_control_sni(t), "example.org");
+    t.host = "notexample.com";  // not a subdomain: example.com is unrelated
+    EXPECT_EQ(default_control_sni(t), "example.com");
+    auto parsed = parse_target("example.com", 443);
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->control_sni, "example.org");
+}
+
+}  // namespace
+}  // namespace sniprobe
