@@ -3,6 +3,7 @@
 // about its lengths is a named anomaly, never an out-of-bounds read.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -39,7 +40,10 @@ struct TcpPacket {
     uint16_t window = 0;
     uint8_t tcp_header_len = 0;           // bytes, options included
     size_t ip_header_len = 0;
-    std::span<const uint8_t> payload;     // view into the input buffer
+    std::span<const uint8_t> payload;     // view into the input buffer (Ethernet padding trimmed)
+    // Payload length the IP header claims; larger than payload.size() when the capture
+    // was cut by its snaplen (added by the wire stage).
+    size_t wire_payload_len = 0;
 
     // "10.77.1.2" or "fd77::2".
     std::string src_string() const;
@@ -62,6 +66,12 @@ struct IcmpError {
     uint8_t type = 0, code = 0;
     uint16_t quoted_src_port = 0, quoted_dst_port = 0;
     std::string quoted_dst;
+    // added by the wire stage (additive):
+    std::string quoted_src;
+    std::optional<uint32_t> quoted_seq;    // the quoted TCP sequence number (when quoted)
+    uint16_t quoted_ip_id = 0;             // IPv4: the probe's IP ID, to match it
+    uint8_t quoted_ttl = 0;                // TTL left when the quoted packet expired
+    std::optional<uint32_t> mtu;           // fragmentation needed / packet too big
 };
 
 // Decodes an ICMP time-exceeded / unreachable that quotes a TCP packet.
