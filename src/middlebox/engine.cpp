@@ -1,0 +1,302 @@
+// Decision logic of the DPI emulator (see engine.hpp). Orientation comes from the SYN
+// (the sender of a SYN without ACK is the client); a flow first seen mid-stream takes
+// the higher port as the client's. The server's next sequence number comes from the
+// SYN-ACK plus every byte the server sent through us, falling back to the trigger's
+// ACK field when the handshake was not seen: either is what the client expects next.
+#include "middlebox/engine.hpp"
+
+#include <arpa/inet.h>
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+
+#include "model/packet.hpp"
+#include "wire/client_hello.hpp"
+#include "wire/http_request.hpp"
+#include "wire/packet.hpp"
+
+namespace sniprobe::middlebox {
+
+struct PacketView {
+    const wire::TcpPacket& tcp;
+    std::array<uint8_t, 4> src{}, dst{};
+    bool has(uint8_t flag) const { return (tcp.flags & flag) != 0; }
+    uint32_t seq_len() const {
+        return static_cast<uint32_t>(tcp.payload.size()) + (has(tcp_flag::syn) ? 1 : 0) + (has(tcp_flag::fin) ? 1 : 0);
+    }
+};
+
+namespace {
+
+std::string ip_text(const std::array<uint8_t, 4>& ip) {
+    char buf[INET_ADDRSTRLEN] = {};
+    ::inet_ntop(AF_INET, ip.data(), buf, sizeof buf);
+    return buf;
+}
+
+std::string flow_text(const FlowKey& k) {
+    return fmt::format("{}:{}->{}:{}", ip_text(k.client_ip), k.client_port, ip_text(k.server_ip), k.server_port);
+}
+
+bool port_ok(const Rule& r, uint16_t port) {
+    return r.ports.empty() || std::find(r.ports.begin(), r.ports.end(), port) != r.ports.end();
+}
+
+bool is_host_rule(const Rule& r) { return r.match != MatchKind::dst_ip; }
+
+}  // namespace
+
+Engine::Engine(Rules rules, EngineOptions options)
+    : m_rules(std::move(rules)),
+      m_options(options),
+      m_rng(options.seed),
+      m_flows(options.max_flows, options.idle_ms),
+      m_residual(options.max_residual) {}
+
+Decision Engine::finish(Decision d) {
+    if (d.drop) ++m_counters.dropped;
+    else ++m_counters.accepted;
+    if (d.delay_ms > 0) ++m_counters.held;
+    m_counters.injected += d.before.size() + d.after.size();
+    return d;
+}
+
+Decision Engine::handle(std::span<const uint8_t> bytes, uint64_t now_ms) {
+    ++m_counters.packets;
+    if (now_ms - m_last_expire_ms >= 1000) {
+        m_flows.expire(now_ms);
+        m_last_expire_ms = now_ms;
+    }
+    wire::PacketParse parsed = wire::decode_tcp_packet(bytes);
+    if (parsed.anomaly != wire::PacketAnomaly::none || !parsed.packet) {
+        ++m_counters.anomalies["packet:" + std::string(wire::packet_anomaly_name(parsed.anomaly))];
+        return finish({});
+    }
+    const wire::TcpPacket& tcp = *parsed.packet;
+    if (tcp.ip_version != 4) {
+        ++m_counters.anomalies["ipv6_not_inspected"];
+        return finish({});
+    }
+    PacketView p{tcp, {}, {}};
+    std::memcpy(p.src.data(), tcp.src, 4);
+    std::memcpy(p.dst.data(), tcp.dst, 4);
+
+    // Address rules are stateless: every packet to the address and port vanishes.
+    for (const Rule& r : m_rules.rules) {
+        if (r.match != MatchKind::dst_ip || r.dst_ip != p.dst || !port_ok(r, tcp.dst_port)) continue;
+        Decision d;
+        d.drop = true;
+        if (p.has(tcp_flag::syn) && !p.has(tcp_flag::ack)) {
+            ++m_counters.triggers;
+            ++m_counters.triggers_by_rule[r.name];
+            d.log = fmt::format("middlebox: trigger rule={} action=drop_all flow={}:{}->{}:{} syn", r.name,
+                                ip_text(p.src), tcp.src_port, ip_text(p.dst), tcp.dst_port);
+        }
+        return finish(std::move(d));
+    }
+
+    if (p.has(tcp_flag::syn) && !p.has(tcp_flag::ack)) return finish(on_syn(p, now_ms));
+
+    FlowKey as_client{p.src, p.dst, tcp.src_port, tcp.dst_port};
+    FlowKey as_server{p.dst, p.src, tcp.dst_port, tcp.src_port};
+    Flow* flow = m_flows.find(as_client, now_ms);
+    bool from_client = flow != nullptr;
+    if (!flow) flow = m_flows.find(as_server, now_ms);
+    if (!flow) {
+        if (tcp.payload.empty() || p.has(tcp_flag::syn)) return finish({});
+        // First seen mid-stream: the ephemeral (higher) port is the client's.
+        from_client = tcp.src_port > tcp.dst_port;
+        flow = &m_flows.insert(from_client ? as_client : as_server, now_ms);
+        ++m_counters.flows;
+    }
+    Decision cut;
+    cut.drop = flow->fate == FlowFate::blackholed || flow->in_path_cut;
+
+    if (!from_client) {
+        if (p.has(tcp_flag::syn)) {  // SYN-ACK
+            flow->synack_seen = true;
+            flow->server_next = tcp.seq + 1;
+            flow->server_next_known = true;
+        } else if (!p.has(tcp_flag::rst)) {
+            uint32_t end = tcp.seq + p.seq_len();
+            if (!flow->server_next_known || seq_after(end, flow->server_next)) flow->server_next = end;
+            flow->server_next_known = true;
+        }
+        return finish(std::move(cut));
+    }
+    if (cut.drop) return finish(std::move(cut));
+    uint32_t end = tcp.seq + p.seq_len();
+    if (!flow->syn_seen && !flow->stream_started) flow->client_next = end;
+    else if (seq_after(end, flow->client_next)) flow->client_next = end;
+    if (!tcp.payload.empty() && flow->fate == FlowFate::undecided) return finish(on_client_data(*flow, p, now_ms));
+    return finish({});
+}
+
+Decision Engine::on_syn(const PacketView& p, uint64_t now_ms) {
+    const wire::TcpPacket& tcp = p.tcp;
+    FlowKey key{p.src, p.dst, tcp.src_port, tcp.dst_port};
+    TupleKey tuple{p.src, p.dst, tcp.dst_port};
+    Flow& flow = m_flows.insert(key, now_ms);
+    ++m_counters.flows;
+    flow.syn_seen = true;
+    flow.client_next = tcp.seq + 1;
+    std::optional<int> blocked = m_residual.blocked(tuple, now_ms);
+    if (!blocked) return {};
+
+    const Rule& rule = m_rules.rules[static_cast<size_t>(*blocked)];
+    ++m_counters.residual_hits;
+    flow.rule = *blocked;
+    Decision d;
+    switch (rule.action) {
+        case Action::rst_both:
+        case Action::rst_client: {
+            SynSegment syn{p.src, p.dst, tcp.src_port, tcp.dst_port, tcp.seq, tcp.ip_id};
+            d.before = plan_syn_reset(rule, syn, m_rng);
+            d.drop = true;
+            flow.fate = FlowFate::triggered;
+            flow.in_path_cut = true;
+            break;
+        }
+        case Action::drop:
+        case Action::drop_all:
+            d.drop = true;
+            flow.fate = FlowFate::blackholed;
+            break;
+        case Action::fin_client:
+        case Action::blockpage:
+            flow.residual_forced = true;  // the handshake passes; the first data gets the action
+            break;
+    }
+    d.log = fmt::format("middlebox: residual rule={} action={} flow={} syn{}", rule.name, action_name(rule.action),
+                        flow_text(key), d.before.empty() ? "" : " answered with RST");
+    return d;
+}
+
+Decision Engine::on_client_data(Flow& flow, const PacketView& p, uint64_t now_ms) {
+    const wire::TcpPacket& tcp = p.tcp;
+    if (flow.residual_forced) return fire(flow, flow.rule, p, "residual", now_ms);
+    append_to_stream(flow, tcp.seq, tcp.payload.data(), tcp.payload.size());
+    std::string what;
+    bool need_more = false;
+    int r = match_rules(flow, p, what, need_more);
+    if (r < 0) {
+        if (!need_more) flow.fate = FlowFate::spared;
+        return {};
+    }
+    const Rule& rule = m_rules.rules[static_cast<size_t>(r)];
+    if (rule.probability < 1.0) {
+        std::uniform_real_distribution<double> coin(0.0, 1.0);
+        if (coin(m_rng) >= rule.probability) {  // drawn once: the flow is decided now
+            flow.fate = FlowFate::spared;
+            ++m_counters.spared;
+            return {};
+        }
+    }
+    return fire(flow, r, p, what, now_ms);
+}
+
+int Engine::match_rules(Flow& flow, const PacketView& p, std::string& what, bool& need_more) {
+    const wire::TcpPacket& tcp = p.tcp;
+    std::optional<wire::HelloParse> tls_single, tls_stream;
+    std::optional<wire::HttpRequest> http_single, http_stream;
+    const bool stream_ok = flow.stream_started && !flow.stream_broken;
+    const bool stream_full = flow.stream.size() >= k_max_stream_bytes;
+    for (size_t i = 0; i < m_rules.rules.size(); ++i) {
+        const Rule& rule = m_rules.rules[i];
+        if (!is_host_rule(rule) || !port_ok(rule, flow.key.server_port)) continue;
+        const bool use_stream = rule.reassemble != Reassemble::no && stream_ok;
+        std::span<const uint8_t> bytes = use_stream ? std::span<const uint8_t>(flow.stream) : tcp.payload;
+        std::string host;
+        if (rule.match == MatchKind::http_host) {
+            auto& parsed = use_stream ? http_stream : http_single;
+            if (!parsed) {
+                parsed = wire::parse_http_host(bytes);
+                auto a = parsed->anomaly;
+                if (a != wire::HttpAnomaly::none && a != wire::HttpAnomaly::incomplete &&
+                    a != wire::HttpAnomaly::not_http)
+                    ++m_counters.anomalies["http:" + std::string(wire::http_anomaly_name(a))];
+            }
+            if (parsed->anomaly == wire::HttpAnomaly::incomplete) {
+                if (use_stream && !stream_full) need_more = true;
+                continue;
+            }
+            if (parsed->anomaly != wire::HttpAnomaly::none) continue;
+            host = parsed->host;
+        } else {
+            auto& parsed = use_stream ? tls_stream : tls_single;
+            if (!parsed) {
+                parsed = wire::parse_client_hello(bytes);
+                auto a = parsed->anomaly;
+                if (a != wire::HelloAnomaly::none && a != wire::HelloAnomaly::incomplete &&
+                    a != wire::HelloAnomaly::not_tls)
+                    ++m_counters.anomalies["tls:" + std::string(wire::hello_anomaly_name(a))];
+            }
+            if (parsed->anomaly == wire::HelloAnomaly::incomplete) {
+                if (use_stream && !stream_full) need_more = true;
+                continue;
+            }
+            if (parsed->anomaly != wire::HelloAnomaly::none || !parsed->hello) continue;
+            // Only a box that joins TLS records reads a hello spread over several.
+            if (parsed->hello->record_count > 1 && rule.reassemble != Reassemble::tcp_and_records) continue;
+            host = std::string(parsed->hello->sni());
+            if (host.empty()) continue;
+        }
+        if (host_matches(rule, host)) {
+            what = (rule.match == MatchKind::http_host ? "host=" : "sni=") + host;
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+Decision Engine::fire(Flow& flow, int rule_index, const PacketView& p, const std::string& what, uint64_t now_ms) {
+    const Rule& rule = m_rules.rules[static_cast<size_t>(rule_index)];
+    const wire::TcpPacket& tcp = p.tcp;
+    TriggerSegment t;
+    t.client_ip = flow.key.client_ip;
+    t.server_ip = flow.key.server_ip;
+    t.client_port = flow.key.client_port;
+    t.server_port = flow.key.server_port;
+    t.client_seq = tcp.seq;
+    t.payload_len = static_cast<uint32_t>(tcp.payload.size());
+    t.client_ip_id = tcp.ip_id;
+    t.server_next = flow.server_next;
+    if (!flow.server_next_known || (p.has(tcp_flag::ack) && seq_after(tcp.ack, flow.server_next)))
+        t.server_next = tcp.ack;
+    InjectionPlan plan = plan_injection(rule, t, m_rng);
+
+    Decision d;
+    d.drop = plan.drop_original;
+    d.delay_ms = rule.delay_ms;
+    d.before = std::move(plan.before_verdict);
+    d.after = std::move(plan.after_verdict);
+    flow.rule = rule_index;
+    flow.fate = rule.action == Action::drop ? FlowFate::blackholed : FlowFate::triggered;
+    flow.in_path_cut = plan.drop_original;
+    if (rule.residual_seconds > 0)
+        m_residual.block(TupleKey{flow.key.client_ip, flow.key.server_ip, flow.key.server_port}, rule_index,
+                         now_ms + uint64_t{rule.residual_seconds} * 1000);
+    ++m_counters.triggers;
+    ++m_counters.triggers_by_rule[rule.name];
+    d.log = fmt::format("middlebox: trigger rule={} action={} mode={} flow={} {} seq={} len={} injected={}{}",
+                        rule.name, action_name(rule.action), mode_name(rule.mode), flow_text(flow.key), what,
+                        tcp.seq, tcp.payload.size(), d.before.size() + d.after.size(),
+                        d.drop ? " original=dropped" : " original=released");
+    return d;
+}
+
+std::string Engine::counters_line() const {
+    const Counters& c = m_counters;
+    std::string line = fmt::format(
+        "middlebox: packets={} accepted={} dropped={} held={} injected={} flows={} live_flows={} "
+        "evicted={} expired={} triggers={} spared={} residual_hits={}",
+        c.packets, c.accepted, c.dropped, c.held, c.injected, c.flows, m_flows.size(), m_flows.evicted(),
+        m_flows.expired(), c.triggers, c.spared, c.residual_hits);
+    for (const auto& [name, n] : c.triggers_by_rule) line += fmt::format(" rule:{}={}", name, n);
+    for (const auto& [name, n] : c.anomalies) line += fmt::format(" anomaly:{}={}", name, n);
+    return line;
+}
+
+}  // namespace sniprobe::middlebox
