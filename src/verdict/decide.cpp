@@ -1,0 +1,42 @@
+// decide(): the rules of rules.hpp tried in order, the first match wins, then the
+// supporting evidence. Read the table top to bottom: nothing resolved; TCP dead; the
+// server's own packets; name-based interference; all variants reset alike; the server's
+// alert; its certificate; plain HTTP only; DNS only; fine. Server-side causes that the
+// packets prove come before the network is blamed.
+#include "verdict/decide.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "verdict/rules.hpp"
+
+namespace sniprobe {
+
+Verdict decide(const Diagnosis& d) {
+    using namespace verdict;
+    static constexpr std::array<Rule, 10> k_rules{
+        rule_dns_failure,        // no address: nothing else can be judged
+        rule_tcp_unreachable,    // no TCP: names do not matter
+        rule_server_origin,      // RSTs/FINs with the server's fingerprint: never sni_*
+        rule_name_interference,  // sni_reset / sni_drop / sni_close (exact test vs controls)
+        rule_all_reset,          // every variant reset alike: the server (or an address block)
+        rule_tls_alert,          // the server's alert for the name
+        rule_certificate,        // handshake works, certificate does not
+        rule_http_host_block,    // TLS fine, plain HTTP with the Host is not
+        rule_dns_only,           // fine at --ip, DNS points elsewhere
+        rule_ok,                 // fine
+    };
+    const Facts facts(d);
+    Verdict v = inconclusive(facts);
+    for (Rule rule : k_rules) {
+        if (auto found = rule(facts)) {
+            v = std::move(*found);
+            break;
+        }
+    }
+    add_supporting_evidence(facts, v);
+    v.confidence = std::clamp(v.confidence, 0.0, 1.0);
+    return v;
+}
+
+}  // namespace sniprobe

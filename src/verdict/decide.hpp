@@ -1,0 +1,16 @@
+// The verdict stage: exactly one cause from DESIGN.md §4 for a diagnosis, with a
+// confidence, a one-sentence summary, evidence with stable ids (evidence_ids.hpp) and
+// advice. It reads recorded observations only (trials and their analysis), never a
+// socket, so every rule is testable from hand-built fixtures.
+#pragma once
+
+#include "model/diagnosis.hpp"
+#include "model/verdict.hpp"
+
+namespace sniprobe {
+
+// Judges a diagnosis (target, resolution, trials, analysis, optional trace).
+// d.verdict is ignored; the caller stores the result there.
+Verdict decide(const Diagnosis& d);
+
+}  // namespace sniprobe

@@ -1,0 +1,70 @@
+// The verdict rules: plain functions over the gathered Facts, tried in a fixed order
+// (decide.cpp holds the table). Each returns a complete Verdict when its pattern is
+// present, nullopt otherwise. Order encodes caution: what the server itself does
+// (its alert, its certificate, RSTs carrying its fingerprint) is settled before the
+// network is blamed, because blaming the network for a server bug is the worst error.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "model/verdict.hpp"
+#include "verdict/evidence_ids.hpp"
+#include "verdict/facts.hpp"
+
+namespace sniprobe::verdict {
+
+// A rule: the verdict when its pattern is present.
+using Rule = std::optional<Verdict> (*)(const Facts&);
+
+// Significance level of the differential test.
+inline constexpr double k_alpha = 0.05;
+
+// The name did not resolve and nothing could be probed.
+std::optional<Verdict> rule_dns_failure(const Facts& f);
+// TCP connect fails for every variant.
+std::optional<Verdict> rule_tcp_unreachable(const Facts& f);
+// Forensics attribute the target's RSTs (or FINs) to the server: server_reset, never sni_*.
+std::optional<Verdict> rule_server_origin(const Facts& f);
+// Target name reset / timed out / closed significantly more than the controls.
+std::optional<Verdict> rule_name_interference(const Facts& f);
+// Every TLS variant, named or not, is reset after TCP connects.
+std::optional<Verdict> rule_all_reset(const Facts& f);
+// The server answers the target name with an alert.
+std::optional<Verdict> rule_tls_alert(const Facts& f);
+// The handshake completes but the certificate fails verification.
+std::optional<Verdict> rule_certificate(const Facts& f);
+// TLS works; plain HTTP with the Host is reset or answered by a block page.
+std::optional<Verdict> rule_http_host_block(const Facts& f);
+// Everything works at --ip, but DNS points elsewhere (or fails).
+std::optional<Verdict> rule_dns_only(const Facts& f);
+// The target works.
+std::optional<Verdict> rule_ok(const Facts& f);
+// The fallback: what was seen, without a cause.
+Verdict inconclusive(const Facts& f);
+
+// Adds evidence and advice that support any verdict (splits, certificate, DNS, trace...).
+void add_supporting_evidence(const Facts& f, Verdict& v);
+
+// An Evidence line for a table id.
+Evidence cite(const EvidenceId& id, std::string text);
+// True when the verdict already cites the id.
+bool cites(const Verdict& v, const EvidenceId& id);
+
+// A certificate problem seen on completed handshakes.
+struct CertificateProblem {
+    std::string subcode;          // expired | name_mismatch | chain_incomplete | untrusted | self_signed
+    const EvidenceId* id = nullptr;
+    int failing = 0, checked = 0;
+    std::string detail;           // OpenSSL's message and the chain as sent
+};
+// The majority certificate problem, if most completed handshakes had one.
+std::optional<CertificateProblem> certificate_problem(const Facts& f);
+
+// A block-page or reset sign on the plain-HTTP Host probe (never when its RSTs are the server's).
+std::optional<Evidence> http_block_sign(const Facts& f);
+
+// A line describing the --ip/DNS disagreement, if any.
+std::optional<std::string> dns_disagreement(const Facts& f);
+
+}  // namespace sniprobe::verdict

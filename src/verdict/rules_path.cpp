@@ -1,0 +1,205 @@
+// Rules that blame the path: the name does not resolve, TCP cannot connect, or an
+// on-path box reacts to the server name. Name interference is a *differential*
+// finding: the target name fails (reset, timeout, FIN) significantly more often than
+// no SNI and an unrelated SNI to the same address, judged by a one-sided Fisher test
+// so 3 resets in 10 beside 0 in 20 counts and 1 in 10 does not. Without capture the
+// same pattern could be the server's own SNI filter, so confidence is capped.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "verdict/rules.hpp"
+
+namespace sniprobe::verdict {
+namespace {
+
+struct Pattern {
+    Outcome outcome;
+    double p;
+    bool forensic_only;   // not significant alone, but the capture shows an injection
+};
+
+double base_confidence(double p) {
+    if (p < 0.001) return 0.9;
+    if (p < 0.01) return 0.8;
+    if (p < k_alpha) return 0.7;
+    return 0.55;
+}
+
+// Controls that failed the same way only after the target name had first failed:
+// a box that keeps blocking the (client, server, port) tuple for a while.
+bool residual_pattern(const Facts& f, Outcome o) {
+    double first_target_failure = std::numeric_limits<double>::infinity();
+    for (const Trial& t : f.d.trials)
+        if (t.variant == Variant::sni && classify(t) == o)
+            first_target_failure = std::min(first_target_failure, t.t0);
+    int failed_controls = 0;
+    for (const Trial& t : f.d.trials) {
+        if (t.variant != Variant::no_sni && t.variant != Variant::control_sni) continue;
+        if (classify(t) != o) continue;
+        ++failed_controls;
+        if (t.t0 < first_target_failure) return false;
+    }
+    return failed_controls > 0;
+}
+
+std::optional<Pattern> strongest_pattern(const Facts& f) {
+    std::optional<Pattern> best;
+    for (Outcome o : {Outcome::reset, Outcome::timeout, Outcome::eof}) {
+        if (f.target.count(o) == 0) continue;
+        const double p = differential_p(f.target, f.controls, o);
+        const OriginCount& origin = o == Outcome::eof ? f.target_forensics.fin : f.target_forensics.rst;
+        const bool forensic_only = o != Outcome::timeout && origin.injected > 0 &&
+                                   origin.server == 0 && f.controls.count(o) == 0;
+        if (p >= k_alpha && !forensic_only) continue;
+        if (!best || p < best->p) best = Pattern{o, p, p >= k_alpha};
+    }
+    return best;
+}
+
+std::string control_line(const Facts& f) {
+    std::string out;
+    if (f.no_sni.ran()) out += fmt::format("no_sni {} ", ratio(f.no_sni.reached, f.no_sni.trials));
+    if (f.control_sni.ran()) {
+        if (!out.empty()) out += "and ";
+        out += fmt::format("control_sni ({}) {} ", f.d.target.control_sni,
+                           ratio(f.control_sni.reached, f.control_sni.trials));
+    }
+    return out + "reached the server (ServerHello or alert): the path to the server is open";
+}
+
+}  // namespace
+
+std::optional<Verdict> rule_dns_failure(const Facts& f) {
+    if (!f.d.resolution.addresses.empty()) return std::nullopt;
+    Verdict v;
+    v.cause = cause::dns;
+    const std::string& failure = f.d.resolution.failure;
+    v.confidence = failure.empty() ? 0.8 : 0.95;
+    v.summary = fmt::format("{} does not resolve ({}), so nothing could be probed.", f.d.target.host,
+                            failure.empty() ? "no addresses" : failure);
+    v.evidence.push_back(cite(evidence::dns_failure,
+                              fmt::format("DNS for {}: {}", f.d.target.host,
+                                          failure.empty() ? "no A/AAAA records" : failure)));
+    v.advice.push_back("Check the name's A/AAAA records at its authoritative servers (dig +trace).");
+    v.advice.push_back("To test the server before DNS is fixed, pass its address with --ip.");
+    return v;
+}
+
+std::optional<Verdict> rule_tcp_unreachable(const Facts& f) {
+    const Tally& all = f.all_tls;
+    const int failed = all.count(Outcome::connect_failed);
+    if (!all.ran() || all.reached > 0 || failed * 5 < all.trials * 4) return std::nullopt;
+    Verdict v;
+    v.cause = cause::tcp_unreachable;
+    v.confidence = failed == all.trials ? 0.9 : 0.75;
+    const std::string where = f.d.resolution.addresses.size() == 1
+                                  ? fmt::format("{} port {}", f.d.resolution.addresses.front().address, f.d.target.port)
+                                  : fmt::format("port {} of {}", f.d.target.port, f.d.target.host);
+    v.summary = fmt::format("TCP to {} fails whatever the name ({} of {} connects failed: {}).", where,
+                            failed, all.trials, all.failure_list());
+    v.evidence.push_back(cite(evidence::all_connect_failed,
+                              fmt::format("{} TLS trials, {} failed to connect ({})", all.trials,
+                                          failed, all.failure_list())));
+    if (all.failures.count("connection_refused"))
+        v.advice.push_back("connection_refused: the host answered the SYN with a RST; is the server "
+                           "listening on that port, or does a firewall REJECT it?");
+    if (all.failures.count("generic_timeout_error"))
+        v.advice.push_back("Timeouts: the SYN goes unanswered; check security groups / firewalls "
+                           "in front of the server and that the address is right.");
+    v.advice.push_back("Probe from another network to tell a local block from a server outage.");
+    return v;
+}
+
+std::optional<Verdict> rule_name_interference(const Facts& f) {
+    if (!f.target.ran() || !f.controls.ran() || f.controls.reached == 0) return std::nullopt;
+    const auto pattern = strongest_pattern(f);
+    if (!pattern) return std::nullopt;
+
+    const Outcome o = pattern->outcome;
+    const int failed = f.target.count(o);
+    const int control_failed = f.controls.count(o);
+    Verdict v;
+    v.confidence = base_confidence(pattern->p);
+    const std::string counts = fmt::format("sni {} {}; controls {} {}", ratio(failed, f.target.trials),
+                                           outcome_name(o), ratio(control_failed, f.controls.trials),
+                                           outcome_name(o));
+    const std::string stats =
+        pattern->forensic_only
+            ? fmt::format("{} (p = {:.2g}, not significant alone; see the packet evidence)", counts, pattern->p)
+            : fmt::format("{} (one-sided Fisher p = {:.2g})", counts, pattern->p);
+
+    const OriginCount& origin = o == Outcome::eof ? f.target_forensics.fin : f.target_forensics.rst;
+    const bool injected = origin.injected > 0;
+    if (o == Outcome::reset) {
+        v.cause = cause::sni_reset;
+        v.evidence.push_back(cite(evidence::sni_reset_rate, stats));
+        v.summary = fmt::format(
+            "Handshakes naming {} are reset by {} ({}); the name, not the address, triggers it.",
+            f.name, injected ? "an on-path device, not the server" : "something that reacts to the name",
+            counts);
+    } else if (o == Outcome::timeout) {
+        v.cause = cause::sni_drop;
+        v.evidence.push_back(cite(evidence::sni_timeout_rate, stats));
+        v.summary = fmt::format("Handshakes naming {} are silently dropped on the way ({}) while the "
+                                "controls get answers.", f.name, counts);
+        v.confidence = std::min(v.confidence, 0.85);
+    } else {
+        v.cause = cause::sni_close;
+        v.evidence.push_back(cite(evidence::sni_eof_rate, stats));
+        v.summary = fmt::format("Handshakes naming {} are closed with a FIN the controls never get ({}).",
+                                f.name, counts);
+    }
+    v.evidence.push_back(cite(evidence::control_ok, control_line(f)));
+
+    // What the packets say about who sent the RST/FIN.
+    if (o != Outcome::timeout) {
+        const EvidenceId& injected_id = o == Outcome::eof ? evidence::fin_injected : evidence::rst_injected;
+        if (injected) {
+            v.confidence = std::min(0.99, v.confidence + 0.07);
+            v.evidence.push_back(cite(injected_id,
+                fmt::format("{} of {} analysed packets do not match the server's SYN-ACK fingerprint",
+                            origin.injected, origin.total())));
+        } else if (!f.any_captured) {
+            v.confidence = std::min(v.confidence, 0.75);
+            v.evidence.push_back(cite(evidence::no_capture,
+                "judged from socket errors only; a server-side SNI filter would look the same "
+                "(re-run as root for packet forensics)"));
+        } else {
+            v.confidence = std::min(v.confidence, 0.85);
+            v.evidence.push_back(cite(evidence::rst_origin_unknown,
+                fmt::format("{} packets analysed, none attributed to the path or the server",
+                            origin.total())));
+        }
+    }
+
+    if (control_failed > 0) {
+        v.confidence *= 0.9;
+        if (residual_pattern(f, o))
+            v.evidence.push_back(cite(evidence::residual_blocking,
+                fmt::format("{} control trials failed, all after the first {} of the target name",
+                            control_failed, outcome_name(o))));
+        else
+            v.evidence.push_back(cite(evidence::control_failures,
+                fmt::format("controls: {}", f.controls.failure_list())));
+    }
+
+    v.advice.push_back(fmt::format(
+        "The server name {} (SNI), not the address, triggers this: the same server answers "
+        "without a name and with another name.", f.name));
+    v.advice.push_back(fmt::format(
+        "If the server is in mainland China, check that {} has an ICP filing with the hosting "
+        "provider: providers block TLS for unfiled names by the SNI.", f.name));
+    v.advice.push_back("Encrypted Client Hello (ECH) hides the name from such boxes where clients "
+                       "and server support it.");
+    v.advice.push_back("Serving the name from outside that network (another region or provider, "
+                       "a CDN) avoids the box.");
+    if (o == Outcome::reset)
+        v.advice.push_back("The server's error log will blame the client ('peer closed connection "
+                           "in SSL handshake (104: Connection reset by peer)'): both ends got a "
+                           "reset neither sent; `sniprobe logs` reads that log.");
+    return v;
+}
+
+}  // namespace sniprobe::verdict

@@ -1,0 +1,168 @@
+// Supporting evidence and the less common outcomes: what split/large variants reveal,
+// residual blocking, plain-HTTP blocking, DNS disagreement, secondary certificate
+// problems, and invariants every verdict must keep (one cause from the taxonomy,
+// confidence in [0, 1], a summary, cited ids from the table).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "scenario.hpp"
+#include "verdict/decide.hpp"
+#include "verdict/evidence_ids.hpp"
+
+namespace sniprobe {
+namespace {
+
+using namespace sniprobe::testing;
+using ::testing::HasSubstr;
+
+bool cites(const Verdict& v, const std::string& id) {
+    return std::any_of(v.evidence.begin(), v.evidence.end(), [&](const Evidence& e) { return e.id == id; });
+}
+
+Scenario blocked_name() {
+    Scenario s;
+    s.add(Variant::sni, 10, reset_after_hello).add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok);
+    return s;
+}
+
+TEST(Supporting, SplitThatSucceedsSaysTheBoxDoesNotReassemble) {
+    Scenario s = blocked_name();
+    s.add(Variant::sni_split_tcp, 10, handshake_ok).add(Variant::control_split_tcp, 10, handshake_ok)
+        .add(Variant::sni_large, 10, handshake_ok);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_TRUE(cites(v, "E_SPLIT_EVADES"));
+    EXPECT_TRUE(cites(v, "E_LARGE_EVADES"));
+    std::string advice;
+    for (const auto& a : v.advice) advice += a;
+    EXPECT_THAT(advice, HasSubstr("does not reassemble TCP"));
+}
+
+TEST(Supporting, FailedSplitMeansNothingBesideAFailedControlSplit) {
+    Scenario s = blocked_name();
+    s.add(Variant::sni_split_tcp, 10, reset_after_hello).add(Variant::control_split_tcp, 10, reset_after_hello);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_TRUE(cites(v, "E_SERVER_REJECTS_SPLIT"));
+    EXPECT_FALSE(cites(v, "E_SPLIT_BLOCKED"));
+    EXPECT_FALSE(cites(v, "E_SPLIT_EVADES"));
+}
+
+TEST(Supporting, FailedSplitBesideWorkingControlSplitSaysTheBoxReassembles) {
+    Scenario s = blocked_name();
+    s.add(Variant::sni_split_tcp, 10, reset_after_hello).add(Variant::control_split_tcp, 10, handshake_ok);
+    EXPECT_TRUE(cites(decide(s.build()), "E_SPLIT_BLOCKED"));
+}
+
+TEST(Supporting, FailedSplitWithoutControlSplitSaysNothing) {
+    Scenario s = blocked_name();
+    s.add(Variant::sni_split_tcp, 10, reset_after_hello);
+    Verdict v = decide(s.build());
+    EXPECT_FALSE(cites(v, "E_SPLIT_BLOCKED"));
+    EXPECT_FALSE(cites(v, "E_SERVER_REJECTS_SPLIT"));
+}
+
+TEST(Supporting, ControlsFailingOnlyAfterTheTriggerAreResidualBlocking) {
+    Scenario s;
+    s.add(Variant::no_sni, 5, handshake_ok).add(Variant::control_sni, 5, handshake_ok)
+        .add(Variant::sni, 10, reset_after_hello)
+        .add(Variant::no_sni, 3, reset_after_hello).add(Variant::control_sni, 2, reset_after_hello)
+        .add(Variant::no_sni, 2, handshake_ok).add(Variant::control_sni, 3, handshake_ok);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_TRUE(cites(v, "E_RESIDUAL_BLOCKING"));
+}
+
+TEST(Supporting, BlockPageOnPlainHttpIsHttpHostBlock) {
+    Scenario s;
+    s.add(Variant::sni, 10, handshake_ok).add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::http_host, 5, http_beaver_page);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, cause::http_host_block);
+    EXPECT_TRUE(cites(v, "E_HTTP_BLOCKPAGE"));
+    EXPECT_LE(v.confidence, 0.75);
+}
+
+TEST(Supporting, ForcedIpThatDnsDoesNotKnowIsDnsOnlyWhenAllElseWorks) {
+    Scenario fine;
+    fine.forced_ip("198.51.100.7", {"203.0.113.10"})
+        .add(Variant::sni, 10, handshake_ok).add(Variant::no_sni, 10, handshake_ok);
+    Verdict v = decide(fine.build());
+    EXPECT_EQ(v.cause, cause::dns);
+    EXPECT_TRUE(cites(v, "E_DNS_MISMATCH"));
+
+    Scenario blocked = blocked_name();
+    blocked.forced_ip("198.51.100.7", {"203.0.113.10"});
+    Verdict b = decide(blocked.build());
+    EXPECT_EQ(b.cause, cause::sni_reset);
+    EXPECT_TRUE(cites(b, "E_DNS_MISMATCH"));
+}
+
+TEST(Supporting, BadChainBesideInterferenceIsEvidenceNotTheCause) {
+    Scenario s = blocked_name();
+    s.add(Variant::full_verify, 2, chain_incomplete);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_TRUE(cites(v, "E_CERT_CHAIN_INCOMPLETE"));
+}
+
+TEST(Supporting, TraceHopIsCited) {
+    Scenario s = blocked_name();
+    s.trace_hop(2, "10.77.2.1");
+    Verdict v = decide(s.build());
+    EXPECT_TRUE(cites(v, "E_TRACE_MIDDLEBOX_HOP"));
+}
+
+TEST(Supporting, NoControlsIsInconclusive) {
+    Scenario s;
+    s.add(Variant::sni, 10, reset_after_hello);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, cause::inconclusive);
+    EXPECT_TRUE(cites(v, "E_NO_CONTROLS"));
+    EXPECT_THAT(v.summary, HasSubstr("connection_reset 10"));
+}
+
+TEST(EvidenceIds, AreUniqueAndNamed) {
+    std::set<std::string> ids;
+    for (const EvidenceId& e : k_all_evidence_ids) {
+        EXPECT_TRUE(ids.insert(e.id).second) << e.id;
+        EXPECT_EQ(std::string(e.id).rfind("E_", 0), 0u) << e.id;
+        EXPECT_GT(std::string(e.meaning).size(), 10u) << e.id;
+    }
+}
+
+TEST(Invariants, EveryScenarioGivesOneTaxonomyCauseWithTableIds) {
+    const std::set<std::string> causes{cause::ok, cause::sni_reset, cause::sni_drop, cause::sni_close,
+        cause::http_host_block, cause::tcp_unreachable, cause::server_reset, cause::tls_alert,
+        cause::certificate, cause::path_mtu, cause::dns, cause::inconclusive};
+    std::set<std::string> table;
+    for (const EvidenceId& e : k_all_evidence_ids) table.insert(e.id);
+
+    std::vector<Scenario> scenarios{seed_scenario(), blocked_name(), Scenario{}};
+    Scenario mixed;
+    mixed.captured().add(Variant::sni, 4, reset_after_hello).add(Variant::sni, 3, timeout_after_hello)
+        .add(Variant::sni, 3, eof_after_hello).add(Variant::no_sni, 5, reset_after_hello)
+        .add(Variant::no_sni, 5, handshake_ok).add(Variant::http_host, 2, reset_after_hello)
+        .forensics(Variant::sni, RstOrigin::unknown);
+    scenarios.push_back(mixed);
+    for (const Scenario& s : scenarios) {
+        Verdict v = decide(s.build());
+        EXPECT_TRUE(causes.count(v.cause)) << v.cause;
+        EXPECT_GE(v.confidence, 0.0);
+        EXPECT_LE(v.confidence, 1.0);
+        EXPECT_FALSE(v.summary.empty());
+        EXPECT_EQ(v.summary.back(), '.') << v.summary;
+        for (const Evidence& e : v.evidence) {
+            EXPECT_TRUE(table.count(e.id)) << e.id;
+            EXPECT_FALSE(e.text.empty()) << e.id;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace sniprobe
