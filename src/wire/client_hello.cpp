@@ -24,6 +24,7 @@ constexpr size_t k_max_hello_bytes = 64 * 1024;
 constexpr size_t k_max_session_id_bytes = 32;
 
 constexpr uint16_t k_ext_server_name = 0;
+constexpr uint16_t k_ext_supported_groups = 10;
 constexpr uint16_t k_ext_alpn = 16;
 constexpr uint16_t k_ext_supported_versions = 43;
 constexpr uint16_t k_ext_key_share = 51;
@@ -147,6 +148,7 @@ private:
     bool collecting() const { return m_stop == Stop::at_end; }
     HelloAnomaly parse_extension(uint16_t type, std::span<const uint8_t> body, ClientHello& out);
     HelloAnomaly parse_server_name(std::span<const uint8_t> body, ClientHello& out);
+    static HelloAnomaly parse_supported_groups(std::span<const uint8_t> body, ClientHello& out);
     static HelloAnomaly parse_alpn(std::span<const uint8_t> body, ClientHello& out);
     static HelloAnomaly parse_supported_versions(std::span<const uint8_t> body, ClientHello& out);
     static HelloAnomaly parse_key_share(std::span<const uint8_t> body, ClientHello& out);
@@ -219,6 +221,8 @@ HelloAnomaly HelloReader::parse(ClientHello& out) {
 HelloAnomaly HelloReader::parse_extension(uint16_t type, std::span<const uint8_t> body, ClientHello& out) {
     switch (type) {
         case k_ext_server_name: return parse_server_name(body, out);
+        case k_ext_supported_groups:
+            return collecting() ? parse_supported_groups(body, out) : HelloAnomaly::none;
         case k_ext_alpn: return collecting() ? parse_alpn(body, out) : HelloAnomaly::none;
         case k_ext_supported_versions:
             return collecting() ? parse_supported_versions(body, out) : HelloAnomaly::none;
@@ -245,6 +249,15 @@ HelloAnomaly HelloReader::parse_server_name(std::span<const uint8_t> body, Clien
         }
         p += name_len;
     }
+    return HelloAnomaly::none;
+}
+
+// supported_groups: a u16-length list of u16 groups, not empty.
+HelloAnomaly HelloReader::parse_supported_groups(std::span<const uint8_t> body, ClientHello& out) {
+    if (body.size() < 4 || be16(body, 0) + size_t{2} != body.size() || body.size() % 2 != 0) {
+        return HelloAnomaly::bad_extension_body;
+    }
+    for (size_t p = 2; p < body.size(); p += 2) out.supported_groups.push_back(be16(body, p));
     return HelloAnomaly::none;
 }
 

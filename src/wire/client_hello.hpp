@@ -33,7 +33,7 @@ enum class HelloAnomaly {
     bad_session_id,          // legacy_session_id longer than 32 bytes
     bad_cipher_suites,       // cipher_suites empty or of odd length
     bad_compression_methods, // legacy_compression_methods empty
-    bad_extension_body,      // ALPN / supported_versions / key_share body malformed
+    bad_extension_body,      // ALPN / supported_versions / key_share / supported_groups body malformed
 };
 
 // Stable name of an anomaly ("truncated_body").
@@ -56,6 +56,7 @@ struct ClientHello {
     std::vector<std::string> alpn;           // protocol names
     std::vector<uint16_t> supported_versions;
     std::vector<uint16_t> key_share_groups;
+    std::vector<uint16_t> supported_groups;  // supported_groups (10), in order (added by wire)
     std::vector<uint16_t> cipher_suites;
     std::vector<HelloExtension> extensions;  // in order
     // Offset of the first SNI host_name's bytes in the stream (for splitting inside it).
