@@ -44,7 +44,7 @@ struct Gathered {
     size_t declared_end = 0;                    // 4 + hello length, 0 when not yet known
     int record_count = 0;
     uint16_t record_version = 0;
-    size_t stream_bytes = 0;                    // through the record holding the last byte
+    size_t stream_bytes = 0;                    // just past the hello's last byte
 };
 
 // Walks TLS records from the stream's start and concatenates their fragments until the
@@ -112,9 +112,12 @@ Gathered gather_handshake(std::span<const uint8_t> stream, std::vector<uint8_t>&
             need = k_handshake_header_bytes + body;
             g.declared_end = need;
         }
+        if (have >= need) {  // the hello ends in this record (normally at its end)
+            g.stream_bytes = pos + k_record_header_bytes + present - (have - need);
+            break;
+        }
         pos += k_record_header_bytes + record_len;
-        g.stream_bytes = pos;
-        if (present < record_len && have < need) {
+        if (present < record_len) {
             g.anomaly = HelloAnomaly::incomplete;
             break;
         }

@@ -51,7 +51,7 @@ struct ClientHello {
     uint16_t legacy_version = 0;        // client_version in the hello (0x0303)
     int record_count = 0;               // TLS records the hello spanned
     size_t hello_length = 0;            // handshake message length (body)
-    size_t stream_bytes = 0;            // record bytes consumed, headers included
+    size_t stream_bytes = 0;            // stream bytes up to the hello's last byte, record headers included
     std::vector<std::string> server_names;   // every host_name entry, as sent
     std::vector<std::string> alpn;           // protocol names
     std::vector<uint16_t> supported_versions;

@@ -27,7 +27,7 @@ struct TcpSpec {
     uint8_t ttl = 64;             // TTL / IPv6 hop limit
     uint16_t ip_id = 0;           // IPv4 only
     bool df = false;              // IPv4 don't-fragment bit
-    std::vector<uint8_t> payload;
+    std::vector<uint8_t> payload;  // must fit one IP packet (at most 65495 bytes over IPv4)
 };
 
 // IPv4 header (20 bytes, no options) + TCP header (20 bytes, no options) + payload,

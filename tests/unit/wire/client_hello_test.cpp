@@ -161,6 +161,15 @@ TEST(ClientHello, StopsAtTheEndOfTheHello) {
     const HelloParse p = parse_client_hello(stream);
     ASSERT_EQ(p.anomaly, HelloAnomaly::none);
     EXPECT_EQ(p.hello->stream_bytes, hello_bytes);
+    // Bytes after the hello inside its own record are not part of it either.
+    auto message = test::handshake_of(load_hello("openssl_sni.bin"));
+    const size_t hello_end = 5 + message.size();
+    message.insert(message.end(), {0x0f, 0x00, 0x00, 0x00});
+    const auto padded = test::frame_records(message, {});
+    const HelloParse q = parse_client_hello(std::span(padded.data(), hello_end));
+    ASSERT_EQ(q.anomaly, HelloAnomaly::none);
+    EXPECT_EQ(q.hello->stream_bytes, hello_end);
+    EXPECT_EQ(parse_client_hello(padded).hello->stream_bytes, hello_end);
 }
 
 TEST(ClientHello, HelloWithoutExtensionsIsValid) {
