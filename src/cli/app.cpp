@@ -27,6 +27,8 @@ int run(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", "sniprobe 0.1.0");
     app.footer("Exit status: 0 ok, 1 a problem was found, 2 usage error, 3 could not run.");
+    register_middlebox(app);
+    register_lab(app);
 
 
     install_interrupt_handler();
