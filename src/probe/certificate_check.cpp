@@ -1,0 +1,89 @@
+// Classifying the server's certificate after a full_verify handshake. The handshake runs
+// with SSL_VERIFY_NONE so it completes and the chain can be recorded; OpenSSL still
+// verifies the chain (and the host name set with SSL_set1_host) and keeps the result.
+// The quirk is X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY: it means "incomplete chain"
+// (the server forgot its intermediate — browsers often paper over it by fetching the
+// intermediate themselves, curl does not) only when the leaf is not self-signed and no
+// certificate the server sent is a root; otherwise the CA is simply untrusted.
+#include <openssl/asn1.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <ctime>
+
+#include "probe/tls_session.hpp"
+
+namespace sniprobe {
+namespace {
+
+bool self_signed(X509* cert) { return X509_check_issued(cert, cert) == X509_V_OK; }
+
+std::string subject_of(X509* cert) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+    char* data = nullptr;
+    long len = BIO_get_mem_data(bio, &data);
+    std::string out(data, len > 0 ? static_cast<size_t>(len) : 0);
+    BIO_free(bio);
+    return out;
+}
+
+std::string iso_time(const ASN1_TIME* t) {
+    std::tm tm{};
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return "";
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string classify(long code, STACK_OF(X509) * chain) {
+    switch (code) {
+        case X509_V_OK: return "";
+        case X509_V_ERR_CERT_HAS_EXPIRED: return "expired";
+        case X509_V_ERR_CERT_NOT_YET_VALID: return "not_yet_valid";
+        case X509_V_ERR_HOSTNAME_MISMATCH:
+        case X509_V_ERR_IP_ADDRESS_MISMATCH: return "name_mismatch";
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT: return "self_signed";
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: return "untrusted";
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+        case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
+            int n = chain ? sk_X509_num(chain) : 0;
+            if (n == 0) return "untrusted";
+            if (self_signed(sk_X509_value(chain, 0))) return "self_signed";
+            for (int i = 1; i < n; ++i)
+                if (self_signed(sk_X509_value(chain, i))) return "untrusted";
+            return "chain_incomplete";
+        }
+        default: return "other";
+    }
+}
+
+}  // namespace
+
+CertificateCheck TlsSession::check_certificate() const {
+    CertificateCheck check;
+    STACK_OF(X509)* chain = SSL_get_peer_cert_chain(m_ssl);  // leaf first on the client
+    for (int i = 0; chain && i < sk_X509_num(chain); ++i)
+        check.chain_subjects.push_back(subject_of(sk_X509_value(chain, i)));
+    if (chain && sk_X509_num(chain) > 0)
+        check.leaf_not_after = iso_time(X509_get0_notAfter(sk_X509_value(chain, 0)));
+    long code = SSL_get_verify_result(m_ssl);
+    if (!chain || sk_X509_num(chain) == 0) code = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+    check.openssl_code = static_cast<int>(code);
+    check.openssl_message = X509_verify_cert_error_string(code);
+    check.problem = classify(code, chain);
+    check.verified = check.problem.empty();
+    return check;
+}
+
+std::string failure_for_certificate(const CertificateCheck& check) {
+    if (check.verified) return "";
+    if (check.problem == "name_mismatch") return "ssl_invalid_hostname";
+    if (check.problem == "self_signed" || check.problem == "untrusted" || check.problem == "chain_incomplete")
+        return "ssl_unknown_authority";
+    return "ssl_invalid_certificate";
+}
+
+}  // namespace sniprobe

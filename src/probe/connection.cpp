@@ -1,0 +1,294 @@
+// The per-trial state machine (see connection.hpp). Order matters when the server answers
+// and hangs up in one go: bytes are handed to OpenSSL before the EOF or reset is judged,
+// so "alert, then FIN" is recorded as the alert (ssl_failed_handshake, unrecognized_name)
+// and only a bare FIN before the handshake finished is eof_error. A ClientHello write is
+// counted in kernel data segments (TCP_INFO), not in write() calls: a 1700-byte hello is
+// one write but two segments on a 1460-byte MSS path, and that is what a DPI box sees.
+#include "probe/connection.hpp"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <ctime>
+
+#include "probe/hello_shaping.hpp"
+#include "probe/http_response.hpp"
+
+namespace sniprobe {
+namespace {
+
+constexpr size_t k_max_http_bytes = 64 * 1024;
+constexpr int k_max_reads_per_event = 64;
+
+double clock_seconds(clockid_t clock) {
+    timespec ts{};
+    clock_gettime(clock, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+TlsProfile profile_for(Variant v) {
+    if (v == Variant::full_verify) return TlsProfile::verify;
+    if (v == Variant::sni_large) return TlsProfile::large;
+    return TlsProfile::handshake;
+}
+
+HelloShape shape_for(Variant v) {
+    if (v == Variant::sni_split_tcp || v == Variant::control_split_tcp) return HelloShape::split_tcp;
+    if (v == Variant::sni_split_record) return HelloShape::split_record;
+    return HelloShape::whole;
+}
+
+}  // namespace
+
+double monotonic_seconds() { return clock_seconds(CLOCK_MONOTONIC); }
+double realtime_seconds() { return clock_seconds(CLOCK_REALTIME); }
+
+Connection::Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix,
+                       int timeout_ms)
+    : m_plan(plan), m_contexts(contexts), m_run_start_unix(run_start_unix) {
+    m_trial.id = plan.id;
+    m_trial.variant = plan.variant;
+    m_trial.address = plan.address;
+    m_trial.port = plan.port;
+    m_trial.server_name = plan.server_name;
+    m_started_mono = monotonic_seconds();
+    m_deadline = m_started_mono + timeout_ms / 1000.0;
+    m_trial.t0 = realtime_seconds() - m_run_start_unix;
+}
+
+Connection::~Connection() = default;
+
+double Connection::elapsed_ms() const { return (monotonic_seconds() - m_started_mono) * 1000.0; }
+
+std::string Connection::current_operation() const {
+    if (m_state == State::idle || m_state == State::connecting) return "connect";
+    return m_plan.variant == Variant::http_host ? "http_round_trip" : "tls_handshake";
+}
+
+uint32_t Connection::wanted_events() const {
+    if (m_state == State::connecting) return EPOLLOUT;
+    if (m_state != State::exchanging) return 0;
+    uint32_t events = EPOLLIN | EPOLLRDHUP;
+    if (!m_outbox.empty()) events |= EPOLLOUT;
+    return events;
+}
+
+void Connection::open() {
+    auto socket = open_probe_socket(m_plan.address);
+    if (!socket) {
+        fail("unknown_failure: " + socket.error().message);
+        return;
+    }
+    m_socket = std::move(*socket);
+    m_trial.local_port = m_socket.local_port;
+}
+
+void Connection::connect() {
+    if (m_state == State::done) return;
+    int err = start_connect(m_socket.fd.get(), m_plan.address, m_plan.port);
+    if (err == 0) {
+        on_connected();
+    } else if (err == EINPROGRESS) {
+        m_state = State::connecting;
+    } else {
+        fail(failure_from_errno(err), err);
+    }
+}
+
+void Connection::on_events(uint32_t events) {
+    if (m_state == State::connecting) {
+        if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
+        int err = socket_error(m_socket.fd.get());
+        if (err != 0) {
+            fail(failure_from_errno(err), err);
+            return;
+        }
+        on_connected();
+        return;
+    }
+    if (m_state != State::exchanging) return;
+    if (events & EPOLLOUT) flush();
+    if (m_state == State::exchanging && (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)))
+        read_available();
+}
+
+void Connection::on_deadline() {
+    if (m_state == State::done) return;
+    if (m_plan.variant == Variant::http_host && parse_http_response(m_http_bytes).status) {
+        succeed();  // the server answered but kept the connection open
+        return;
+    }
+    fail("generic_timeout_error");
+}
+
+void Connection::on_connected() {
+    m_state = State::exchanging;
+    m_trial.connect_ms = elapsed_ms();
+    if (m_plan.variant == Variant::http_host) {
+        std::string request = http_request_for(m_plan.server_name);
+        m_outbox.emplace_back(request.begin(), request.end());
+        flush();
+        return;
+    }
+    start_tls();
+}
+
+void Connection::start_tls() {
+    m_tls = std::make_unique<TlsSession>(m_contexts, profile_for(m_plan.variant), m_plan.server_name,
+                                         m_plan.address);
+    if (m_tls->advance() == HandshakeStatus::failed) {
+        fail("ssl_failed_handshake");
+        return;
+    }
+    std::vector<uint8_t> hello = m_tls->take_output();
+    m_trial.client_hello_bytes = hello.size();
+    ShapedHello shaped = shape_client_hello(hello, shape_for(m_plan.variant));
+    m_hello_writes_pending = static_cast<int>(shaped.writes.size());
+    m_trial.client_hello_segments = m_hello_writes_pending;  // refined from TCP_INFO when sent
+    m_segments_before_hello = data_segments_sent(m_socket.fd.get());
+    for (auto& w : shaped.writes) m_outbox.push_back(std::move(w));
+    flush();
+}
+
+void Connection::flush() {
+    while (!m_outbox.empty() && m_state == State::exchanging) {
+        auto& front = m_outbox.front();
+        ssize_t n = ::send(m_socket.fd.get(), front.data() + m_front_offset, front.size() - m_front_offset,
+                           MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+            int err = errno;
+            fail(failure_from_errno(err), err);
+            return;
+        }
+        m_front_offset += static_cast<size_t>(n);
+        if (m_front_offset < front.size()) continue;
+        m_outbox.pop_front();
+        m_front_offset = 0;
+        if (m_hello_writes_pending > 0 && --m_hello_writes_pending == 0) {
+            m_trial.hello_sent_ms = elapsed_ms();
+            auto after = data_segments_sent(m_socket.fd.get());
+            if (m_segments_before_hello && after && *after > *m_segments_before_hello)
+                m_trial.client_hello_segments = static_cast<int>(*after - *m_segments_before_hello);
+        }
+    }
+}
+
+void Connection::read_available() {
+    uint8_t buf[16384];
+    int read_error = 0;
+    for (int i = 0; i < k_max_reads_per_event; ++i) {
+        ssize_t n = ::recv(m_socket.fd.get(), buf, sizeof buf, 0);
+        if (n > 0) {
+            if (!m_trial.first_byte_ms) m_trial.first_byte_ms = elapsed_ms();
+            if (m_tls) {
+                m_tls->feed({buf, static_cast<size_t>(n)});
+            } else if (m_http_bytes.size() < k_max_http_bytes) {
+                m_http_bytes.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
+            }
+            continue;
+        }
+        if (n == 0) {
+            m_eof = true;
+            break;
+        }
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) read_error = errno;
+        break;
+    }
+    if (m_tls) {
+        advance_tls();
+    } else {
+        on_http_bytes(m_eof || read_error != 0);
+    }
+    if (m_state == State::done) return;
+    if (read_error != 0) {
+        fail(failure_from_errno(read_error), read_error);
+    } else if (m_eof) {
+        fail("eof_error");
+    }
+}
+
+void Connection::advance_tls() {
+    HandshakeStatus status = m_tls->advance();
+    std::vector<uint8_t> out = m_tls->take_output();
+    if (!out.empty()) {
+        m_outbox.push_back(std::move(out));
+        flush();
+    }
+    if (m_state == State::done) return;
+    if (status == HandshakeStatus::done) {
+        succeed();
+    } else if (status == HandshakeStatus::failed) {
+        fail("ssl_failed_handshake");
+    }
+}
+
+void Connection::on_http_bytes(bool closed) {
+    HttpFacts facts = parse_http_response(m_http_bytes);
+    bool enough = facts.title_complete || m_http_bytes.size() >= k_max_http_bytes;
+    if (enough || (closed && facts.status)) {
+        succeed();
+    } else if (closed && !m_http_bytes.empty() && !facts.status) {
+        fail("unknown_failure: not an HTTP response");
+    }
+}
+
+void Connection::succeed() {
+    if (m_tls) {
+        m_trial.server_hello_seen = m_tls->server_hello_seen();
+        m_tls->record_negotiated(m_trial);
+        if (m_plan.variant == Variant::full_verify) {
+            CertificateCheck check = m_tls->check_certificate();
+            std::string failure = failure_for_certificate(check);
+            m_trial.certificate = std::move(check);
+            if (!failure.empty()) {
+                fail(std::move(failure));
+                return;
+            }
+        }
+        // A polite close_notify, best effort: one non-blocking send, no waiting.
+        m_tls->shutdown();
+        std::vector<uint8_t> bye = m_tls->take_output();
+        if (!bye.empty()) {
+            [[maybe_unused]] auto n = ::send(m_socket.fd.get(), bye.data(), bye.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
+    } else {
+        HttpFacts facts = parse_http_response(m_http_bytes);
+        m_trial.http_status = facts.status;
+        m_trial.http_server_header = facts.server;
+        m_trial.http_title = facts.title;
+    }
+    m_trial.failure.clear();
+    m_trial.failed_operation.clear();
+    finish();
+}
+
+void Connection::fail(std::string failure, int /*err_or_zero*/) {
+    if (m_state == State::done) return;
+    m_trial.failed_operation = current_operation();
+    m_trial.failure = std::move(failure);
+    m_trial.failure_ms = elapsed_ms();
+    if (m_tls) {
+        m_trial.server_hello_seen = m_tls->server_hello_seen();
+        m_trial.alert_received = m_tls->alert_received();
+    }
+    if (!m_http_bytes.empty()) {
+        HttpFacts facts = parse_http_response(m_http_bytes);
+        m_trial.http_status = facts.status;
+        m_trial.http_server_header = facts.server;
+        m_trial.http_title = facts.title;
+    }
+    finish();
+}
+
+void Connection::finish() {
+    m_state = State::done;
+    m_trial.t = m_trial.t0 + elapsed_ms() / 1000.0;
+    m_socket.fd.reset();  // SO_LINGER {1,0}: RST, no TIME_WAIT
+    m_outbox.clear();
+}
+
+}  // namespace sniprobe

@@ -1,0 +1,39 @@
+// The probe engine: runs planned trials on ONE non-blocking epoll loop, a bounded number
+// in flight, each on a fresh socket and source port, each with its own deadline, and
+// returns one Trial (observation, never a judgement) per finished trial. The loop also
+// watches the interrupt pipe: on Ctrl-C it stops at once, closes every socket and
+// returns the trials that finished (unfinished ones are dropped, not reported as failures).
+//
+// Handshake-only variants run the TLS handshake to completion without verification and
+// then close (close_notify, then RST via SO_LINGER {1,0}); full_verify also classifies
+// the certificate; http_host sends GET / and reads status, Server and <title>.
+// Trial::client_hello_segments counts the TCP data segments the kernel sent for the
+// hello (TCP_INFO), falling back to the number of writes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "model/trial.hpp"
+#include "probe/plan.hpp"
+
+namespace sniprobe {
+
+// Optional callbacks into the caller (capture, progress display). All run on the
+// engine's thread, inside the loop: keep them short.
+struct ProbeHooks {
+    // After each finished trial: done of total.
+    std::function<void(int done, int total)> on_progress;
+    // The trial's socket is bound to local_port; called before its SYN is sent.
+    std::function<void(int trial_id, uint16_t local_port)> on_socket_bound;
+    // The trial finished (socket closed); capture may fill trial.packets/icmp/captured.
+    std::function<void(Trial& trial)> on_trial_done;
+};
+
+// Runs the plan; returns finished trials ordered by id. Throws Fatal (exit 2) when the
+// trust store (options.ca_file) cannot be loaded, Fatal (exit 3) when epoll fails.
+std::vector<Trial> run_trials(const std::vector<PlannedTrial>& plan, const ProbeOptions& options,
+                              const ProbeHooks& hooks = {});
+
+}  // namespace sniprobe

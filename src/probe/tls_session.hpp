@@ -1,0 +1,97 @@
+// OpenSSL driven through two memory BIOs: OpenSSL never touches the socket, so the engine
+// decides how the ClientHello bytes hit the wire (split, re-framed) and sees every byte
+// the server sends. A message callback records what the handshake saw — ServerHello
+// arrived, which alert came back — because after a failure OpenSSL's error queue tells
+// only that the handshake failed, not what the server said.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/trial.hpp"
+#include "util/result.hpp"
+
+struct ssl_st;
+struct ssl_ctx_st;
+
+namespace sniprobe {
+
+// Which client configuration a session uses.
+enum class TlsProfile {
+    handshake,  // the plain probe: no verification
+    large,      // plus a large extension: the hello grows past one MSS
+    verify,     // certificate and host name verified (full_verify)
+};
+
+// The SSL_CTXs of a run, one per profile; built once, shared by every trial.
+class TlsContexts {
+public:
+    // Loads the trust store (ca_file, or the system store when empty).
+    static Result<TlsContexts> create(const std::string& ca_file);
+    TlsContexts(TlsContexts&&) noexcept;
+    TlsContexts& operator=(TlsContexts&&) noexcept;
+    ~TlsContexts();
+
+    // The context for a profile (owned here).
+    ssl_ctx_st* get(TlsProfile profile) const;
+
+private:
+    TlsContexts() = default;
+    struct Deleter {
+        void operator()(ssl_ctx_st* ctx) const;
+    };
+    std::unique_ptr<ssl_ctx_st, Deleter> m_handshake, m_large, m_verify;
+};
+
+// Where a handshake stands after feeding it.
+enum class HandshakeStatus { in_progress, done, failed };
+
+// One client TLS session over memory BIOs.
+class TlsSession {
+public:
+    // server_name "" = no SNI. For TlsProfile::verify, the name (or, when empty,
+    // verify_address) is checked against the certificate.
+    TlsSession(const TlsContexts& contexts, TlsProfile profile, const std::string& server_name,
+               const std::string& verify_address);
+    TlsSession(const TlsSession&) = delete;
+    TlsSession& operator=(const TlsSession&) = delete;
+    ~TlsSession();
+
+    // Runs the handshake as far as the input allows.
+    HandshakeStatus advance();
+    // Hands bytes received from the server to OpenSSL.
+    void feed(std::span<const uint8_t> bytes);
+    // Takes the bytes OpenSSL wants sent (the ClientHello first, later flights/alerts).
+    std::vector<uint8_t> take_output();
+    // Queues a close_notify (best effort, after a completed handshake).
+    void shutdown();
+
+    bool server_hello_seen() const { return m_server_hello_seen; }
+    // Name of the alert received ("unrecognized_name"), "" when none.
+    const std::string& alert_received() const { return m_alert_received; }
+    // OpenSSL's reason for a failure ("wrong version number"), "" when none.
+    const std::string& error_reason() const { return m_error_reason; }
+    // Fills version, cipher and ALPN into `trial` (after the handshake completed).
+    void record_negotiated(Trial& trial) const;
+    // Verifies and classifies the server's chain (TlsProfile::verify, after completion).
+    CertificateCheck check_certificate() const;
+
+private:
+    static void on_message(int write_p, int version, int content_type, const void* buf, size_t len,
+                           ssl_st* ssl, void* arg);
+    ssl_st* m_ssl = nullptr;
+    bool m_server_hello_seen = false;
+    std::string m_alert_received;
+    std::string m_error_reason;
+};
+
+// "unrecognized name" -> "unrecognized_name" for an alert description code.
+std::string alert_name(int description);
+
+// The OONI failure string for a failed verification ("ssl_invalid_hostname", ...).
+std::string failure_for_certificate(const CertificateCheck& check);
+
+}  // namespace sniprobe
