@@ -22,7 +22,7 @@ bool needs_target_name(Variant v) {
     }
 }
 
-// "blocked.test" -> "BlOcKeD.TeSt": letters alternate, starting upper case, so an
+// "blocked.test" -> "BlOcKeD.tEsT": letters alternate, starting upper case, so an
 // exact-string matcher misses it while a case-insensitive one does not.
 std::string mixed_case(const std::string& name) {
     std::string out = name;

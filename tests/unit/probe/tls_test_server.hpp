@@ -13,6 +13,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -118,6 +119,9 @@ public:
     TestServer(ServerMode mode, int connections, const TestCert* cert = nullptr,
                const TestCert* chain_extra = nullptr, std::string http_response = "", bool ipv6 = false)
         : m_mode(mode), m_http_response(std::move(http_response)) {
+        // OpenSSL's socket BIO writes without MSG_NOSIGNAL: the server's session tickets
+        // may hit the client's RST, which must not kill the test process.
+        ::signal(SIGPIPE, SIG_IGN);
         m_listen.reset(::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
         int one = 1;
         ::setsockopt(m_listen.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -149,13 +153,15 @@ public:
         m_thread = std::thread([this, connections] { serve(connections); });
     }
     ~TestServer() {
-        m_thread.join();
+        if (m_thread.joinable()) m_thread.join();
         if (m_ctx) SSL_CTX_free(m_ctx);
     }
 
     uint16_t port() const { return m_port; }
-    // What each connection showed, in accept order (call after the probes finished).
+    // What each connection showed, in accept order; waits until the server has served
+    // all its connections (call after the probes finished).
     std::vector<ServerSeen> seen() {
+        if (m_thread.joinable()) m_thread.join();
         std::lock_guard lock(m_mutex);
         return m_seen;
     }
