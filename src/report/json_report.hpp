@@ -1,0 +1,27 @@
+// The JSON contract (DESIGN.md §5, documented field by field in docs/json.md): the whole
+// diagnosis, versioned with schema_version. Field names follow OONI's where one exists
+// (failure, t0, t, server_name, tls_version, cipher_suite) and an absent value is null,
+// never "" or 0, so "no failure" and "failure unknown" cannot be confused.
+#pragma once
+
+#include <iosfwd>
+
+#include "model/diagnosis.hpp"
+#include "util/result.hpp"
+
+namespace sniprobe {
+
+// Layout of the JSON text.
+enum class JsonStyle {
+    pretty,   // indented, for people and files
+    line,     // one line, for JSON Lines (scan)
+};
+
+// Writes the diagnosis as one JSON document (pretty: ends with a newline).
+void write_json(std::ostream& out, const Diagnosis& d, JsonStyle style = JsonStyle::pretty);
+
+// Reads a document written by write_json back (saved runs, re-rendering, tests).
+// Unknown fields are ignored; a wrong type or a newer schema_version is an error.
+Result<Diagnosis> read_json(std::istream& in);
+
+}  // namespace sniprobe

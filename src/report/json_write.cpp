@@ -1,0 +1,187 @@
+// write_json(): the Diagnosis as DESIGN.md §5's document. Every field of the model is
+// written (docs/json.md lists them in this order); empty strings that mean "did not
+// happen" (failure, tls_version, alert...) and unset optionals become null. The RST
+// findings appear once at the top level ("rst") and again under their trial, so a
+// reader of one trial sees why it failed without cross-referencing.
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+
+#include "report/json_names.hpp"
+#include "report/json_report.hpp"
+
+namespace sniprobe {
+namespace {
+
+using json = nlohmann::ordered_json;   // keeps the documented field order
+
+json nullable(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+template <class T>
+json nullable(const std::optional<T>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+
+json packet_json(const PacketRecord& p) {
+    return {{"t", p.t},
+            {"direction", json_names::direction_name(p.direction)},
+            {"flags", json_names::flags_text(p.flags)},
+            {"seq", p.seq},
+            {"ack", p.ack},
+            {"ttl", p.ttl},
+            {"ip_id", p.ip_id},
+            {"df", p.df},
+            {"window", p.window},
+            {"payload_len", p.payload_len},
+            {"tcp_header_len", p.tcp_header_len},
+            {"payload_head", json_names::hex(p.payload_head)}};
+}
+
+json rst_json(const RstFinding& f) {
+    return {{"trial_id", f.trial_id},
+            {"packet_index", f.packet_index},
+            {"origin", rst_origin_name(f.origin)},
+            {"signature", nullable(f.signature)},
+            {"flags", json_names::flags_text(f.flags)},
+            {"burst_count", f.burst_count},
+            {"ttl", f.ttl},
+            {"server_synack_ttl", nullable(f.server_synack_ttl)},
+            {"hop_difference", nullable(f.hop_difference)},
+            {"ip_id", f.ip_id},
+            {"ip_id_pattern", nullable(f.ip_id_pattern)},
+            {"df", f.df},
+            {"window", f.window},
+            {"seq_relation", nullable(f.seq_relation)},
+            {"delay_ms", nullable(f.delay_ms)},
+            {"rtt_ms", nullable(f.rtt_ms)},
+            {"reasons", f.reasons}};
+}
+
+json certificate_json(const std::optional<CertificateCheck>& c) {
+    if (!c) return nullptr;
+    return {{"verified", c->verified},
+            {"problem", nullable(c->problem)},
+            {"openssl_code", c->openssl_code},
+            {"openssl_message", nullable(c->openssl_message)},
+            {"chain_subjects", c->chain_subjects},
+            {"leaf_not_after", nullable(c->leaf_not_after)}};
+}
+
+json trial_json(const Trial& t, const std::vector<RstFinding>& rsts) {
+    json packets = json::array();
+    for (const auto& p : t.packets) packets.push_back(packet_json(p));
+    json icmp = json::array();
+    for (const auto& i : t.icmp) icmp.push_back({{"t", i.t}, {"from", i.from}, {"type", i.type}, {"code", i.code}});
+    json trial_rsts = json::array();
+    for (const auto& f : rsts)
+        if (f.trial_id == t.id) trial_rsts.push_back(rst_json(f));
+    return {{"id", t.id},
+            {"variant", std::string(variant_name(t.variant))},
+            {"address", t.address},
+            {"port", t.port},
+            {"server_name", t.server_name},
+            {"local_port", t.local_port},
+            {"t0", t.t0},
+            {"t", t.t},
+            {"connect_ms", nullable(t.connect_ms)},
+            {"hello_sent_ms", nullable(t.hello_sent_ms)},
+            {"first_byte_ms", nullable(t.first_byte_ms)},
+            {"failure_ms", nullable(t.failure_ms)},
+            {"failure", nullable(t.failure)},
+            {"failed_operation", nullable(t.failed_operation)},
+            {"tls_version", nullable(t.tls_version)},
+            {"cipher_suite", nullable(t.cipher_suite)},
+            {"alpn", nullable(t.alpn)},
+            {"alert_received", nullable(t.alert_received)},
+            {"server_hello_seen", t.server_hello_seen},
+            {"client_hello_bytes", t.client_hello_bytes},
+            {"client_hello_segments", t.client_hello_segments},
+            {"certificate", certificate_json(t.certificate)},
+            {"http_status", nullable(t.http_status)},
+            {"http_server_header", nullable(t.http_server_header)},
+            {"http_title", nullable(t.http_title)},
+            {"captured", t.captured},
+            {"packets", packets},
+            {"icmp", icmp},
+            {"rst", trial_rsts}};
+}
+
+json variant_json(const VariantStats& s) {
+    return {{"name", std::string(variant_name(s.variant))},
+            {"trials", s.trials},
+            {"ok", s.ok},
+            {"rate", s.rate},
+            {"ci95", {s.ci95.low, s.ci95.high}},
+            {"failures", s.failures}};
+}
+
+json trace_json(const std::optional<TraceResult>& trace) {
+    if (!trace) return nullptr;
+    json hops = json::array();
+    for (const auto& h : trace->hops)
+        hops.push_back({{"ttl", h.ttl},
+                        {"router", nullable(h.router)},
+                        {"outcome", h.outcome},
+                        {"control_outcome", nullable(h.control_outcome)}});
+    return {{"middlebox_hop", nullable(trace->middlebox_hop)},
+            {"middlebox_router", nullable(trace->middlebox_router)},
+            {"placement", nullable(trace->placement)},
+            {"hops", hops}};
+}
+
+json verdict_json(const Verdict& v) {
+    json evidence = json::array();
+    for (const auto& e : v.evidence) evidence.push_back({{"id", e.id}, {"text", e.text}});
+    return {{"cause", v.cause},
+            {"subcode", nullable(v.subcode)},
+            {"confidence", v.confidence},
+            {"summary", v.summary},
+            {"evidence", evidence},
+            {"advice", v.advice}};
+}
+
+json diagnosis_json(const Diagnosis& d) {
+    json addresses = json::array();
+    for (const auto& a : d.resolution.addresses)
+        addresses.push_back({{"address", a.address}, {"family", a.family}, {"source", a.source}});
+    json variants = json::array();
+    for (const auto& s : d.analysis.variants) variants.push_back(variant_json(s));
+    json trials = json::array();
+    for (const auto& t : d.trials) trials.push_back(trial_json(t, d.analysis.rsts));
+    json rsts = json::array();
+    for (const auto& f : d.analysis.rsts) rsts.push_back(rst_json(f));
+
+    json doc;
+    doc["schema_version"] = k_schema_version;
+    doc["software"] = {{"name", "sniprobe"}};
+    doc["target"] = {{"input", d.target.input},
+                     {"host", d.target.host},
+                     {"server_name", d.target.sni},
+                     {"port", d.target.port},
+                     {"control_server_name", d.target.control_sni},
+                     {"forced_ip", nullable(d.target.forced_ip)}};
+    doc["addresses"] = addresses;
+    doc["dns"] = {{"failure", nullable(d.resolution.failure)}, {"addresses", d.resolution.dns_addresses}};
+    doc["variants"] = variants;
+    doc["trials"] = trials;
+    doc["rst"] = rsts;
+    doc["trace"] = trace_json(d.trace);
+    doc["verdict"] = verdict_json(d.verdict);
+    doc["anomalies"] = d.anomalies;
+    doc["notes"] = d.notes;
+    doc["duration_s"] = d.duration_s;
+    return doc;
+}
+
+}  // namespace
+
+void write_json(std::ostream& out, const Diagnosis& d, JsonStyle style) {
+    // Malformed bytes from the network may reach names and titles: replace, never throw.
+    const json doc = diagnosis_json(d);
+    if (style == JsonStyle::pretty)
+        out << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+    else
+        out << doc.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+}  // namespace sniprobe

@@ -1,0 +1,145 @@
+// write_text(): fixed-width columns so the table reads in any terminal; names and titles
+// that came from the network are printed through printable() so a hostile server
+// cannot inject escape sequences into the user's terminal.
+#include "report/text_report.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <ostream>
+
+namespace sniprobe {
+namespace {
+
+constexpr const char* k_reset = "\x1b[0m";
+constexpr const char* k_bold = "\x1b[1m";
+constexpr const char* k_red = "\x1b[31m";
+constexpr const char* k_green = "\x1b[32m";
+constexpr const char* k_yellow = "\x1b[33m";
+constexpr const char* k_dim = "\x1b[2m";
+
+class Painter {
+public:
+    explicit Painter(Colour colour) : m_on(colour == Colour::on) {}
+    std::string operator()(const char* code, const std::string& text) const {
+        return m_on ? std::string(code) + text + k_reset : text;
+    }
+
+private:
+    bool m_on;
+};
+
+// Replaces control characters (ESC above all) with '?'.
+std::string printable(const std::string& s) {
+    std::string out = s;
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    return out;
+}
+
+const char* cause_colour(const std::string& cause) {
+    if (cause == cause::ok) return k_green;
+    if (cause == cause::inconclusive) return k_yellow;
+    return k_red;
+}
+
+std::string failures_text(const std::map<std::string, int>& failures) {
+    std::string out;
+    for (const auto& [failure, n] : failures) {
+        if (!out.empty()) out += ", ";
+        out += fmt::format("{} {}", failure, n);
+    }
+    return out;
+}
+
+void write_target(std::ostream& out, const Diagnosis& d) {
+    std::string addresses;
+    for (const auto& a : d.resolution.addresses) {
+        if (!addresses.empty()) addresses += ", ";
+        addresses += fmt::format("{} ({})", a.address, a.source);
+    }
+    out << fmt::format("target   {}:{}  {}\n", printable(d.target.host), d.target.port,
+                       addresses.empty() ? "no address" : addresses);
+    if (!d.target.control_sni.empty())
+        out << fmt::format("control  {}\n", printable(d.target.control_sni));
+}
+
+void write_table(std::ostream& out, const Diagnosis& d, const Painter& paint) {
+    if (d.analysis.variants.empty()) return;
+    out << '\n' << paint(k_bold, fmt::format("{:<18} {:>9} {:>5}  {:<12} {}", "variant", "ok/trials",
+                                             "rate", "95% CI", "failures")) << '\n';
+    for (const VariantStats& s : d.analysis.variants) {
+        const std::string ci = fmt::format("[{:3.0f}%,{:4.0f}%]", s.ci95.low * 100, s.ci95.high * 100);
+        std::string row = fmt::format("{:<18} {:>9} {:>4.0f}%  {} {}", variant_name(s.variant),
+                                      fmt::format("{}/{}", s.ok, s.trials), s.rate * 100,
+                                      paint(k_dim, ci), failures_text(s.failures));
+        while (!row.empty() && row.back() == ' ') row.pop_back();
+        out << row << '\n';
+    }
+}
+
+void write_rsts(std::ostream& out, const Diagnosis& d, const TextOptions& options, const Painter& paint) {
+    const auto& rsts = d.analysis.rsts;
+    if (rsts.empty()) return;
+    out << '\n' << paint(k_bold, "resets and closes seen") << '\n';
+    std::map<std::string, int> by_kind;
+    for (const auto& f : rsts)
+        ++by_kind[fmt::format("{} ({})", rst_origin_name(f.origin),
+                              f.signature.empty() ? "unknown" : printable(f.signature))];
+    for (const auto& [kind, n] : by_kind) out << fmt::format("  {:>3} x {}\n", n, kind);
+    if (options.detail != Detail::full) return;
+    for (const auto& f : rsts) {
+        out << fmt::format("  trial {} packet {}: {} ttl {}{} ip_id {} {} window {} seq {}{}\n", f.trial_id,
+                           f.packet_index, rst_origin_name(f.origin), f.ttl,
+                           f.server_synack_ttl ? fmt::format(" (SYN-ACK {})", *f.server_synack_ttl) : "",
+                           f.ip_id, f.ip_id_pattern, f.window, f.seq_relation,
+                           f.delay_ms ? fmt::format(" +{:.1f} ms", *f.delay_ms) : "");
+        for (const auto& reason : f.reasons) out << "      " << printable(reason) << '\n';
+    }
+}
+
+void write_trace(std::ostream& out, const Diagnosis& d, const Painter& paint) {
+    if (!d.trace) return;
+    const TraceResult& t = *d.trace;
+    out << '\n' << paint(k_bold, "trace") << '\n';
+    if (t.middlebox_hop)
+        out << fmt::format("  interference at hop {}{}{}\n", *t.middlebox_hop,
+                           t.middlebox_router.empty() ? "" : " (" + t.middlebox_router + ")",
+                           t.placement.empty() ? "" : ", " + t.placement);
+    for (const auto& h : t.hops)
+        out << fmt::format("  {:>2}  {:<16} {}{}\n", h.ttl, h.router.empty() ? "*" : h.router, h.outcome,
+                           h.control_outcome.empty() ? "" : "  (control: " + h.control_outcome + ")");
+}
+
+void write_list(std::ostream& out, const char* title, const std::vector<std::string>& lines,
+                const Painter& paint) {
+    if (lines.empty()) return;
+    out << '\n' << paint(k_bold, title) << '\n';
+    for (const auto& line : lines) out << "  - " << printable(line) << '\n';
+}
+
+}  // namespace
+
+std::string verdict_line(const Verdict& v) {
+    return fmt::format("{}{} ({:.0f}%): {}", v.cause, v.subcode.empty() ? "" : "/" + v.subcode,
+                       v.confidence * 100, printable(v.summary));
+}
+
+void write_text(std::ostream& out, const Diagnosis& d, const TextOptions& options) {
+    const Painter paint(options.colour);
+    out << paint(cause_colour(d.verdict.cause), verdict_line(d.verdict)) << "\n\n";
+    write_target(out, d);
+    write_table(out, d, paint);
+    if (!d.verdict.evidence.empty()) {
+        out << '\n' << paint(k_bold, "evidence") << '\n';
+        for (const auto& e : d.verdict.evidence)
+            out << fmt::format("  {:<26} {}\n", e.id, printable(e.text));
+    }
+    write_rsts(out, d, options, paint);
+    write_trace(out, d, paint);
+    write_list(out, "advice", d.verdict.advice, paint);
+    write_list(out, "notes", d.notes, paint);
+    write_list(out, "anomalies", d.anomalies, paint);
+}
+
+}  // namespace sniprobe
