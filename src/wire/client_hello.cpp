@@ -9,8 +9,10 @@
 #include "wire/client_hello.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bitset>
 #include <limits>
+#include <memory>
 
 namespace sniprobe::wire {
 namespace {
@@ -127,6 +129,38 @@ Gathered gather_handshake(std::span<const uint8_t> stream, std::vector<uint8_t>&
     return g;
 }
 
+// Extension types seen so far: a linear scan over a small inline array covers every
+// real hello (browsers send < 30 extensions); a hostile one with hundreds falls back
+// to a heap bitset, so the check never goes quadratic and the common case never
+// touches the heap or zeroes 8 KiB.
+class SeenTypes {
+public:
+    // False when `type` was already seen.
+    bool insert(uint16_t type) {
+        if (m_all) {
+            if (m_all->test(type)) return false;
+            m_all->set(type);
+            return true;
+        }
+        for (size_t i = 0; i < m_count; ++i) {
+            if (m_few[i] == type) return false;
+        }
+        if (m_count < m_few.size()) {
+            m_few[m_count++] = type;
+            return true;
+        }
+        m_all = std::make_unique<std::bitset<65536>>();
+        for (uint16_t t : m_few) m_all->set(t);
+        m_all->set(type);
+        return true;
+    }
+
+private:
+    std::array<uint16_t, 48> m_few{};
+    size_t m_count = 0;
+    std::unique_ptr<std::bitset<65536>> m_all;
+};
+
 // Reads the hello's body, checking each length against its enclosing limit before the
 // bytes that have arrived.
 class HelloReader {
@@ -203,15 +237,14 @@ HelloAnomaly HelloReader::parse(ClientHello& out) {
     if (extensions_len > m_end - m_pos) return trunc;
     if (extensions_len < m_end - m_pos) return HelloAnomaly::bad_extension_block;
 
-    std::bitset<65536> seen;
+    SeenTypes seen;
     while (m_pos < m_end) {
         SNIPROBE_TRY(need(4, m_end, HelloAnomaly::bad_extension_block));
         const uint16_t type = be16(m_message, m_pos);
         const uint16_t length = be16(m_message, m_pos + 2);
         m_pos += 4;
         if (length > m_end - m_pos) return HelloAnomaly::bad_extension_block;
-        if (seen.test(type)) return HelloAnomaly::duplicate_extension;
-        seen.set(type);
+        if (!seen.insert(type)) return HelloAnomaly::duplicate_extension;
         if (collecting()) out.extensions.push_back(HelloExtension{type, length});
         SNIPROBE_TRY(need(length, m_end, HelloAnomaly::bad_extension_block));
         SNIPROBE_TRY(parse_extension(type, m_message.subspan(m_pos, length), out));

@@ -167,6 +167,42 @@ TEST(ClientHelloRecords, ZeroLengthAndOneByteRecords) {
     EXPECT_EQ(q.hello->record_count, 2);
 }
 
+// A synthetic hello with `types` as empty extensions.
+std::vector<uint8_t> hello_with_extensions(const std::vector<uint16_t>& types) {
+    std::vector<uint8_t> m = {0x01, 0, 0, 0, 0x03, 0x03};
+    m.resize(m.size() + 32, 0x11);
+    for (int b : {0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00}) m.push_back(static_cast<uint8_t>(b));
+    const size_t ext_len = types.size() * 4;
+    m.push_back(static_cast<uint8_t>(ext_len >> 8));
+    m.push_back(static_cast<uint8_t>(ext_len));
+    for (uint16_t t : types) {
+        for (int b : {t >> 8, t & 0xff, 0, 0}) m.push_back(static_cast<uint8_t>(b));
+    }
+    const size_t body = m.size() - 4;
+    m[2] = static_cast<uint8_t>(body >> 8);
+    m[3] = static_cast<uint8_t>(body);
+    return test::frame_records(m, {});
+}
+
+TEST(ClientHelloExtensions, DuplicatesFoundAmongMany) {
+    std::vector<uint16_t> types;
+    for (uint16_t t = 1000; t < 1300; ++t) types.push_back(t);
+    const HelloParse ok = parse_client_hello(hello_with_extensions(types));
+    ASSERT_EQ(ok.anomaly, HelloAnomaly::none) << hello_anomaly_name(ok.anomaly);
+    EXPECT_EQ(ok.hello->extensions.size(), 300u);
+    EXPECT_EQ(ok.hello->extensions[299].type, 1299);
+    for (size_t dup_at : {size_t{5}, size_t{47}, size_t{48}, size_t{200}}) {
+        auto with_dup = types;
+        with_dup.insert(with_dup.begin() + static_cast<long>(dup_at) + 1, types[dup_at]);
+        EXPECT_EQ(parse_client_hello(hello_with_extensions(with_dup)).anomaly, HelloAnomaly::duplicate_extension)
+            << dup_at;
+        with_dup = types;
+        with_dup.push_back(types[dup_at]);
+        EXPECT_EQ(parse_client_hello(hello_with_extensions(with_dup)).anomaly, HelloAnomaly::duplicate_extension)
+            << dup_at;
+    }
+}
+
 TEST(ClientHelloRecords, EmptyInputIsIncomplete) {
     EXPECT_EQ(parse_client_hello({}).anomaly, HelloAnomaly::incomplete);
     EXPECT_FALSE(quick_sni({}));
