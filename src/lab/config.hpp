@@ -1,0 +1,32 @@
+// What `sniprobe lab up` was asked to build: the instance, the middlebox rules (a
+// shipped profile, a rules file, or none), where the middlebox sits, and the two
+// server-side scenarios that need no middlebox (the server's own kernel resets a name;
+// the address is black-holed on the way).
+#pragma once
+
+#include <string>
+
+#include "lab/instance.hpp"
+
+namespace sniprobe::lab {
+
+// Whether the middlebox router black-holes TCP to the server's port 443.
+enum class BlockAddress { no, yes };
+
+// The profile name that means "run no middlebox".
+inline constexpr const char* k_no_middlebox = "none";
+
+// Everything `lab up` needs.
+struct LabConfig {
+    Instance instance;
+    std::string profile = "seed";  // a shipped middlebox profile, or "none"
+    std::string rules_file;        // a rules file; when set it replaces `profile`
+    int middlebox_hop = 2;         // 1..3: the router rN that runs the middlebox
+    std::string server_reset_name; // non-empty: the server's kernel resets handshakes naming it
+    BlockAddress block_address = BlockAddress::no;
+
+    // True unless the profile is "none" (a rules file always runs the middlebox).
+    bool runs_middlebox() const { return !rules_file.empty() || profile != k_no_middlebox; }
+};
+
+}  // namespace sniprobe::lab
