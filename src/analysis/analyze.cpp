@@ -3,6 +3,7 @@
 // report can say "connection_reset 9" rather than "failed 9".
 #include "analysis/analyze.hpp"
 
+#include "analysis/rst_forensics.hpp"
 #include "analysis/wilson.hpp"
 
 namespace sniprobe {
@@ -30,10 +31,8 @@ Analysis analyze(const std::vector<Trial>& trials) {
         if (stats.trials > 0) analysis.variants.push_back(std::move(stats));
     }
 
-    // INTEGRATION POINT (RST forensics, owned by another engineer): connect with
-    //     analysis.rsts = analyze_rsts(trials);   // #include "analysis/rst_forensics.hpp"
-    // once src/analysis/rst_forensics.{hpp,cpp} exist. Until then no findings are
-    // produced (never invented): the verdict then treats RST origin as unknown.
+    // Who sent each RST/FIN (rst_forensics.cpp); trials without capture give none.
+    analysis.rsts = analyze_rsts(trials);
     return analysis;
 }
 

@@ -45,6 +45,35 @@ TEST(Analyze, RowsInReportOrderWithCounts) {
     EXPECT_EQ(a.find(Variant::full_verify), nullptr);
 }
 
+PacketRecord packet(double t, Direction d, uint8_t flags, uint32_t seq, uint8_t ttl, uint16_t payload_len = 0) {
+    PacketRecord p;
+    p.t = t;
+    p.direction = d;
+    p.flags = flags;
+    p.seq = seq;
+    p.ttl = ttl;
+    p.payload_len = payload_len;
+    p.tcp_header_len = 20;
+    return p;
+}
+
+TEST(Analyze, CapturedResetsReachTheFindings) {
+    Trial reset = make_trial(7, Variant::sni, "connection_reset");
+    reset.captured = true;
+    reset.packets = {
+        packet(0.000, Direction::outbound, tcp_flag::syn, 1000, 64),
+        packet(0.020, Direction::inbound, tcp_flag::syn | tcp_flag::ack, 50000, 52),
+        packet(0.021, Direction::outbound, tcp_flag::ack, 1001, 64),
+        packet(0.021, Direction::outbound, tcp_flag::psh | tcp_flag::ack, 1001, 64, 517),
+        packet(0.024, Direction::inbound, tcp_flag::rst | tcp_flag::ack, 50001, 60),
+    };
+    Trial uncaptured = make_trial(8, Variant::sni, "connection_reset");
+
+    Analysis a = analyze({reset, uncaptured});
+    ASSERT_FALSE(a.rsts.empty());
+    for (const RstFinding& f : a.rsts) EXPECT_EQ(f.trial_id, 7);
+}
+
 TEST(Analyze, EmptyRunHasNoRows) {
     Analysis a = analyze({});
     EXPECT_TRUE(a.variants.empty());
