@@ -74,12 +74,13 @@ HttpFacts parse_http_response(std::string_view bytes) {
     std::string_view raw = bytes.substr(pos + gt + 1, (facts.title_complete ? close : body.size()) - gt - 1);
     bool space = false;
     for (char c : trim(raw)) {
-        if (facts.title.size() >= k_max_title_bytes) break;
         if (std::isspace(static_cast<unsigned char>(c))) {
             space = true;
             continue;
         }
-        if (space && !facts.title.empty()) facts.title += ' ';
+        bool separator = space && !facts.title.empty();
+        if (facts.title.size() + (separator ? 2 : 1) > k_max_title_bytes) break;
+        if (separator) facts.title += ' ';
         space = false;
         facts.title += c;
     }

@@ -38,3 +38,17 @@ TEST(HttpResponse, RequestCarriesHost) {
 
 }  // namespace
 }  // namespace sniprobe
+
+namespace sniprobe {
+namespace {
+
+// Found by fuzzing: a space before the 200th byte pushed the title to 201 bytes.
+TEST(HttpResponse, TitleStaysWithinItsBound) {
+    std::string body = "HTTP/1.1 200 OK\r\n\r\n<title>" + std::string(199, 'a') + " bb</title>";
+    auto f = parse_http_response(body);
+    EXPECT_LE(f.title.size(), 200u);
+    EXPECT_EQ(f.title, std::string(199, 'a'));
+}
+
+}  // namespace
+}  // namespace sniprobe
