@@ -45,8 +45,8 @@ double monotonic_seconds() { return clock_seconds(CLOCK_MONOTONIC); }
 double realtime_seconds() { return clock_seconds(CLOCK_REALTIME); }
 
 Connection::Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix,
-                       int timeout_ms)
-    : m_plan(plan), m_contexts(contexts), m_run_start_unix(run_start_unix) {
+                       int timeout_ms, int mss)
+    : m_plan(plan), m_contexts(contexts), m_run_start_unix(run_start_unix), m_mss(mss) {
     m_trial.id = plan.id;
     m_trial.variant = plan.variant;
     m_trial.address = plan.address;
@@ -75,7 +75,7 @@ uint32_t Connection::wanted_events() const {
 }
 
 void Connection::open() {
-    auto socket = open_probe_socket(m_plan.address);
+    auto socket = open_probe_socket(m_plan.address, m_mss);
     if (!socket) {
         fail("unknown_failure: " + socket.error().message);
         return;

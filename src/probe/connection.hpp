@@ -20,7 +20,8 @@ namespace sniprobe {
 class Connection {
 public:
     // run_start_unix: the run's CLOCK_REALTIME origin for Trial::t0/t.
-    Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix, int timeout_ms);
+    Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix, int timeout_ms,
+               int mss);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -59,6 +60,7 @@ private:
     PlannedTrial m_plan;
     const TlsContexts& m_contexts;
     double m_run_start_unix;
+    int m_mss = 0;
     double m_started_mono = 0;
     double m_deadline = 0;
     State m_state = State::idle;

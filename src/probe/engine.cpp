@@ -52,7 +52,7 @@ public:
         size_t next = 0;
         epoll_event events[k_max_events];
         while (!interrupted()) {
-            while (!m_free.empty() && next < m_plan.size()) start(m_plan[next++]);
+            while (!m_free.empty() && next < m_plan.size() && !interrupted()) start(m_plan[next++]);
             if (m_deadlines.empty()) break;
             double wait_s = m_deadlines.begin()->first - monotonic_seconds();
             int wait_ms = wait_s <= 0 ? 0 : static_cast<int>(std::ceil(wait_s * 1000.0));
@@ -86,7 +86,8 @@ private:
         size_t slot = m_free.back();
         m_free.pop_back();
         auto& s = m_slots[slot];
-        s.connection = std::make_unique<Connection>(planned, m_contexts, m_run_start, m_options.timeout_ms);
+        s.connection = std::make_unique<Connection>(planned, m_contexts, m_run_start, m_options.timeout_ms,
+                                                    m_options.mss);
         s.registered = 0;
         s.connection->open();
         if (!s.connection->finished() && m_hooks.on_socket_bound)

@@ -25,6 +25,9 @@ struct ProbeOptions {
     uint64_t seed = 1;              // plan shuffle
     int max_addresses = 1;          // addresses of the resolution to spread trials over
     uint16_t http_port = 80;        // http_host's port
+    int mss = 0;                    // clamp our TCP MSS (TCP_MAXSEG); 0 = the kernel's choice.
+                                    // A clamped run that succeeds where the default fails
+                                    // points at path MTU trouble.
     double run_start_unix = 0;      // CLOCK_REALTIME seconds; 0 = set at run start
 };
 

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 namespace sniprobe {
 namespace {
@@ -36,7 +37,7 @@ bool to_sockaddr(const std::string& address, uint16_t port, sockaddr_storage& ou
 
 }  // namespace
 
-Result<ProbeSocket> open_probe_socket(const std::string& address) {
+Result<ProbeSocket> open_probe_socket(const std::string& address, int mss) {
     sockaddr_storage any{};
     socklen_t len = 0;
     if (!to_sockaddr(address, 0, any, len)) return fail("not an IP address: " + address);
@@ -51,6 +52,8 @@ Result<ProbeSocket> open_probe_socket(const std::string& address) {
     if (!s.fd) return fail(std::string("socket: ") + std::strerror(errno));
     int one = 1;
     ::setsockopt(s.fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (mss > 0 && ::setsockopt(s.fd.get(), IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof mss) != 0)
+        return fail("cannot clamp the MSS to " + std::to_string(mss) + ": " + std::strerror(errno));
     linger lg{1, 0};
     ::setsockopt(s.fd.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     if (::bind(s.fd.get(), reinterpret_cast<sockaddr*>(&any), len) != 0)

@@ -20,8 +20,9 @@ struct ProbeSocket {
     uint16_t local_port = 0;
 };
 
-// Opens and binds the socket for `address` (IPv4 or IPv6 literal).
-Result<ProbeSocket> open_probe_socket(const std::string& address);
+// Opens and binds the socket for `address` (IPv4 or IPv6 literal); mss > 0 clamps the
+// MSS we announce and use (TCP_MAXSEG, set before connect()).
+Result<ProbeSocket> open_probe_socket(const std::string& address, int mss = 0);
 
 // Starts a non-blocking connect: 0 when already connected, EINPROGRESS when pending,
 // else the errno of the failure.

@@ -9,6 +9,8 @@
 #include <set>
 
 #include "tls_test_server.hpp"
+#include "probe/connection.hpp"
+#include "util/interrupt.hpp"
 #include "util/result.hpp"
 #include "wire/client_hello.hpp"
 
@@ -233,6 +235,57 @@ TEST(Engine, BadCaFileIsAUsageError) {
     ProbeOptions o = quick();
     o.ca_file = "/nonexistent/ca.pem";
     EXPECT_THROW(run_trials({}, o), Fatal);
+}
+
+}  // namespace
+}  // namespace sniprobe
+
+namespace sniprobe {
+namespace {
+
+// Loopback's MSS is ~65 KB; clamped to an Ethernet MSS, the large hello must take two
+// data segments while the plain one still takes one.
+TEST(Engine, LargeHelloTakesTwoSegmentsOnAnEthernetSizedMss) {
+    test::TestServer server(test::ServerMode::complete, 2, &self_signed_cert());
+    ProbeOptions o = quick();
+    o.mss = 1460;
+    auto trials = run_trials({planned(0, Variant::sni_large, server.port(), k_name),
+                              planned(1, Variant::sni, server.port(), k_name)}, o);
+    ASSERT_EQ(trials.size(), 2u);
+    EXPECT_TRUE(trials[0].ok()) << trials[0].failure;
+    EXPECT_EQ(trials[0].client_hello_segments, 2);
+    EXPECT_EQ(trials[1].client_hello_segments, 1);
+}
+
+// Ctrl-C mid-run: the loop wakes on the interrupt pipe, closes everything and returns only
+// finished trials, long before the 5 s per-trial timeout. Runs in a forked child because
+// the interrupt flag cannot be cleared once set.
+TEST(EngineDeathTest, InterruptStopsTheLoopPromptly) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_EXIT(
+        {
+            install_interrupt_handler();
+            Fd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+            sockaddr_in a{};
+            a.sin_family = AF_INET;
+            a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            ::bind(listener.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+            ::listen(listener.get(), 8);
+            socklen_t len = sizeof a;
+            ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&a), &len);
+            std::vector<PlannedTrial> plan;
+            for (int i = 0; i < 4; ++i) plan.push_back(planned(i, Variant::sni, ntohs(a.sin_port), k_name));
+            ProbeHooks hooks;
+            int bound = 0;
+            hooks.on_socket_bound = [&](int, uint16_t) {
+                if (++bound == 2) ::raise(SIGINT);
+            };
+            double start = monotonic_seconds();
+            auto trials = run_trials(plan, quick(5000), hooks);
+            double took = monotonic_seconds() - start;
+            std::exit(trials.empty() && took < 1.0 && interrupted() ? 0 : 1);
+        },
+        ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace
