@@ -9,8 +9,14 @@ namespace sniprobe::json_names {
 namespace {
 
 constexpr std::array<std::pair<uint8_t, char>, 8> k_flag_letters{{
-    {0x01, 'F'}, {0x02, 'S'}, {0x04, 'R'}, {0x08, 'P'},
-    {0x10, 'A'}, {0x20, 'U'}, {0x40, 'E'}, {0x80, 'C'},
+    {0x01, 'F'},
+    {0x02, 'S'},
+    {0x04, 'R'},
+    {0x08, 'P'},
+    {0x10, 'A'},
+    {0x20, 'U'},
+    {0x40, 'E'},
+    {0x80, 'C'},
 }};
 
 int hex_value(char c) {
@@ -66,7 +72,9 @@ std::optional<std::vector<uint8_t>> from_hex(const std::string& text) {
     return out;
 }
 
-const char* direction_name(Direction d) { return d == Direction::inbound ? "inbound" : "outbound"; }
+const char* direction_name(Direction d) {
+    return d == Direction::inbound ? "inbound" : "outbound";
+}
 
 RstOrigin rst_origin_from_name(const std::string& name) {
     if (name == "injected") return RstOrigin::injected;

@@ -22,7 +22,7 @@ struct ReadError : std::runtime_error {
 
 const json& field(const json& j, const char* key) {
     static const json k_null;
-    if (j.is_null()) return k_null;   // an absent parent: every field takes its default
+    if (j.is_null()) return k_null;  // an absent parent: every field takes its default
     if (!j.is_object()) throw ReadError(std::string("expected an object around '") + key + "'");
     auto it = j.find(key);
     return it == j.end() ? k_null : *it;
@@ -62,7 +62,8 @@ uint8_t flags(const json& j) {
 PacketRecord packet_from(const json& j) {
     PacketRecord p;
     p.t = get<double>(j, "t");
-    p.direction = get<std::string>(j, "direction") == "inbound" ? Direction::inbound : Direction::outbound;
+    p.direction =
+        get<std::string>(j, "direction") == "inbound" ? Direction::inbound : Direction::outbound;
     p.flags = flags(j);
     p.seq = get<uint32_t>(j, "seq");
     p.ack = get<uint32_t>(j, "ack");
@@ -172,7 +173,8 @@ std::optional<TraceResult> trace_from(const json& j) {
     trace.placement = get<std::string>(j, "placement");
     for (const json& h : array(j, "hops"))
         trace.hops.push_back({get<int>(h, "ttl"), get<std::string>(h, "router"),
-                              get<std::string>(h, "outcome"), get<std::string>(h, "control_outcome")});
+                              get<std::string>(h, "outcome"),
+                              get<std::string>(h, "control_outcome")});
     return trace;
 }
 
@@ -191,8 +193,9 @@ Verdict verdict_from(const json& j) {
 Diagnosis diagnosis_from(const json& doc) {
     const int version = get<int>(doc, "schema_version");
     if (version != k_schema_version)
-        throw ReadError("schema_version " + std::to_string(version) + " is not supported (this build reads " +
-                        std::to_string(k_schema_version) + ")");
+        throw ReadError("schema_version " + std::to_string(version) +
+                        " is not supported (this build reads " + std::to_string(k_schema_version) +
+                        ")");
     Diagnosis d;
     const json& target = field(doc, "target");
     d.target.input = get<std::string>(target, "input");
@@ -202,14 +205,16 @@ Diagnosis diagnosis_from(const json& doc) {
     d.target.control_sni = get<std::string>(target, "control_server_name");
     d.target.forced_ip = get_optional<std::string>(target, "forced_ip");
     for (const json& a : array(doc, "addresses"))
-        d.resolution.addresses.push_back(
-            {get<std::string>(a, "address"), get<std::string>(a, "family"), get<std::string>(a, "source")});
+        d.resolution.addresses.push_back({get<std::string>(a, "address"),
+                                          get<std::string>(a, "family"),
+                                          get<std::string>(a, "source")});
     const json& dns = field(doc, "dns");
     if (!dns.is_null()) {
         d.resolution.failure = get<std::string>(dns, "failure");
         d.resolution.dns_addresses = get<std::vector<std::string>>(dns, "addresses");
     }
-    for (const json& s : array(doc, "variants")) d.analysis.variants.push_back(variant_stats_from(s));
+    for (const json& s : array(doc, "variants"))
+        d.analysis.variants.push_back(variant_stats_from(s));
     for (const json& t : array(doc, "trials")) d.trials.push_back(trial_from(t));
     for (const json& r : array(doc, "rst")) d.analysis.rsts.push_back(rst_from(r));
     d.trace = trace_from(field(doc, "trace"));

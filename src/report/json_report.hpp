@@ -13,8 +13,8 @@ namespace sniprobe {
 
 // Layout of the JSON text.
 enum class JsonStyle {
-    pretty,   // indented, for people and files
-    line,     // one line, for JSON Lines (scan)
+    pretty,  // indented, for people and files
+    line,    // one line, for JSON Lines (scan)
 };
 
 // Writes the diagnosis as one JSON document (pretty: ends with a newline).

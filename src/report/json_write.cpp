@@ -13,9 +13,11 @@
 namespace sniprobe {
 namespace {
 
-using json = nlohmann::ordered_json;   // keeps the documented field order
+using json = nlohmann::ordered_json;  // keeps the documented field order
 
-json nullable(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+json nullable(const std::string& s) {
+    return s.empty() ? json(nullptr) : json(s);
+}
 
 template <class T>
 json nullable(const std::optional<T>& v) {
@@ -71,7 +73,8 @@ json trial_json(const Trial& t, const std::vector<RstFinding>& rsts) {
     json packets = json::array();
     for (const auto& p : t.packets) packets.push_back(packet_json(p));
     json icmp = json::array();
-    for (const auto& i : t.icmp) icmp.push_back({{"t", i.t}, {"from", i.from}, {"type", i.type}, {"code", i.code}});
+    for (const auto& i : t.icmp)
+        icmp.push_back({{"t", i.t}, {"from", i.from}, {"type", i.type}, {"code", i.code}});
     json trial_rsts = json::array();
     for (const auto& f : rsts)
         if (f.trial_id == t.id) trial_rsts.push_back(rst_json(f));
@@ -132,12 +135,8 @@ json trace_json(const std::optional<TraceResult>& trace) {
 json verdict_json(const Verdict& v) {
     json evidence = json::array();
     for (const auto& e : v.evidence) evidence.push_back({{"id", e.id}, {"text", e.text}});
-    return {{"cause", v.cause},
-            {"subcode", nullable(v.subcode)},
-            {"confidence", v.confidence},
-            {"summary", v.summary},
-            {"evidence", evidence},
-            {"advice", v.advice}};
+    return {{"cause", v.cause},     {"subcode", nullable(v.subcode)}, {"confidence", v.confidence},
+            {"summary", v.summary}, {"evidence", evidence},           {"advice", v.advice}};
 }
 
 json diagnosis_json(const Diagnosis& d) {
@@ -161,7 +160,8 @@ json diagnosis_json(const Diagnosis& d) {
                      {"control_server_name", d.target.control_sni},
                      {"forced_ip", nullable(d.target.forced_ip)}};
     doc["addresses"] = addresses;
-    doc["dns"] = {{"failure", nullable(d.resolution.failure)}, {"addresses", d.resolution.dns_addresses}};
+    doc["dns"] = {{"failure", nullable(d.resolution.failure)},
+                  {"addresses", d.resolution.dns_addresses}};
     doc["variants"] = variants;
     doc["trials"] = trials;
     doc["rst"] = rsts;

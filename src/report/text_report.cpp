@@ -19,13 +19,13 @@ constexpr const char* k_yellow = "\x1b[33m";
 constexpr const char* k_dim = "\x1b[2m";
 
 class Painter {
-public:
+  public:
     explicit Painter(Colour colour) : m_on(colour == Colour::on) {}
     std::string operator()(const char* code, const std::string& text) const {
         return m_on ? std::string(code) + text + k_reset : text;
     }
 
-private:
+  private:
     bool m_on;
 };
 
@@ -66,10 +66,13 @@ void write_target(std::ostream& out, const Diagnosis& d) {
 
 void write_table(std::ostream& out, const Diagnosis& d, const Painter& paint) {
     if (d.analysis.variants.empty()) return;
-    out << '\n' << paint(k_bold, fmt::format("{:<18} {:>9} {:>5}  {:<12} {}", "variant", "ok/trials",
-                                             "rate", "95% CI", "failures")) << '\n';
+    out << '\n'
+        << paint(k_bold, fmt::format("{:<18} {:>9} {:>5}  {:<12} {}", "variant", "ok/trials",
+                                     "rate", "95% CI", "failures"))
+        << '\n';
     for (const VariantStats& s : d.analysis.variants) {
-        const std::string ci = fmt::format("[{:3.0f}%,{:4.0f}%]", s.ci95.low * 100, s.ci95.high * 100);
+        const std::string ci =
+            fmt::format("[{:3.0f}%,{:4.0f}%]", s.ci95.low * 100, s.ci95.high * 100);
         std::string row = fmt::format("{:<18} {:>9} {:>4.0f}%  {} {}", variant_name(s.variant),
                                       fmt::format("{}/{}", s.ok, s.trials), s.rate * 100,
                                       paint(k_dim, ci), failures_text(s.failures));
@@ -78,7 +81,8 @@ void write_table(std::ostream& out, const Diagnosis& d, const Painter& paint) {
     }
 }
 
-void write_rsts(std::ostream& out, const Diagnosis& d, const TextOptions& options, const Painter& paint) {
+void write_rsts(std::ostream& out, const Diagnosis& d, const TextOptions& options,
+                const Painter& paint) {
     const auto& rsts = d.analysis.rsts;
     if (rsts.empty()) return;
     out << '\n' << paint(k_bold, "resets and closes seen") << '\n';
@@ -89,11 +93,12 @@ void write_rsts(std::ostream& out, const Diagnosis& d, const TextOptions& option
     for (const auto& [kind, n] : by_kind) out << fmt::format("  {:>3} x {}\n", n, kind);
     if (options.detail != Detail::full) return;
     for (const auto& f : rsts) {
-        out << fmt::format("  trial {} packet {}: {} ttl {}{} ip_id {} {} window {} seq {}{}\n", f.trial_id,
-                           f.packet_index, rst_origin_name(f.origin), f.ttl,
-                           f.server_synack_ttl ? fmt::format(" (SYN-ACK {})", *f.server_synack_ttl) : "",
-                           f.ip_id, f.ip_id_pattern, f.window, f.seq_relation,
-                           f.delay_ms ? fmt::format(" +{:.1f} ms", *f.delay_ms) : "");
+        out << fmt::format(
+            "  trial {} packet {}: {} ttl {}{} ip_id {} {} window {} seq {}{}\n", f.trial_id,
+            f.packet_index, rst_origin_name(f.origin), f.ttl,
+            f.server_synack_ttl ? fmt::format(" (SYN-ACK {})", *f.server_synack_ttl) : "", f.ip_id,
+            f.ip_id_pattern, f.window, f.seq_relation,
+            f.delay_ms ? fmt::format(" +{:.1f} ms", *f.delay_ms) : "");
         for (const auto& reason : f.reasons) out << "      " << printable(reason) << '\n';
     }
 }
@@ -107,8 +112,9 @@ void write_trace(std::ostream& out, const Diagnosis& d, const Painter& paint) {
                            t.middlebox_router.empty() ? "" : " (" + t.middlebox_router + ")",
                            t.placement.empty() ? "" : ", " + t.placement);
     for (const auto& h : t.hops)
-        out << fmt::format("  {:>2}  {:<16} {}{}\n", h.ttl, h.router.empty() ? "*" : h.router, h.outcome,
-                           h.control_outcome.empty() ? "" : "  (control: " + h.control_outcome + ")");
+        out << fmt::format(
+            "  {:>2}  {:<16} {}{}\n", h.ttl, h.router.empty() ? "*" : h.router, h.outcome,
+            h.control_outcome.empty() ? "" : "  (control: " + h.control_outcome + ")");
 }
 
 void write_list(std::ostream& out, const char* title, const std::vector<std::string>& lines,

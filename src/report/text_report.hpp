@@ -15,8 +15,8 @@ namespace sniprobe {
 enum class Colour { off, on };
 // How much of the packet evidence to print.
 enum class Detail {
-    summary,    // RSTs summarised by origin and signature
-    full,       // every RST finding with its reasons
+    summary,  // RSTs summarised by origin and signature
+    full,     // every RST finding with its reasons
 };
 
 struct TextOptions {

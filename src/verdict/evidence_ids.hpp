@@ -18,107 +18,153 @@ struct EvidenceId {
 namespace evidence {
 // Differential rates (the exact test: target name vs no_sni + control_sni).
 inline constexpr EvidenceId sni_reset_rate{"E_SNI_RESET_RATE",
-    "handshakes naming the target are reset significantly more often than the controls (one-sided Fisher p)"};
-inline constexpr EvidenceId sni_timeout_rate{"E_SNI_TIMEOUT_RATE",
+                                           "handshakes naming the target are reset significantly "
+                                           "more often than the controls (one-sided Fisher p)"};
+inline constexpr EvidenceId sni_timeout_rate{
+    "E_SNI_TIMEOUT_RATE",
     "handshakes naming the target time out significantly more often than the controls"};
-inline constexpr EvidenceId sni_eof_rate{"E_SNI_EOF_RATE",
+inline constexpr EvidenceId sni_eof_rate{
+    "E_SNI_EOF_RATE",
     "handshakes naming the target end with a FIN (eof) significantly more often than the controls"};
-inline constexpr EvidenceId control_ok{"E_CONTROL_OK",
+inline constexpr EvidenceId control_ok{
+    "E_CONTROL_OK",
     "the controls (no SNI, an unrelated SNI) got a ServerHello: the path to the server is open"};
-inline constexpr EvidenceId control_failures{"E_CONTROL_FAILURES",
-    "some control handshakes failed too, which lowers confidence"};
-inline constexpr EvidenceId residual_blocking{"E_RESIDUAL_BLOCKING",
-    "controls failed only after the target name had triggered: the address/port stays blocked for a while"};
-inline constexpr EvidenceId sporadic_failures{"E_SPORADIC_FAILURES",
-    "a few target handshakes failed, too few to be told apart from chance"};
-inline constexpr EvidenceId no_controls{"E_NO_CONTROLS",
+inline constexpr EvidenceId control_failures{
+    "E_CONTROL_FAILURES", "some control handshakes failed too, which lowers confidence"};
+inline constexpr EvidenceId residual_blocking{
+    "E_RESIDUAL_BLOCKING",
+    "controls failed only after the target name had triggered: the address/port stays blocked for "
+    "a while"};
+inline constexpr EvidenceId sporadic_failures{
+    "E_SPORADIC_FAILURES", "a few target handshakes failed, too few to be told apart from chance"};
+inline constexpr EvidenceId no_controls{
+    "E_NO_CONTROLS",
     "no control variant ran, so name-based interference cannot be told from a server problem"};
-inline constexpr EvidenceId target_ok{"E_TARGET_OK",
-    "handshakes naming the target succeed"};
+inline constexpr EvidenceId target_ok{"E_TARGET_OK", "handshakes naming the target succeed"};
 
 // RST / FIN forensics (analysis/rst_forensics).
 inline constexpr EvidenceId rst_injected{"E_RST_INJECTED",
-    "the RSTs do not match the server's SYN-ACK fingerprint (TTL, IP ID, window): injected on the path"};
-inline constexpr EvidenceId rst_server_fingerprint{"E_RST_SERVER_FINGERPRINT",
-    "the RSTs match the server's own SYN-ACK fingerprint: the server (or its host/proxy) sent them"};
-inline constexpr EvidenceId rst_origin_unknown{"E_RST_ORIGIN_UNKNOWN",
-    "packets were captured but the RSTs' origin could not be pinned down"};
-inline constexpr EvidenceId rst_signature{"E_RST_SIGNATURE",
-    "the injected packets match a known injector's fingerprint"};
-inline constexpr EvidenceId fin_injected{"E_FIN_INJECTED",
-    "the FINs do not match the server's SYN-ACK fingerprint: forged on the path"};
-inline constexpr EvidenceId fin_server_fingerprint{"E_FIN_SERVER_FINGERPRINT",
+                                         "the RSTs do not match the server's SYN-ACK fingerprint "
+                                         "(TTL, IP ID, window): injected on the path"};
+inline constexpr EvidenceId rst_server_fingerprint{
+    "E_RST_SERVER_FINGERPRINT",
+    "the RSTs match the server's own SYN-ACK fingerprint: the server (or its host/proxy) sent "
+    "them"};
+inline constexpr EvidenceId rst_origin_unknown{
+    "E_RST_ORIGIN_UNKNOWN", "packets were captured but the RSTs' origin could not be pinned down"};
+inline constexpr EvidenceId rst_signature{
+    "E_RST_SIGNATURE", "the injected packets match a known injector's fingerprint"};
+inline constexpr EvidenceId fin_injected{
+    "E_FIN_INJECTED", "the FINs do not match the server's SYN-ACK fingerprint: forged on the path"};
+inline constexpr EvidenceId fin_server_fingerprint{
+    "E_FIN_SERVER_FINGERPRINT",
     "the FINs match the server's SYN-ACK fingerprint: the server closed the connection itself"};
-inline constexpr EvidenceId no_capture{"E_NO_CAPTURE",
+inline constexpr EvidenceId no_capture{
+    "E_NO_CAPTURE",
     "no packet capture: judged from socket errors alone, the origin of resets was not checked"};
 
 // Whole-address outcomes.
-inline constexpr EvidenceId all_variants_reset{"E_ALL_VARIANTS_RESET",
+inline constexpr EvidenceId all_variants_reset{
+    "E_ALL_VARIANTS_RESET",
     "every TLS variant, with or without a name, is reset after TCP connects"};
-inline constexpr EvidenceId all_connect_failed{"E_ALL_CONNECT_FAILED",
+inline constexpr EvidenceId all_connect_failed{
+    "E_ALL_CONNECT_FAILED",
     "TCP connect fails for every variant (refused, timeout or unreachable)"};
 
 // The server's own answers.
 inline constexpr EvidenceId tls_alert{"E_TLS_ALERT",
-    "the server answered the target name with a TLS alert"};
+                                      "the server answered the target name with a TLS alert"};
 inline constexpr EvidenceId cert_expired{"E_CERT_EXPIRED",
-    "the certificate is expired or not yet valid"};
+                                         "the certificate is expired or not yet valid"};
 inline constexpr EvidenceId cert_name_mismatch{"E_CERT_NAME_MISMATCH",
-    "the certificate does not cover the target name"};
-inline constexpr EvidenceId cert_chain_incomplete{"E_CERT_CHAIN_INCOMPLETE",
+                                               "the certificate does not cover the target name"};
+inline constexpr EvidenceId cert_chain_incomplete{
+    "E_CERT_CHAIN_INCOMPLETE",
     "the server does not send the intermediate certificates needed to build a chain"};
 inline constexpr EvidenceId cert_untrusted{"E_CERT_UNTRUSTED",
-    "the chain does not end at a trusted root"};
+                                           "the chain does not end at a trusted root"};
 inline constexpr EvidenceId cert_self_signed{"E_CERT_SELF_SIGNED",
-    "the server presents a self-signed certificate"};
+                                             "the server presents a self-signed certificate"};
 
 // Split, large and case variants: what the interfering box parses.
 inline constexpr EvidenceId split_evades{"E_SPLIT_EVADES",
-    "a ClientHello split across TCP segments succeeds where the plain one fails: the box does not reassemble TCP"};
-inline constexpr EvidenceId record_split_evades{"E_RECORD_SPLIT_EVADES",
+                                         "a ClientHello split across TCP segments succeeds where "
+                                         "the plain one fails: the box does not reassemble TCP"};
+inline constexpr EvidenceId record_split_evades{
+    "E_RECORD_SPLIT_EVADES",
     "a ClientHello split across TLS records succeeds: the box does not reassemble TLS records"};
-inline constexpr EvidenceId split_blocked{"E_SPLIT_BLOCKED",
+inline constexpr EvidenceId split_blocked{
+    "E_SPLIT_BLOCKED",
     "the split ClientHello fails too while the control split succeeds: the box reassembles TCP"};
-inline constexpr EvidenceId server_rejects_split{"E_SERVER_REJECTS_SPLIT",
-    "the control split fails as well: this server rejects split ClientHellos, so the split says nothing"};
+inline constexpr EvidenceId server_rejects_split{
+    "E_SERVER_REJECTS_SPLIT",
+    "the control split fails as well: this server rejects split ClientHellos, so the split says "
+    "nothing"};
 inline constexpr EvidenceId large_evades{"E_LARGE_EVADES",
-    "a ClientHello larger than one MSS succeeds: browsers with post-quantum key shares may work where curl fails"};
+                                         "a ClientHello larger than one MSS succeeds: browsers "
+                                         "with post-quantum key shares may work where curl fails"};
 inline constexpr EvidenceId large_fails{"E_LARGE_FAILS",
-    "a ClientHello larger than one MSS fails while the small one works: large-hello clients (browsers) may fail"};
-inline constexpr EvidenceId case_evades{"E_CASE_EVADES",
-    "the name in mixed case succeeds: the box matches the name case-sensitively"};
+                                        "a ClientHello larger than one MSS fails while the small "
+                                        "one works: large-hello clients (browsers) may fail"};
+inline constexpr EvidenceId case_evades{
+    "E_CASE_EVADES", "the name in mixed case succeeds: the box matches the name case-sensitively"};
 
 // Plain HTTP with the Host header.
-inline constexpr EvidenceId http_host_reset{"E_HTTP_HOST_RESET",
-    "plain HTTP with the target Host is reset while TLS works"};
+inline constexpr EvidenceId http_host_reset{
+    "E_HTTP_HOST_RESET", "plain HTTP with the target Host is reset while TLS works"};
 inline constexpr EvidenceId http_blockpage{"E_HTTP_BLOCKPAGE",
-    "plain HTTP with the target Host gets a page the origin did not send (known block-page markers)"};
+                                           "plain HTTP with the target Host gets a page the origin "
+                                           "did not send (known block-page markers)"};
 
 // DNS.
-inline constexpr EvidenceId dns_failure{"E_DNS_FAILURE",
-    "the name did not resolve"};
-inline constexpr EvidenceId dns_mismatch{"E_DNS_MISMATCH",
-    "the address given with --ip is not among the addresses DNS returns"};
+inline constexpr EvidenceId dns_failure{"E_DNS_FAILURE", "the name did not resolve"};
+inline constexpr EvidenceId dns_mismatch{
+    "E_DNS_MISMATCH", "the address given with --ip is not among the addresses DNS returns"};
 
 // Trace.
-inline constexpr EvidenceId trace_middlebox_hop{"E_TRACE_MIDDLEBOX_HOP",
+inline constexpr EvidenceId trace_middlebox_hop{
+    "E_TRACE_MIDDLEBOX_HOP",
     "a TTL-limited ClientHello locates the interference at a hop before the server"};
 }  // namespace evidence
 
 // Every id, in table order (docs and tests iterate this).
 inline constexpr std::array k_all_evidence_ids{
-    evidence::sni_reset_rate, evidence::sni_timeout_rate, evidence::sni_eof_rate,
-    evidence::control_ok, evidence::control_failures, evidence::residual_blocking,
-    evidence::sporadic_failures, evidence::no_controls, evidence::target_ok,
-    evidence::rst_injected, evidence::rst_server_fingerprint, evidence::rst_origin_unknown,
-    evidence::rst_signature, evidence::fin_injected, evidence::fin_server_fingerprint,
-    evidence::no_capture, evidence::all_variants_reset, evidence::all_connect_failed,
-    evidence::tls_alert, evidence::cert_expired, evidence::cert_name_mismatch,
-    evidence::cert_chain_incomplete, evidence::cert_untrusted, evidence::cert_self_signed,
-    evidence::split_evades, evidence::record_split_evades, evidence::split_blocked,
-    evidence::server_rejects_split, evidence::large_evades, evidence::large_fails,
-    evidence::case_evades, evidence::http_host_reset, evidence::http_blockpage,
-    evidence::dns_failure, evidence::dns_mismatch, evidence::trace_middlebox_hop,
+    evidence::sni_reset_rate,
+    evidence::sni_timeout_rate,
+    evidence::sni_eof_rate,
+    evidence::control_ok,
+    evidence::control_failures,
+    evidence::residual_blocking,
+    evidence::sporadic_failures,
+    evidence::no_controls,
+    evidence::target_ok,
+    evidence::rst_injected,
+    evidence::rst_server_fingerprint,
+    evidence::rst_origin_unknown,
+    evidence::rst_signature,
+    evidence::fin_injected,
+    evidence::fin_server_fingerprint,
+    evidence::no_capture,
+    evidence::all_variants_reset,
+    evidence::all_connect_failed,
+    evidence::tls_alert,
+    evidence::cert_expired,
+    evidence::cert_name_mismatch,
+    evidence::cert_chain_incomplete,
+    evidence::cert_untrusted,
+    evidence::cert_self_signed,
+    evidence::split_evades,
+    evidence::record_split_evades,
+    evidence::split_blocked,
+    evidence::server_rejects_split,
+    evidence::large_evades,
+    evidence::large_fails,
+    evidence::case_evades,
+    evidence::http_host_reset,
+    evidence::http_blockpage,
+    evidence::dns_failure,
+    evidence::dns_mismatch,
+    evidence::trace_middlebox_hop,
 };
 
 }  // namespace sniprobe

@@ -16,14 +16,22 @@ namespace sniprobe::verdict {
 
 const char* outcome_name(Outcome outcome) {
     switch (outcome) {
-        case Outcome::ok: return "ok";
-        case Outcome::connect_failed: return "connect_failed";
-        case Outcome::reset: return "reset";
-        case Outcome::timeout: return "timeout";
-        case Outcome::eof: return "eof";
-        case Outcome::alert: return "alert";
-        case Outcome::certificate: return "certificate";
-        default: return "other";
+        case Outcome::ok:
+            return "ok";
+        case Outcome::connect_failed:
+            return "connect_failed";
+        case Outcome::reset:
+            return "reset";
+        case Outcome::timeout:
+            return "timeout";
+        case Outcome::eof:
+            return "eof";
+        case Outcome::alert:
+            return "alert";
+        case Outcome::certificate:
+            return "certificate";
+        default:
+            return "other";
     }
 }
 
@@ -114,8 +122,12 @@ Forensics forensics_for(const Diagnosis& d, std::initializer_list<Variant> varia
                 if (!finding.signature.empty() && finding.signature != "unknown")
                     ++f.signatures[finding.signature];
                 break;
-            case RstOrigin::server: ++count.server; break;
-            default: ++count.unknown; break;
+            case RstOrigin::server:
+                ++count.server;
+                break;
+            default:
+                ++count.unknown;
+                break;
         }
     }
     return f;
@@ -139,13 +151,16 @@ Facts::Facts(const Diagnosis& diagnosis) : d(diagnosis) {
     http = tally(trials, {Variant::http_host});
     full_verify = tally(trials, {Variant::full_verify});
     target_forensics = forensics_for(d, {Variant::sni});
-    any_captured = std::any_of(trials.begin(), trials.end(), [](const Trial& t) { return t.captured; });
+    any_captured =
+        std::any_of(trials.begin(), trials.end(), [](const Trial& t) { return t.captured; });
 }
 
 double differential_p(const Tally& target, const Tally& controls, Outcome o) {
     return fisher_greater({target.count(o), target.trials, controls.count(o), controls.trials});
 }
 
-std::string ratio(int part, int whole) { return fmt::format("{}/{}", part, whole); }
+std::string ratio(int part, int whole) {
+    return fmt::format("{}/{}", part, whole);
+}
 
 }  // namespace sniprobe::verdict

@@ -31,11 +31,11 @@ bool reached_server(const Trial& trial);
 // Counts over a group of variants.
 struct Tally {
     int trials = 0;
-    int reached = 0;    // reached_server()
-    int captured = 0;   // trials with packet capture
+    int reached = 0;   // reached_server()
+    int captured = 0;  // trials with packet capture
     std::map<Outcome, int> outcomes;
-    std::map<std::string, int> failures;   // OONI failure string -> count
-    std::map<std::string, int> alerts;     // alert name -> count
+    std::map<std::string, int> failures;  // OONI failure string -> count
+    std::map<std::string, int> alerts;    // alert name -> count
 
     int count(Outcome o) const;
     int ok() const { return count(Outcome::ok); }
@@ -57,7 +57,7 @@ struct OriginCount {
 };
 struct Forensics {
     OriginCount rst, fin;
-    std::map<std::string, int> signatures;   // injected packets' signature -> count
+    std::map<std::string, int> signatures;  // injected packets' signature -> count
 };
 
 // Forensics of the failed (reset/eof) trials of the given variants.
@@ -66,11 +66,11 @@ Forensics forensics_for(const Diagnosis& d, std::initializer_list<Variant> varia
 // Everything the rules read, computed once.
 struct Facts {
     const Diagnosis& d;
-    std::string name;      // the target name as shown to the user
-    Tally target;          // sni
-    Tally controls;        // no_sni + control_sni
+    std::string name;  // the target name as shown to the user
+    Tally target;      // sni
+    Tally controls;    // no_sni + control_sni
     Tally no_sni, control_sni;
-    Tally all_tls;         // every TLS variant
+    Tally all_tls;  // every TLS variant
     Tally split_tcp, split_record, sni_case, large, control_split, http, full_verify;
     Forensics target_forensics;
     bool any_captured = false;

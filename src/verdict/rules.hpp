@@ -53,10 +53,10 @@ bool cites(const Verdict& v, const EvidenceId& id);
 
 // A certificate problem seen on completed handshakes.
 struct CertificateProblem {
-    std::string subcode;          // expired | name_mismatch | chain_incomplete | untrusted | self_signed
+    std::string subcode;  // expired | name_mismatch | chain_incomplete | untrusted | self_signed
     const EvidenceId* id = nullptr;
     int failing = 0, checked = 0;
-    std::string detail;           // OpenSSL's message and the chain as sent
+    std::string detail;  // OpenSSL's message and the chain as sent
 };
 // The majority certificate problem, if most completed handshakes had one.
 std::optional<CertificateProblem> certificate_problem(const Facts& f);

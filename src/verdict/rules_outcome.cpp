@@ -18,11 +18,15 @@ std::string lower(std::string s) {
     return s;
 }
 
-bool mostly_ok(const Tally& t) { return t.ran() && t.ok() * 5 >= t.trials * 4; }
+bool mostly_ok(const Tally& t) {
+    return t.ran() && t.ok() * 5 >= t.trials * 4;
+}
 
 }  // namespace
 
-Evidence cite(const EvidenceId& id, std::string text) { return Evidence{id.id, std::move(text)}; }
+Evidence cite(const EvidenceId& id, std::string text) {
+    return Evidence{id.id, std::move(text)};
+}
 
 bool cites(const Verdict& v, const EvidenceId& id) {
     return std::any_of(v.evidence.begin(), v.evidence.end(),
@@ -72,17 +76,22 @@ std::optional<Verdict> rule_http_host_block(const Facts& f) {
     Verdict v;
     v.cause = cause::http_host_block;
     v.confidence = page ? 0.7 : 0.6;
-    v.summary = fmt::format("TLS with {} works, but plain HTTP with Host: {} is {}.", f.name, f.name,
-                            page ? "answered with a page the origin did not send" : "reset");
-    v.evidence.push_back(cite(evidence::target_ok,
-                              fmt::format("sni {} ok", ratio(f.target.ok(), f.target.trials))));
+    v.summary =
+        fmt::format("TLS with {} works, but plain HTTP with Host: {} is {}.", f.name, f.name,
+                    page ? "answered with a page the origin did not send" : "reset");
+    v.evidence.push_back(
+        cite(evidence::target_ok, fmt::format("sni {} ok", ratio(f.target.ok(), f.target.trials))));
     v.evidence.push_back(*sign);
-    v.advice.push_back("Check the server's access log: a request that never appears there was "
-                       "answered by something on the way.");
-    v.advice.push_back(fmt::format("If the server is in mainland China, check that {} has an ICP "
-                                   "filing with the hosting provider.", f.name));
-    v.advice.push_back("Redirecting HTTP to HTTPS does not help when the HTTP request is "
-                       "intercepted; HTTPS itself works.");
+    v.advice.push_back(
+        "Check the server's access log: a request that never appears there was "
+        "answered by something on the way.");
+    v.advice.push_back(
+        fmt::format("If the server is in mainland China, check that {} has an ICP "
+                    "filing with the hosting provider.",
+                    f.name));
+    v.advice.push_back(
+        "Redirecting HTTP to HTTPS does not help when the HTTP request is "
+        "intercepted; HTTPS itself works.");
     return v;
 }
 
@@ -99,15 +108,17 @@ std::optional<Verdict> rule_ok(const Facts& f) {
     v.confidence = failed == 0 ? 0.95 : 0.8;
     v.summary = fmt::format("TLS handshakes naming {} work ({} ok).", f.name,
                             ratio(f.target.ok(), f.target.trials));
-    v.evidence.push_back(cite(evidence::target_ok,
-                              fmt::format("sni {} ok, 95% CI {:.0f}-{:.0f}%", ratio(f.target.ok(), f.target.trials),
-                                          ci.low * 100, ci.high * 100)));
+    v.evidence.push_back(
+        cite(evidence::target_ok,
+             fmt::format("sni {} ok, 95% CI {:.0f}-{:.0f}%", ratio(f.target.ok(), f.target.trials),
+                         ci.low * 100, ci.high * 100)));
     if (failed > 0) {
         v.evidence.push_back(cite(evidence::sporadic_failures,
                                   fmt::format("sni: {}; not significantly more than the controls",
                                               f.target.failure_list())));
-        v.advice.push_back("A few failures cannot be told from chance: re-run with more trials if "
-                           "users report intermittent resets (interference can be probabilistic).");
+        v.advice.push_back(
+            "A few failures cannot be told from chance: re-run with more trials if "
+            "users report intermittent resets (interference can be probabilistic).");
     }
     return v;
 }
@@ -123,9 +134,11 @@ std::optional<Verdict> rule_dns_only(const Facts& f) {
     v.summary = fmt::format("{} works at {}, but DNS does not lead clients there.", f.name,
                             *f.d.target.forced_ip);
     const bool failed = !f.d.resolution.failure.empty() && f.d.resolution.dns_addresses.empty();
-    v.evidence.insert(v.evidence.begin(), cite(failed ? evidence::dns_failure : evidence::dns_mismatch, *line));
-    v.advice.insert(v.advice.begin(), "Point the name's A/AAAA records at this server (or drop --ip if "
-                                      "the difference is intended, e.g. a CDN).");
+    v.evidence.insert(v.evidence.begin(),
+                      cite(failed ? evidence::dns_failure : evidence::dns_mismatch, *line));
+    v.advice.insert(v.advice.begin(),
+                    "Point the name's A/AAAA records at this server (or drop --ip if "
+                    "the difference is intended, e.g. a CDN).");
     return v;
 }
 
@@ -149,8 +162,9 @@ Verdict inconclusive(const Facts& f) {
                                   "cannot be told from a server problem"));
     v.advice.push_back("Re-run with more trials and with the control variants.");
     if (!f.any_captured)
-        v.advice.push_back("Run as root (or with CAP_NET_RAW) so packet forensics can say who sent "
-                           "the resets.");
+        v.advice.push_back(
+            "Run as root (or with CAP_NET_RAW) so packet forensics can say who sent "
+            "the resets.");
     return v;
 }
 

@@ -17,7 +17,7 @@ namespace {
 struct Pattern {
     Outcome outcome;
     double p;
-    bool forensic_only;   // not significant alone, but the capture shows an injection
+    bool forensic_only;  // not significant alone, but the capture shows an injection
 };
 
 double base_confidence(double p) {
@@ -49,7 +49,8 @@ std::optional<Pattern> strongest_pattern(const Facts& f) {
     for (Outcome o : {Outcome::reset, Outcome::timeout, Outcome::eof}) {
         if (f.target.count(o) == 0) continue;
         const double p = differential_p(f.target, f.controls, o);
-        const OriginCount& origin = o == Outcome::eof ? f.target_forensics.fin : f.target_forensics.rst;
+        const OriginCount& origin =
+            o == Outcome::eof ? f.target_forensics.fin : f.target_forensics.rst;
         const bool forensic_only = o != Outcome::timeout && origin.injected > 0 &&
                                    origin.server == 0 && f.controls.count(o) == 0;
         if (p >= k_alpha && !forensic_only) continue;
@@ -77,12 +78,13 @@ std::optional<Verdict> rule_dns_failure(const Facts& f) {
     v.cause = cause::dns;
     const std::string& failure = f.d.resolution.failure;
     v.confidence = failure.empty() ? 0.8 : 0.95;
-    v.summary = fmt::format("{} does not resolve ({}), so nothing could be probed.", f.d.target.host,
-                            failure.empty() ? "no addresses" : failure);
-    v.evidence.push_back(cite(evidence::dns_failure,
-                              fmt::format("DNS for {}: {}", f.d.target.host,
-                                          failure.empty() ? "no A/AAAA records" : failure)));
-    v.advice.push_back("Check the name's A/AAAA records at its authoritative servers (dig +trace).");
+    v.summary = fmt::format("{} does not resolve ({}), so nothing could be probed.",
+                            f.d.target.host, failure.empty() ? "no addresses" : failure);
+    v.evidence.push_back(
+        cite(evidence::dns_failure, fmt::format("DNS for {}: {}", f.d.target.host,
+                                                failure.empty() ? "no A/AAAA records" : failure)));
+    v.advice.push_back(
+        "Check the name's A/AAAA records at its authoritative servers (dig +trace).");
     v.advice.push_back("To test the server before DNS is fixed, pass its address with --ip.");
     return v;
 }
@@ -94,20 +96,23 @@ std::optional<Verdict> rule_tcp_unreachable(const Facts& f) {
     Verdict v;
     v.cause = cause::tcp_unreachable;
     v.confidence = failed == all.trials ? 0.9 : 0.75;
-    const std::string where = f.d.resolution.addresses.size() == 1
-                                  ? fmt::format("{} port {}", f.d.resolution.addresses.front().address, f.d.target.port)
-                                  : fmt::format("port {} of {}", f.d.target.port, f.d.target.host);
-    v.summary = fmt::format("TCP to {} fails whatever the name ({} of {} connects failed: {}).", where,
-                            failed, all.trials, all.failure_list());
-    v.evidence.push_back(cite(evidence::all_connect_failed,
-                              fmt::format("{} TLS trials, {} failed to connect ({})", all.trials,
-                                          failed, all.failure_list())));
+    const std::string where =
+        f.d.resolution.addresses.size() == 1
+            ? fmt::format("{} port {}", f.d.resolution.addresses.front().address, f.d.target.port)
+            : fmt::format("port {} of {}", f.d.target.port, f.d.target.host);
+    v.summary = fmt::format("TCP to {} fails whatever the name ({} of {} connects failed: {}).",
+                            where, failed, all.trials, all.failure_list());
+    v.evidence.push_back(
+        cite(evidence::all_connect_failed, fmt::format("{} TLS trials, {} failed to connect ({})",
+                                                       all.trials, failed, all.failure_list())));
     if (all.failures.count("connection_refused"))
-        v.advice.push_back("connection_refused: the host answered the SYN with a RST; is the server "
-                           "listening on that port, or does a firewall REJECT it?");
+        v.advice.push_back(
+            "connection_refused: the host answered the SYN with a RST; is the server "
+            "listening on that port, or does a firewall REJECT it?");
     if (all.failures.count("generic_timeout_error"))
-        v.advice.push_back("Timeouts: the SYN goes unanswered; check security groups / firewalls "
-                           "in front of the server and that the address is right.");
+        v.advice.push_back(
+            "Timeouts: the SYN goes unanswered; check security groups / firewalls "
+            "in front of the server and that the address is right.");
     v.advice.push_back("Probe from another network to tell a local block from a server outage.");
     return v;
 }
@@ -122,12 +127,13 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
     const int control_failed = f.controls.count(o);
     Verdict v;
     v.confidence = base_confidence(pattern->p);
-    const std::string counts = fmt::format("sni {} {}; controls {} {}", ratio(failed, f.target.trials),
-                                           outcome_name(o), ratio(control_failed, f.controls.trials),
-                                           outcome_name(o));
+    const std::string counts =
+        fmt::format("sni {} {}; controls {} {}", ratio(failed, f.target.trials), outcome_name(o),
+                    ratio(control_failed, f.controls.trials), outcome_name(o));
     const std::string stats =
         pattern->forensic_only
-            ? fmt::format("{} (p = {:.2g}, not significant alone; see the packet evidence)", counts, pattern->p)
+            ? fmt::format("{} (p = {:.2g}, not significant alone; see the packet evidence)", counts,
+                          pattern->p)
             : fmt::format("{} (one-sided Fisher p = {:.2g})", counts, pattern->p);
 
     const OriginCount& origin = o == Outcome::eof ? f.target_forensics.fin : f.target_forensics.rst;
@@ -137,68 +143,83 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
         v.evidence.push_back(cite(evidence::sni_reset_rate, stats));
         v.summary = fmt::format(
             "Handshakes naming {} are reset by {} ({}); the name, not the address, triggers it.",
-            f.name, injected ? "an on-path device, not the server" : "something that reacts to the name",
+            f.name,
+            injected ? "an on-path device, not the server" : "something that reacts to the name",
             counts);
     } else if (o == Outcome::timeout) {
         v.cause = cause::sni_drop;
         v.evidence.push_back(cite(evidence::sni_timeout_rate, stats));
-        v.summary = fmt::format("Handshakes naming {} are silently dropped on the way ({}) while the "
-                                "controls get answers.", f.name, counts);
+        v.summary = fmt::format(
+            "Handshakes naming {} are silently dropped on the way ({}) while the "
+            "controls get answers.",
+            f.name, counts);
         v.confidence = std::min(v.confidence, 0.85);
     } else {
         v.cause = cause::sni_close;
         v.evidence.push_back(cite(evidence::sni_eof_rate, stats));
-        v.summary = fmt::format("Handshakes naming {} are closed with a FIN the controls never get ({}).",
-                                f.name, counts);
+        v.summary =
+            fmt::format("Handshakes naming {} are closed with a FIN the controls never get ({}).",
+                        f.name, counts);
     }
     v.evidence.push_back(cite(evidence::control_ok, control_line(f)));
 
     // What the packets say about who sent the RST/FIN.
     if (o != Outcome::timeout) {
-        const EvidenceId& injected_id = o == Outcome::eof ? evidence::fin_injected : evidence::rst_injected;
+        const EvidenceId& injected_id =
+            o == Outcome::eof ? evidence::fin_injected : evidence::rst_injected;
         if (injected) {
             v.confidence = std::min(0.99, v.confidence + 0.07);
-            v.evidence.push_back(cite(injected_id,
-                fmt::format("{} of {} analysed packets do not match the server's SYN-ACK fingerprint",
-                            origin.injected, origin.total())));
+            v.evidence.push_back(
+                cite(injected_id,
+                     fmt::format(
+                         "{} of {} analysed packets do not match the server's SYN-ACK fingerprint",
+                         origin.injected, origin.total())));
         } else if (!f.any_captured) {
             v.confidence = std::min(v.confidence, 0.75);
-            v.evidence.push_back(cite(evidence::no_capture,
-                "judged from socket errors only; a server-side SNI filter would look the same "
-                "(re-run as root for packet forensics)"));
+            v.evidence.push_back(
+                cite(evidence::no_capture,
+                     "judged from socket errors only; a server-side SNI filter would look the same "
+                     "(re-run as root for packet forensics)"));
         } else {
             v.confidence = std::min(v.confidence, 0.85);
-            v.evidence.push_back(cite(evidence::rst_origin_unknown,
-                fmt::format("{} packets analysed, none attributed to the path or the server",
-                            origin.total())));
+            v.evidence.push_back(
+                cite(evidence::rst_origin_unknown,
+                     fmt::format("{} packets analysed, none attributed to the path or the server",
+                                 origin.total())));
         }
     }
 
     if (control_failed > 0) {
         v.confidence *= 0.9;
         if (residual_pattern(f, o))
-            v.evidence.push_back(cite(evidence::residual_blocking,
+            v.evidence.push_back(cite(
+                evidence::residual_blocking,
                 fmt::format("{} control trials failed, all after the first {} of the target name",
                             control_failed, outcome_name(o))));
         else
             v.evidence.push_back(cite(evidence::control_failures,
-                fmt::format("controls: {}", f.controls.failure_list())));
+                                      fmt::format("controls: {}", f.controls.failure_list())));
     }
 
     v.advice.push_back(fmt::format(
         "The server name {} (SNI), not the address, triggers this: the same server answers "
-        "without a name and with another name.", f.name));
+        "without a name and with another name.",
+        f.name));
     v.advice.push_back(fmt::format(
         "If the server is in mainland China, check that {} has an ICP filing with the hosting "
-        "provider: providers block TLS for unfiled names by the SNI.", f.name));
-    v.advice.push_back("Encrypted Client Hello (ECH) hides the name from such boxes where clients "
-                       "and server support it.");
-    v.advice.push_back("Serving the name from outside that network (another region or provider, "
-                       "a CDN) avoids the box.");
+        "provider: providers block TLS for unfiled names by the SNI.",
+        f.name));
+    v.advice.push_back(
+        "Encrypted Client Hello (ECH) hides the name from such boxes where clients "
+        "and server support it.");
+    v.advice.push_back(
+        "Serving the name from outside that network (another region or provider, "
+        "a CDN) avoids the box.");
     if (o == Outcome::reset)
-        v.advice.push_back("The server's error log will blame the client ('peer closed connection "
-                           "in SSL handshake (104: Connection reset by peer)'): both ends got a "
-                           "reset neither sent; `sniprobe logs` reads that log.");
+        v.advice.push_back(
+            "The server's error log will blame the client ('peer closed connection "
+            "in SSL handshake (104: Connection reset by peer)'): both ends got a "
+            "reset neither sent; `sniprobe logs` reads that log.");
     return v;
 }
 

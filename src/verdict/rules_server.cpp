@@ -18,7 +18,8 @@ std::vector<std::string> server_side_advice(const Facts& f) {
     return {
         fmt::format("Look at the server side for {}: nginx/OpenResty ssl settings for that "
                     "server_name, a host firewall rule (REJECT --reject-with tcp-reset), a WAF, "
-                    "proxy or load balancer in front of it.", f.name),
+                    "proxy or load balancer in front of it.",
+                    f.name),
         "Read the server's error log at the probe's time (`sniprobe logs FILE`).",
         "Capture on the server (`sniprobe sink`) to see whether the ClientHello arrives and who "
         "answers it.",
@@ -61,9 +62,11 @@ struct Mapped {
 };
 
 Mapped map_problem(const std::string& problem) {
-    if (problem == "expired" || problem == "not_yet_valid") return {"expired", &evidence::cert_expired};
+    if (problem == "expired" || problem == "not_yet_valid")
+        return {"expired", &evidence::cert_expired};
     if (problem == "name_mismatch") return {"name_mismatch", &evidence::cert_name_mismatch};
-    if (problem == "chain_incomplete") return {"chain_incomplete", &evidence::cert_chain_incomplete};
+    if (problem == "chain_incomplete")
+        return {"chain_incomplete", &evidence::cert_chain_incomplete};
     if (problem == "self_signed") return {"self_signed", &evidence::cert_self_signed};
     return {"untrusted", &evidence::cert_untrusted};
 }
@@ -79,15 +82,16 @@ std::string problem_of(const Trial& t) {
 std::optional<CertificateProblem> certificate_problem(const Facts& f) {
     // Prefer the verifying variant; fall back to any completed handshake that was checked.
     const bool verify_ran = std::any_of(f.d.trials.begin(), f.d.trials.end(), [](const Trial& t) {
-        return t.variant == Variant::full_verify && (t.certificate || classify(t) == Outcome::certificate);
+        return t.variant == Variant::full_verify &&
+               (t.certificate || classify(t) == Outcome::certificate);
     });
     CertificateProblem result;
     std::map<std::string, int> problems;
     const Trial* example = nullptr;
     for (const Trial& t : f.d.trials) {
         if (verify_ran && t.variant != Variant::full_verify) continue;
-        const bool failed_check = classify(t) == Outcome::certificate ||
-                                  (t.certificate && !t.certificate->verified);
+        const bool failed_check =
+            classify(t) == Outcome::certificate || (t.certificate && !t.certificate->verified);
         if (!t.certificate && !failed_check) continue;
         ++result.checked;
         if (!failed_check) continue;
@@ -101,11 +105,12 @@ std::optional<CertificateProblem> certificate_problem(const Facts& f) {
     Mapped mapped = map_problem(top->first);
     result.subcode = mapped.subcode;
     result.id = mapped.id;
-    result.detail = fmt::format("{} of {} verified handshakes failed the check ({})", result.failing,
-                                result.checked, top->first);
+    result.detail = fmt::format("{} of {} verified handshakes failed the check ({})",
+                                result.failing, result.checked, top->first);
     if (example && example->certificate) {
         const CertificateCheck& c = *example->certificate;
-        if (!c.openssl_message.empty()) result.detail += fmt::format("; OpenSSL: {}", c.openssl_message);
+        if (!c.openssl_message.empty())
+            result.detail += fmt::format("; OpenSSL: {}", c.openssl_message);
         if (!c.chain_subjects.empty())
             result.detail += fmt::format("; the server sent {} certificate(s), leaf {}",
                                          c.chain_subjects.size(), c.chain_subjects.front());
@@ -119,13 +124,16 @@ std::optional<Verdict> rule_server_origin(const Facts& f) {
     const Forensics& fr = f.target_forensics;
     const int resets = f.target.count(Outcome::reset);
     const int eofs = f.target.count(Outcome::eof);
-    const bool rst_server = fr.rst.server > 0 && fr.rst.server >= fr.rst.injected && resets * 5 >= f.target.trials;
-    const bool fin_server = fr.fin.server > 0 && fr.fin.server >= fr.fin.injected && eofs * 5 >= f.target.trials;
+    const bool rst_server =
+        fr.rst.server > 0 && fr.rst.server >= fr.rst.injected && resets * 5 >= f.target.trials;
+    const bool fin_server =
+        fr.fin.server > 0 && fr.fin.server >= fr.fin.injected && eofs * 5 >= f.target.trials;
     if (!rst_server && !fin_server) return std::nullopt;
 
     const OriginCount& origin = rst_server ? fr.rst : fr.fin;
     const Outcome o = rst_server ? Outcome::reset : Outcome::eof;
-    const bool name_dependent = f.controls.ran() && differential_p(f.target, f.controls, o) < k_alpha;
+    const bool name_dependent =
+        f.controls.ran() && differential_p(f.target, f.controls, o) < k_alpha;
     Verdict v;
     v.cause = cause::server_reset;
     v.confidence = origin.server == origin.total() ? 0.9 : 0.7;
@@ -133,19 +141,25 @@ std::optional<Verdict> rule_server_origin(const Facts& f) {
         "The server side itself {} handshakes naming {} ({}): the packets carry the server's own "
         "fingerprint, so no middlebox is to blame{}.",
         rst_server ? "resets" : "closes", f.name, ratio(f.target.count(o), f.target.trials),
-        name_dependent ? "; only this name is affected, so look for a filter by SNI on the server's side" : "");
-    v.evidence.push_back(cite(rst_server ? evidence::rst_server_fingerprint : evidence::fin_server_fingerprint,
+        name_dependent
+            ? "; only this name is affected, so look for a filter by SNI on the server's side"
+            : "");
+    v.evidence.push_back(cite(
+        rst_server ? evidence::rst_server_fingerprint : evidence::fin_server_fingerprint,
         fmt::format("{} of {} analysed packets match the server's SYN-ACK (TTL, IP ID, window)",
                     origin.server, origin.total())));
     if (origin.injected > 0)
-        v.evidence.push_back(cite(rst_server ? evidence::rst_injected : evidence::fin_injected,
-            fmt::format("{} packets looked injected; the server's own outnumber them", origin.injected)));
+        v.evidence.push_back(
+            cite(rst_server ? evidence::rst_injected : evidence::fin_injected,
+                 fmt::format("{} packets looked injected; the server's own outnumber them",
+                             origin.injected)));
     if (name_dependent)
-        v.evidence.push_back(cite(o == Outcome::reset ? evidence::sni_reset_rate : evidence::sni_eof_rate,
-            fmt::format("name-dependent: sni {} vs controls {} (p = {:.2g})",
-                        ratio(f.target.count(o), f.target.trials),
-                        ratio(f.controls.count(o), f.controls.trials),
-                        differential_p(f.target, f.controls, o))));
+        v.evidence.push_back(
+            cite(o == Outcome::reset ? evidence::sni_reset_rate : evidence::sni_eof_rate,
+                 fmt::format("name-dependent: sni {} vs controls {} (p = {:.2g})",
+                             ratio(f.target.count(o), f.target.trials),
+                             ratio(f.controls.count(o), f.controls.trials),
+                             differential_p(f.target, f.controls, o))));
     v.advice = server_side_advice(f);
     return v;
 }
@@ -161,41 +175,51 @@ std::optional<Verdict> rule_all_reset(const Facts& f) {
     if (controls_checked == 0) return std::nullopt;
 
     const Forensics fr = forensics_for(f.d, {Variant::sni, Variant::no_sni, Variant::control_sni});
-    const std::string seen = fmt::format("sni {}, controls {} reset after TCP connected",
-                                         ratio(f.target.count(Outcome::reset), f.target.trials),
-                                         ratio(f.controls.count(Outcome::reset), f.controls.trials));
+    const std::string seen =
+        fmt::format("sni {}, controls {} reset after TCP connected",
+                    ratio(f.target.count(Outcome::reset), f.target.trials),
+                    ratio(f.controls.count(Outcome::reset), f.controls.trials));
     Verdict v;
     v.evidence.push_back(cite(evidence::all_variants_reset, seen));
     if (fr.rst.injected > fr.rst.server) {
         // Not the server, not the name: an address-wide block, or residual blocking.
         v.cause = cause::inconclusive;
         v.confidence = 0.5;
-        v.summary = fmt::format("Every handshake to this address is reset, named or not ({}), and the "
-                                "RSTs look injected: something on the path resets TLS to it.", seen);
-        v.evidence.push_back(cite(evidence::rst_injected,
-            fmt::format("{} of {} analysed RSTs do not match the server's fingerprint",
-                        fr.rst.injected, fr.rst.total())));
-        v.advice.push_back("Probe again after a few minutes with fewer trials: some boxes block the "
-                           "address and port for minutes after one trigger.");
+        v.summary = fmt::format(
+            "Every handshake to this address is reset, named or not ({}), and the "
+            "RSTs look injected: something on the path resets TLS to it.",
+            seen);
+        v.evidence.push_back(
+            cite(evidence::rst_injected,
+                 fmt::format("{} of {} analysed RSTs do not match the server's fingerprint",
+                             fr.rst.injected, fr.rst.total())));
+        v.advice.push_back(
+            "Probe again after a few minutes with fewer trials: some boxes block the "
+            "address and port for minutes after one trigger.");
         return v;
     }
     v.cause = cause::server_reset;
-    v.summary = fmt::format("The server resets every TLS handshake, with or without a name ({}).", seen);
+    v.summary =
+        fmt::format("The server resets every TLS handshake, with or without a name ({}).", seen);
     if (fr.rst.server > 0) {
         v.confidence = 0.92;
         v.evidence.push_back(cite(evidence::rst_server_fingerprint,
-            fmt::format("{} of {} analysed RSTs match the server's SYN-ACK", fr.rst.server, fr.rst.total())));
+                                  fmt::format("{} of {} analysed RSTs match the server's SYN-ACK",
+                                              fr.rst.server, fr.rst.total())));
     } else if (!f.any_captured) {
         v.confidence = 0.75;
         v.evidence.push_back(cite(evidence::no_capture,
-            "judged from socket errors only; an address-wide block on the path would look the same"));
+                                  "judged from socket errors only; an address-wide block on the "
+                                  "path would look the same"));
     } else {
         v.confidence = 0.8;
-        v.evidence.push_back(cite(evidence::rst_origin_unknown, "captured RSTs could not be attributed"));
+        v.evidence.push_back(
+            cite(evidence::rst_origin_unknown, "captured RSTs could not be attributed"));
     }
     v.advice = server_side_advice(f);
-    v.advice.push_back("Check that the port speaks TLS at all (a plain-HTTP or other service on it "
-                       "resets or closes on a ClientHello).");
+    v.advice.push_back(
+        "Check that the port speaks TLS at all (a plain-HTTP or other service on it "
+        "resets or closes on a ClientHello).");
     return v;
 }
 
@@ -208,9 +232,11 @@ std::optional<Verdict> rule_tls_alert(const Facts& f) {
     v.confidence = alerts == f.target.trials ? 0.9 : 0.8;
     v.summary = fmt::format("The server answers handshakes naming {} with the TLS alert {} ({}).",
                             f.name, alert, ratio(alerts, f.target.trials));
-    std::string line = fmt::format("sni: {} handshakes ended with alert {}", ratio(alerts, f.target.trials), alert);
+    std::string line = fmt::format("sni: {} handshakes ended with alert {}",
+                                   ratio(alerts, f.target.trials), alert);
     if (f.controls.ran())
-        line += fmt::format("; controls: {} alerts, {} ok", f.controls.count(Outcome::alert), f.controls.ok());
+        line += fmt::format("; controls: {} alerts, {} ok", f.controls.count(Outcome::alert),
+                            f.controls.ok());
     v.evidence.push_back(cite(evidence::tls_alert, line));
     v.advice.push_back(alert_advice(alert));
     return v;
@@ -223,8 +249,10 @@ std::optional<Verdict> rule_certificate(const Facts& f) {
     v.cause = cause::certificate;
     v.subcode = problem->subcode;
     v.confidence = problem->failing == problem->checked ? 0.95 : 0.8;
-    v.summary = fmt::format("The handshake with {} completes, but its certificate fails verification "
-                            "({}).", f.name, problem->subcode);
+    v.summary = fmt::format(
+        "The handshake with {} completes, but its certificate fails verification "
+        "({}).",
+        f.name, problem->subcode);
     v.evidence.push_back(cite(*problem->id, problem->detail));
     v.advice.push_back(certificate_advice(problem->subcode));
     return v;

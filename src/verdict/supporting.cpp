@@ -12,8 +12,12 @@
 namespace sniprobe::verdict {
 namespace {
 
-bool works(const Tally& t) { return t.ran() && t.ok() * 5 >= t.trials * 4; }
-bool fails(const Tally& t) { return t.ran() && t.ok() * 2 < t.trials; }
+bool works(const Tally& t) {
+    return t.ran() && t.ok() * 5 >= t.trials * 4;
+}
+bool fails(const Tally& t) {
+    return t.ran() && t.ok() * 2 < t.trials;
+}
 
 void add(Verdict& v, const EvidenceId& id, std::string text) {
     if (!cites(v, id)) v.evidence.push_back(cite(id, std::move(text)));
@@ -22,17 +26,21 @@ void add(Verdict& v, const EvidenceId& id, std::string text) {
 void add_variant_evidence(const Facts& f, Verdict& v) {
     if (works(f.split_tcp)) {
         add(v, evidence::split_evades,
-            fmt::format("sni_split_tcp {} ok while sni fails", ratio(f.split_tcp.ok(), f.split_tcp.trials)));
-        v.advice.push_back("A ClientHello split across TCP segments gets through: the box does not "
-                           "reassemble TCP. Clients that split (or send large post-quantum "
-                           "ClientHellos) may work; a workaround, not a fix.");
+            fmt::format("sni_split_tcp {} ok while sni fails",
+                        ratio(f.split_tcp.ok(), f.split_tcp.trials)));
+        v.advice.push_back(
+            "A ClientHello split across TCP segments gets through: the box does not "
+            "reassemble TCP. Clients that split (or send large post-quantum "
+            "ClientHellos) may work; a workaround, not a fix.");
     } else if (fails(f.split_tcp) && works(f.control_split)) {
         add(v, evidence::split_blocked,
-            fmt::format("sni_split_tcp {} ok, control_split_tcp {} ok", ratio(f.split_tcp.ok(), f.split_tcp.trials),
+            fmt::format("sni_split_tcp {} ok, control_split_tcp {} ok",
+                        ratio(f.split_tcp.ok(), f.split_tcp.trials),
                         ratio(f.control_split.ok(), f.control_split.trials)));
     } else if (fails(f.split_tcp) && fails(f.control_split)) {
         add(v, evidence::server_rejects_split,
-            fmt::format("control_split_tcp {} ok", ratio(f.control_split.ok(), f.control_split.trials)));
+            fmt::format("control_split_tcp {} ok",
+                        ratio(f.control_split.ok(), f.control_split.trials)));
     }
     if (works(f.split_record))
         add(v, evidence::record_split_evades,
@@ -41,12 +49,14 @@ void add_variant_evidence(const Facts& f, Verdict& v) {
     if (works(f.large)) {
         add(v, evidence::large_evades,
             fmt::format("sni_large {} ok while sni fails", ratio(f.large.ok(), f.large.trials)));
-        v.advice.push_back("Large ClientHellos pass: browsers sending post-quantum key shares may "
-                           "load the site while curl and older clients fail.");
+        v.advice.push_back(
+            "Large ClientHellos pass: browsers sending post-quantum key shares may "
+            "load the site while curl and older clients fail.");
     }
     if (works(f.sni_case))
         add(v, evidence::case_evades,
-            fmt::format("sni_case {} ok while sni fails", ratio(f.sni_case.ok(), f.sni_case.trials)));
+            fmt::format("sni_case {} ok while sni fails",
+                        ratio(f.sni_case.ok(), f.sni_case.trials)));
 }
 
 std::string signature_list(const Forensics& fr) {
@@ -74,7 +84,9 @@ void add_supporting_evidence(const Facts& f, Verdict& v) {
             const TraceResult& trace = *f.d.trace;
             add(v, evidence::trace_middlebox_hop,
                 fmt::format("interference starts at hop {}{}{}", *trace.middlebox_hop,
-                            trace.middlebox_router.empty() ? "" : fmt::format(" (router {})", trace.middlebox_router),
+                            trace.middlebox_router.empty()
+                                ? ""
+                                : fmt::format(" (router {})", trace.middlebox_router),
                             trace.placement.empty() ? "" : fmt::format(", {}", trace.placement)));
             v.confidence = std::min(0.99, v.confidence + 0.02);
         }
@@ -91,12 +103,13 @@ void add_supporting_evidence(const Facts& f, Verdict& v) {
         }
     if (v.cause != cause::dns)
         if (auto line = dns_disagreement(f)) {
-            const bool failed = !f.d.resolution.failure.empty() && f.d.resolution.dns_addresses.empty();
+            const bool failed =
+                !f.d.resolution.failure.empty() && f.d.resolution.dns_addresses.empty();
             add(v, failed ? evidence::dns_failure : evidence::dns_mismatch, *line);
         }
     if (v.cause != cause::http_host_block && is_interference(v))
-        if (auto sign = http_block_sign(f); sign && !cites(v, evidence::http_blockpage) &&
-                                            !cites(v, evidence::http_host_reset))
+        if (auto sign = http_block_sign(f);
+            sign && !cites(v, evidence::http_blockpage) && !cites(v, evidence::http_host_reset))
             v.evidence.push_back(*sign);
 }
 

@@ -19,7 +19,8 @@ TEST(Analyze, RowsInReportOrderWithCounts) {
     int id = 0;
     // Shuffled like a real plan: controls before and after the target.
     for (int i = 0; i < 3; ++i) trials.push_back(make_trial(id++, Variant::control_sni, ""));
-    for (int i = 0; i < 9; ++i) trials.push_back(make_trial(id++, Variant::sni, "connection_reset"));
+    for (int i = 0; i < 9; ++i)
+        trials.push_back(make_trial(id++, Variant::sni, "connection_reset"));
     trials.push_back(make_trial(id++, Variant::sni, ""));
     trials.push_back(make_trial(id++, Variant::no_sni, ""));
     trials.push_back(make_trial(id++, Variant::no_sni, "generic_timeout_error"));
@@ -45,7 +46,8 @@ TEST(Analyze, RowsInReportOrderWithCounts) {
     EXPECT_EQ(a.find(Variant::full_verify), nullptr);
 }
 
-PacketRecord packet(double t, Direction d, uint8_t flags, uint32_t seq, uint8_t ttl, uint16_t payload_len = 0) {
+PacketRecord packet(double t, Direction d, uint8_t flags, uint32_t seq, uint8_t ttl,
+                    uint16_t payload_len = 0) {
     PacketRecord p;
     p.t = t;
     p.direction = d;

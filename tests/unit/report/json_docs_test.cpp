@@ -45,7 +45,7 @@ TEST(JsonDocs, DocumentEveryFieldTheWriterEmits) {
     EXPECT_GT(keys.size(), 60u);
     for (const auto& key : keys)
         EXPECT_TRUE(docs.find("`" + key + "`") != std::string::npos ||
-                    docs.find("." + key + "`") != std::string::npos)   // `trace.hops[].router`
+                    docs.find("." + key + "`") != std::string::npos)  // `trace.hops[].router`
             << "undocumented field: " << key;
 }
 

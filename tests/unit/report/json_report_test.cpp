@@ -12,8 +12,8 @@
 namespace sniprobe {
 namespace {
 
-using sniprobe::testing::rich_diagnosis;
 using nlohmann::json;
+using sniprobe::testing::rich_diagnosis;
 
 std::string to_text(const Diagnosis& d, JsonStyle style = JsonStyle::pretty) {
     std::ostringstream out;
@@ -72,7 +72,8 @@ TEST(JsonReport, RoundTripsEveryField) {
     EXPECT_EQ(to_text(*back), first);
     // And a few fields checked on the model itself, not only through the writer.
     EXPECT_EQ(back->trials[2].packets[1].flags, 0x14);
-    EXPECT_EQ(back->trials[2].packets[1].payload_head, (std::vector<uint8_t>{0x01, 0x02, 0x03, 0xff}));
+    EXPECT_EQ(back->trials[2].packets[1].payload_head,
+              (std::vector<uint8_t>{0x01, 0x02, 0x03, 0xff}));
     EXPECT_EQ(back->analysis.rsts[0].reasons.size(), 2u);
     EXPECT_EQ(back->trials[7].certificate->chain_subjects.size(), 2u);
     EXPECT_EQ(back->trials[8].http_status, 403);

@@ -12,13 +12,17 @@ namespace sniprobe::testing {
 // optional part of the model filled at least once.
 inline Diagnosis rich_diagnosis() {
     Scenario s;
-    s.captured().add(Variant::no_sni, 2, handshake_ok).add(Variant::sni, 3, reset_after_hello)
-        .add(Variant::control_sni, 2, handshake_ok).add(Variant::full_verify, 1, verified)
+    s.captured()
+        .add(Variant::no_sni, 2, handshake_ok)
+        .add(Variant::sni, 3, reset_after_hello)
+        .add(Variant::control_sni, 2, handshake_ok)
+        .add(Variant::full_verify, 1, verified)
         .add(Variant::http_host, 1, http_beaver_page)
-        .forensics(Variant::sni, RstOrigin::injected, "gfw_type_2").trace_hop(2, "10.77.2.1")
+        .forensics(Variant::sni, RstOrigin::injected, "gfw_type_2")
+        .trace_hop(2, "10.77.2.1")
         .forced_ip("203.0.113.10", {"203.0.113.10", "2001:db8::10"});
     Diagnosis d = s.build();
-    Trial& t = d.trials[2];   // the first sni trial
+    Trial& t = d.trials[2];  // the first sni trial
     PacketRecord syn;
     syn.t = 0.2;
     syn.flags = 0x02;

@@ -72,7 +72,9 @@ TEST(TextReport, EscapeSequencesFromTheNetworkAreNeutralised) {
 
 TEST(TextReport, FullDetailListsEachReset) {
     Scenario s;
-    s.captured().add(Variant::sni, 2, reset_after_hello).add(Variant::no_sni, 2, handshake_ok)
+    s.captured()
+        .add(Variant::sni, 2, reset_after_hello)
+        .add(Variant::no_sni, 2, handshake_ok)
         .forensics(Variant::sni, RstOrigin::injected, "henan");
     Diagnosis d = s.build();
     d.analysis.rsts[0].reasons = {"payload 01 02 .. 09 00"};

@@ -18,7 +18,8 @@ using namespace sniprobe::testing;
 using ::testing::HasSubstr;
 
 bool cites(const Verdict& v, const std::string& id) {
-    return std::any_of(v.evidence.begin(), v.evidence.end(), [&](const Evidence& e) { return e.id == id; });
+    return std::any_of(v.evidence.begin(), v.evidence.end(),
+                       [&](const Evidence& e) { return e.id == id; });
 }
 
 std::string all_advice(const Verdict& v) {
@@ -29,8 +30,11 @@ std::string all_advice(const Verdict& v) {
 
 TEST(Decide, SeedWithInjectedRstsIsSniReset) {
     Scenario s;
-    s.captured().add(Variant::no_sni, 10, handshake_ok).add(Variant::sni, 9, reset_after_hello)
-        .add(Variant::sni, 1, handshake_ok).add(Variant::control_sni, 10, handshake_ok)
+    s.captured()
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::sni, 9, reset_after_hello)
+        .add(Variant::sni, 1, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok)
         .forensics(Variant::sni, RstOrigin::injected, "icp_filing");
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::sni_reset);
@@ -58,8 +62,10 @@ TEST(Decide, SeedWithoutCaptureIsSniResetWithLowerConfidence) {
 
 TEST(Decide, ThreeOfTenResetsIsStillInterference) {
     Scenario s;
-    s.add(Variant::sni, 3, reset_after_hello).add(Variant::sni, 7, handshake_ok)
-        .add(Variant::no_sni, 10, handshake_ok).add(Variant::control_sni, 10, handshake_ok);
+    s.add(Variant::sni, 3, reset_after_hello)
+        .add(Variant::sni, 7, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::sni_reset);
     EXPECT_LT(v.confidence, decide(seed_scenario().build()).confidence + 1e-9);
@@ -67,8 +73,10 @@ TEST(Decide, ThreeOfTenResetsIsStillInterference) {
 
 TEST(Decide, OneOfTenResetsIsNotEnoughAlone) {
     Scenario s;
-    s.add(Variant::sni, 1, reset_after_hello).add(Variant::sni, 9, handshake_ok)
-        .add(Variant::no_sni, 10, handshake_ok).add(Variant::control_sni, 10, handshake_ok);
+    s.add(Variant::sni, 1, reset_after_hello)
+        .add(Variant::sni, 9, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok);
     Verdict v = decide(s.build());
     EXPECT_NE(v.cause, cause::sni_reset);
     EXPECT_EQ(v.cause, cause::ok);
@@ -77,8 +85,11 @@ TEST(Decide, OneOfTenResetsIsNotEnoughAlone) {
 
 TEST(Decide, OneInjectedResetIsEvidenceEnough) {
     Scenario s;
-    s.captured().add(Variant::sni, 1, reset_after_hello).add(Variant::sni, 9, handshake_ok)
-        .add(Variant::no_sni, 10, handshake_ok).add(Variant::control_sni, 10, handshake_ok)
+    s.captured()
+        .add(Variant::sni, 1, reset_after_hello)
+        .add(Variant::sni, 9, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok)
         .forensics(Variant::sni, RstOrigin::injected);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::sni_reset);
@@ -87,7 +98,8 @@ TEST(Decide, OneInjectedResetIsEvidenceEnough) {
 
 TEST(Decide, EveryVariantResetIsServerReset) {
     Scenario s;
-    s.add(Variant::sni, 10, reset_after_hello).add(Variant::no_sni, 10, reset_after_hello)
+    s.add(Variant::sni, 10, reset_after_hello)
+        .add(Variant::no_sni, 10, reset_after_hello)
         .add(Variant::control_sni, 10, reset_after_hello);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::server_reset);
@@ -97,9 +109,12 @@ TEST(Decide, EveryVariantResetIsServerReset) {
 
 TEST(Decide, EveryVariantResetByInjectionIsNotBlamedOnTheServer) {
     Scenario s;
-    s.captured().add(Variant::sni, 10, reset_after_hello).add(Variant::no_sni, 10, reset_after_hello)
+    s.captured()
+        .add(Variant::sni, 10, reset_after_hello)
+        .add(Variant::no_sni, 10, reset_after_hello)
         .add(Variant::control_sni, 10, reset_after_hello)
-        .forensics(Variant::sni, RstOrigin::injected).forensics(Variant::no_sni, RstOrigin::injected)
+        .forensics(Variant::sni, RstOrigin::injected)
+        .forensics(Variant::no_sni, RstOrigin::injected)
         .forensics(Variant::control_sni, RstOrigin::injected);
     Verdict v = decide(s.build());
     EXPECT_NE(v.cause, cause::server_reset);
@@ -108,8 +123,11 @@ TEST(Decide, EveryVariantResetByInjectionIsNotBlamedOnTheServer) {
 
 TEST(Decide, NameDependentResetsFromTheServerAreServerReset) {
     Scenario s;
-    s.captured().add(Variant::sni, 9, reset_after_hello).add(Variant::sni, 1, handshake_ok)
-        .add(Variant::no_sni, 10, handshake_ok).add(Variant::control_sni, 10, handshake_ok)
+    s.captured()
+        .add(Variant::sni, 9, reset_after_hello)
+        .add(Variant::sni, 1, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok)
         .forensics(Variant::sni, RstOrigin::server);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::server_reset);
@@ -120,7 +138,8 @@ TEST(Decide, NameDependentResetsFromTheServerAreServerReset) {
 
 TEST(Decide, TimeoutsForTheNameAreSniDrop) {
     Scenario s;
-    s.add(Variant::sni, 10, timeout_after_hello).add(Variant::no_sni, 10, handshake_ok)
+    s.add(Variant::sni, 10, timeout_after_hello)
+        .add(Variant::no_sni, 10, handshake_ok)
         .add(Variant::control_sni, 10, handshake_ok);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::sni_drop);
@@ -129,8 +148,10 @@ TEST(Decide, TimeoutsForTheNameAreSniDrop) {
 
 TEST(Decide, EofForTheNameIsSniClose) {
     Scenario s;
-    s.add(Variant::sni, 8, eof_after_hello).add(Variant::sni, 2, handshake_ok)
-        .add(Variant::no_sni, 10, handshake_ok).add(Variant::control_sni, 10, handshake_ok);
+    s.add(Variant::sni, 8, eof_after_hello)
+        .add(Variant::sni, 2, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::sni_close);
     EXPECT_TRUE(cites(v, "E_SNI_EOF_RATE"));
@@ -138,8 +159,10 @@ TEST(Decide, EofForTheNameIsSniClose) {
 
 TEST(Decide, IncompleteChainIsCertificateThoughFullVerifyFailed) {
     Scenario s;
-    s.add(Variant::sni, 10, handshake_ok).add(Variant::no_sni, 10, handshake_ok)
-        .add(Variant::control_sni, 10, handshake_ok).add(Variant::full_verify, 10, chain_incomplete);
+    s.add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok)
+        .add(Variant::full_verify, 10, chain_incomplete);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::certificate);
     EXPECT_EQ(v.subcode, "chain_incomplete");
@@ -149,7 +172,8 @@ TEST(Decide, IncompleteChainIsCertificateThoughFullVerifyFailed) {
 
 TEST(Decide, AlertForTheNameIsTlsAlertAndNamesIt) {
     Scenario s;
-    s.add(Variant::sni, 10, alert_unrecognized_name).add(Variant::no_sni, 10, handshake_ok)
+    s.add(Variant::sni, 10, alert_unrecognized_name)
+        .add(Variant::no_sni, 10, handshake_ok)
         .add(Variant::control_sni, 10, handshake_ok);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::tls_alert);
@@ -159,7 +183,8 @@ TEST(Decide, AlertForTheNameIsTlsAlertAndNamesIt) {
 
 TEST(Decide, ConnectRefusedEverywhereIsTcpUnreachable) {
     Scenario s;
-    s.add(Variant::sni, 10, connect_refused).add(Variant::no_sni, 10, connect_refused)
+    s.add(Variant::sni, 10, connect_refused)
+        .add(Variant::no_sni, 10, connect_refused)
         .add(Variant::control_sni, 10, connect_refused);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::tcp_unreachable);
@@ -178,8 +203,10 @@ TEST(Decide, UnresolvableNameIsDns) {
 
 TEST(Decide, CleanRunIsOk) {
     Scenario s;
-    s.add(Variant::sni, 10, handshake_ok).add(Variant::no_sni, 10, handshake_ok)
-        .add(Variant::control_sni, 10, handshake_ok).add(Variant::full_verify, 10, verified);
+    s.add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok)
+        .add(Variant::full_verify, 10, verified);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::ok);
     EXPECT_GE(v.confidence, 0.9);

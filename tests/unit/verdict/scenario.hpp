@@ -85,7 +85,7 @@ inline void http_beaver_page(Trial& t) {
 }
 
 class Scenario {
-public:
+  public:
     Scenario() {
         m_d.target.input = "example.com";
         m_d.target.host = "example.com";
@@ -103,7 +103,9 @@ public:
             t.variant = v;
             t.address = "203.0.113.10";
             t.port = v == Variant::http_host ? 80 : 443;
-            t.server_name = v == Variant::no_sni ? "" : v == Variant::control_sni ? "control.example.net" : "example.com";
+            t.server_name = v == Variant::no_sni        ? ""
+                            : v == Variant::control_sni ? "control.example.net"
+                                                        : "example.com";
             t.local_port = static_cast<uint16_t>(40000 + t.id);
             t.t0 = 0.1 * t.id;
             t.t = t.t0 + 0.05;
@@ -123,7 +125,8 @@ public:
     // Forensics: every reset/eof trial of `v` gets one finding with this origin.
     Scenario& forensics(Variant v, RstOrigin origin, std::string signature = "unknown") {
         for (const Trial& t : m_d.trials) {
-            if (t.variant != v || (t.failure != "connection_reset" && t.failure != "eof_error")) continue;
+            if (t.variant != v || (t.failure != "connection_reset" && t.failure != "eof_error"))
+                continue;
             RstFinding f;
             f.trial_id = t.id;
             f.origin = origin;
@@ -167,7 +170,7 @@ public:
         return d;
     }
 
-private:
+  private:
     Diagnosis m_d;
     std::vector<RstFinding> m_rsts;
     bool m_captured = false;

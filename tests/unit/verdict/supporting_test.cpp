@@ -20,19 +20,22 @@ using namespace sniprobe::testing;
 using ::testing::HasSubstr;
 
 bool cites(const Verdict& v, const std::string& id) {
-    return std::any_of(v.evidence.begin(), v.evidence.end(), [&](const Evidence& e) { return e.id == id; });
+    return std::any_of(v.evidence.begin(), v.evidence.end(),
+                       [&](const Evidence& e) { return e.id == id; });
 }
 
 Scenario blocked_name() {
     Scenario s;
-    s.add(Variant::sni, 10, reset_after_hello).add(Variant::no_sni, 10, handshake_ok)
+    s.add(Variant::sni, 10, reset_after_hello)
+        .add(Variant::no_sni, 10, handshake_ok)
         .add(Variant::control_sni, 10, handshake_ok);
     return s;
 }
 
 TEST(Supporting, SplitThatSucceedsSaysTheBoxDoesNotReassemble) {
     Scenario s = blocked_name();
-    s.add(Variant::sni_split_tcp, 10, handshake_ok).add(Variant::control_split_tcp, 10, handshake_ok)
+    s.add(Variant::sni_split_tcp, 10, handshake_ok)
+        .add(Variant::control_split_tcp, 10, handshake_ok)
         .add(Variant::sni_large, 10, handshake_ok);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::sni_reset);
@@ -45,7 +48,8 @@ TEST(Supporting, SplitThatSucceedsSaysTheBoxDoesNotReassemble) {
 
 TEST(Supporting, FailedSplitMeansNothingBesideAFailedControlSplit) {
     Scenario s = blocked_name();
-    s.add(Variant::sni_split_tcp, 10, reset_after_hello).add(Variant::control_split_tcp, 10, reset_after_hello);
+    s.add(Variant::sni_split_tcp, 10, reset_after_hello)
+        .add(Variant::control_split_tcp, 10, reset_after_hello);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::sni_reset);
     EXPECT_TRUE(cites(v, "E_SERVER_REJECTS_SPLIT"));
@@ -55,7 +59,8 @@ TEST(Supporting, FailedSplitMeansNothingBesideAFailedControlSplit) {
 
 TEST(Supporting, FailedSplitBesideWorkingControlSplitSaysTheBoxReassembles) {
     Scenario s = blocked_name();
-    s.add(Variant::sni_split_tcp, 10, reset_after_hello).add(Variant::control_split_tcp, 10, handshake_ok);
+    s.add(Variant::sni_split_tcp, 10, reset_after_hello)
+        .add(Variant::control_split_tcp, 10, handshake_ok);
     EXPECT_TRUE(cites(decide(s.build()), "E_SPLIT_BLOCKED"));
 }
 
@@ -69,10 +74,13 @@ TEST(Supporting, FailedSplitWithoutControlSplitSaysNothing) {
 
 TEST(Supporting, ControlsFailingOnlyAfterTheTriggerAreResidualBlocking) {
     Scenario s;
-    s.add(Variant::no_sni, 5, handshake_ok).add(Variant::control_sni, 5, handshake_ok)
+    s.add(Variant::no_sni, 5, handshake_ok)
+        .add(Variant::control_sni, 5, handshake_ok)
         .add(Variant::sni, 10, reset_after_hello)
-        .add(Variant::no_sni, 3, reset_after_hello).add(Variant::control_sni, 2, reset_after_hello)
-        .add(Variant::no_sni, 2, handshake_ok).add(Variant::control_sni, 3, handshake_ok);
+        .add(Variant::no_sni, 3, reset_after_hello)
+        .add(Variant::control_sni, 2, reset_after_hello)
+        .add(Variant::no_sni, 2, handshake_ok)
+        .add(Variant::control_sni, 3, handshake_ok);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::sni_reset);
     EXPECT_TRUE(cites(v, "E_RESIDUAL_BLOCKING"));
@@ -80,7 +88,8 @@ TEST(Supporting, ControlsFailingOnlyAfterTheTriggerAreResidualBlocking) {
 
 TEST(Supporting, BlockPageOnPlainHttpIsHttpHostBlock) {
     Scenario s;
-    s.add(Variant::sni, 10, handshake_ok).add(Variant::no_sni, 10, handshake_ok)
+    s.add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
         .add(Variant::http_host, 5, http_beaver_page);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, cause::http_host_block);
@@ -91,7 +100,8 @@ TEST(Supporting, BlockPageOnPlainHttpIsHttpHostBlock) {
 TEST(Supporting, ForcedIpThatDnsDoesNotKnowIsDnsOnlyWhenAllElseWorks) {
     Scenario fine;
     fine.forced_ip("198.51.100.7", {"203.0.113.10"})
-        .add(Variant::sni, 10, handshake_ok).add(Variant::no_sni, 10, handshake_ok);
+        .add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok);
     Verdict v = decide(fine.build());
     EXPECT_EQ(v.cause, cause::dns);
     EXPECT_TRUE(cites(v, "E_DNS_MISMATCH"));
@@ -137,17 +147,30 @@ TEST(EvidenceIds, AreUniqueAndNamed) {
 }
 
 TEST(Invariants, EveryScenarioGivesOneTaxonomyCauseWithTableIds) {
-    const std::set<std::string> causes{cause::ok, cause::sni_reset, cause::sni_drop, cause::sni_close,
-        cause::http_host_block, cause::tcp_unreachable, cause::server_reset, cause::tls_alert,
-        cause::certificate, cause::path_mtu, cause::dns, cause::inconclusive};
+    const std::set<std::string> causes{cause::ok,
+                                       cause::sni_reset,
+                                       cause::sni_drop,
+                                       cause::sni_close,
+                                       cause::http_host_block,
+                                       cause::tcp_unreachable,
+                                       cause::server_reset,
+                                       cause::tls_alert,
+                                       cause::certificate,
+                                       cause::path_mtu,
+                                       cause::dns,
+                                       cause::inconclusive};
     std::set<std::string> table;
     for (const EvidenceId& e : k_all_evidence_ids) table.insert(e.id);
 
     std::vector<Scenario> scenarios{seed_scenario(), blocked_name(), Scenario{}};
     Scenario mixed;
-    mixed.captured().add(Variant::sni, 4, reset_after_hello).add(Variant::sni, 3, timeout_after_hello)
-        .add(Variant::sni, 3, eof_after_hello).add(Variant::no_sni, 5, reset_after_hello)
-        .add(Variant::no_sni, 5, handshake_ok).add(Variant::http_host, 2, reset_after_hello)
+    mixed.captured()
+        .add(Variant::sni, 4, reset_after_hello)
+        .add(Variant::sni, 3, timeout_after_hello)
+        .add(Variant::sni, 3, eof_after_hello)
+        .add(Variant::no_sni, 5, reset_after_hello)
+        .add(Variant::no_sni, 5, handshake_ok)
+        .add(Variant::http_host, 2, reset_after_hello)
         .forensics(Variant::sni, RstOrigin::unknown);
     scenarios.push_back(mixed);
     for (const Scenario& s : scenarios) {
