@@ -29,6 +29,8 @@ int run(int argc, char** argv) {
     app.footer("Exit status: 0 ok, 1 a problem was found, 2 usage error, 3 could not run.");
     register_middlebox(app);
     register_lab(app);
+    register_trace(app);
+    register_diagnose(app);
 
 
     install_interrupt_handler();
