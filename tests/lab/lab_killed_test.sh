@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A lab whose builder dies must not stay behind: `lab up` SIGKILLed mid-way (and the
 # supervisor SIGKILLed after a finished `up`) -> the next `lab down` removes everything;
-# `lab up` interrupted with SIGINT mid-way tears down by itself, with no `down` at all.
+# `lab up` interrupted with SIGINT mid-way, or failing at a step, tears down by itself,
+# with no `down` at all.
 # "Mid-way" is made deterministic without sleeps: the test waits until the instance's
 # first namespace exists, then stops `up` (SIGSTOP) before signalling it.
 source "$(dirname "$0")/lib.sh"
@@ -64,4 +65,14 @@ if [[ -n "$pid" ]]; then
   check "it says so" grep -q "interrupted" "$TEST_TMP/up.out"
   check_eq "nothing left after an interrupted up (no down)" "" "$(lab_leftovers)"
 fi
+
+# 4. A step that fails (nginx refuses to start): one clear line, exit 3, nothing left.
+mkdir -p "$TEST_TMP/bin"
+printf '#!/bin/sh\necho "nginx: [emerg] refused by the test" >&2\nexit 1\n' >"$TEST_TMP/bin/nginx"
+chmod +x "$TEST_TMP/bin/nginx"
+out=$(PATH="$TEST_TMP/bin:$PATH" "$SNIPROBE" lab up --instance "$LAB_INSTANCE" --profile seed 2>&1) && rc=0 || rc=$?
+check_eq "a failing up exits 3" 3 "$rc"
+check_eq "with one line" 1 "$(wc -l <<<"$out")"
+check "that says why" grep -q "nginx exited at start.*refused by the test" <<<"$out"
+check_eq "nothing left after a failed up (no down)" "" "$(lab_leftovers)"
 finish
