@@ -30,7 +30,6 @@ int run(int argc, char** argv) {
     register_middlebox(app);
     register_lab(app);
     register_trace(app);
-    register_trace(app);
     register_diagnose(app);
 
 
