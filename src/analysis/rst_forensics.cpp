@@ -34,6 +34,7 @@ bool inbound(const PacketRecord& p) { return p.direction == Direction::inbound; 
 struct Baseline {
     const PacketRecord* syn = nullptr;
     const PacketRecord* synack = nullptr;
+    bool borrowed = false;           // synack is from another connection to the same address
     std::optional<double> rtt_ms;
     std::set<uint8_t> server_ttls;   // SYN-ACK and other non-RST inbound segments
 };
@@ -70,7 +71,7 @@ bool seq_after(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0;
 
 // The server's next sequence number when packet `index` arrived.
 std::optional<uint32_t> server_next_seq(const Trial& trial, const Baseline& b, size_t index) {
-    if (!b.synack) return std::nullopt;
+    if (!b.synack || b.borrowed) return std::nullopt;
     uint32_t next = b.synack->seq + 1;
     for (size_t i = 0; i < index; ++i) {
         const auto& p = trial.packets[i];
@@ -143,7 +144,8 @@ void judge_ttl(const RstFinding& f, const Baseline& b, Evidence& e) {
     if (!b.synack) return;
     uint8_t server_ttl = b.synack->ttl;
     if (b.server_ttls.count(f.ttl)) {
-        e.server.push_back(fmt::format("TTL {} equals the server's SYN-ACK TTL", f.ttl));
+        e.server.push_back(fmt::format("TTL {} equals the server's SYN-ACK TTL{}", f.ttl,
+                                       b.borrowed ? " on other connections" : ""));
         return;
     }
     uint8_t rst_initial = guess_initial_ttl(f.ttl), server_initial = guess_initial_ttl(server_ttl);
@@ -153,9 +155,9 @@ void judge_ttl(const RstFinding& f, const Baseline& b, Evidence& e) {
         return;
     }
     int diff = *f.hop_difference;
-    e.strong.push_back(fmt::format("TTL {} arrives with {} {} hop{} than the server's SYN-ACK (TTL {})", f.ttl,
+    e.strong.push_back(fmt::format("TTL {} arrives with {} {} hop{} than the server's SYN-ACK (TTL {}){}", f.ttl,
                                    diff > 0 ? diff : -diff, diff > 0 ? "fewer" : "more", diff == 1 || diff == -1 ? "" : "s",
-                                   server_ttl));
+                                   server_ttl, b.borrowed ? " on other connections" : ""));
 }
 
 void judge_ip_id(const RstFinding& f, const Baseline& b, Evidence& e) {
@@ -322,9 +324,23 @@ void decide(RstFinding& f, const Trial& trial, const PacketRecord& p, const Base
 std::vector<RstFinding> analyze_rsts(const std::vector<Trial>& trials) {
     std::vector<RstFinding> findings;
     IdTrials ids = rst_ids_across_trials(trials);
+    // A connection refused or reset before its SYN-ACK has no baseline of its own; the
+    // same address's SYN-ACKs on other connections stand in (not for sequence numbers).
+    std::map<std::string, Baseline> by_address;
+    for (const auto& trial : trials) {
+        Baseline b = baseline_of(trial);
+        if (b.synack && !by_address.count(trial.address)) by_address[trial.address] = b;
+    }
     for (const auto& trial : trials) {
         if (!trial.captured || trial.packets.empty()) continue;
         Baseline b = baseline_of(trial);
+        if (!b.synack) {
+            if (auto it = by_address.find(trial.address); it != by_address.end()) {
+                b.synack = it->second.synack;
+                b.server_ttls = it->second.server_ttls;
+                b.borrowed = true;
+            }
+        }
         for (const auto& p : trial.packets)
             if (inbound(p) && !is_rst(p)) b.server_ttls.insert(p.ttl);
         std::vector<size_t> suspects = suspects_of(trial);

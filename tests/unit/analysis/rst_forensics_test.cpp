@@ -131,6 +131,33 @@ TEST(RstForensics, WithoutSynAckTheOriginIsUnknown) {
     EXPECT_FALSE(findings[0].hop_difference);
 }
 
+TEST(RstForensics, RefusedConnectionIsJudgedAgainstTheSameServersOtherSynAcks) {
+    Trial ok = handshake(0, 50);
+    Trial refused;
+    refused.id = 1;
+    refused.address = ok.address;
+    refused.port = 443;
+    refused.captured = true;
+    refused.packets = {packet(1.0, Direction::outbound, k_syn, k_client_isn, 64, 0x2222, true),
+                       packet(1.02, Direction::inbound, k_rst_ack, 0, 50, 0, true)};
+    Trial forged = refused;
+    forged.id = 2;
+    forged.packets[1].ttl = 60;
+    auto findings = analyze_rsts({ok, refused, forged});
+    ASSERT_EQ(findings.size(), 2u);
+    EXPECT_EQ(findings[0].trial_id, 1);
+    EXPECT_EQ(findings[0].origin, RstOrigin::server);
+    EXPECT_EQ(findings[0].seq_relation, "unknown");
+    EXPECT_EQ(findings[0].reasons.front(), "TTL 50 equals the server's SYN-ACK TTL on other connections");
+    EXPECT_EQ(findings[1].origin, RstOrigin::injected);
+    EXPECT_EQ(findings[1].reasons.front(),
+              "TTL 60 arrives with 10 fewer hops than the server's SYN-ACK (TTL 50) on other connections");
+
+    Trial elsewhere = refused;  // another address: no baseline to borrow
+    elsewhere.address = "192.0.2.99";
+    EXPECT_EQ(analyze_rsts({ok, elsewhere})[0].origin, RstOrigin::unknown);
+}
+
 TEST(RstForensics, SameTtlButForeignIpIdIsNotClaimedEitherWay) {
     Trial t = handshake(0, 50);
     t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst, k_server_isn + 1, 50, 0x7b2c, true));
