@@ -3,10 +3,10 @@
 // get their own. `lab exec` replaces this process with `ip netns exec NS CMD...`, so the
 // command's stdio and exit status pass through untouched. `lab supervise` is hidden: it
 // is the long-lived process `up` starts to own nginx and the middlebox.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <signal.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <cerrno>
 #include <cstdio>
@@ -110,13 +110,17 @@ void run_status(const LabOptions& o) {
 
 void register_lab(CLI::App& app) {
     auto o = std::make_shared<LabOptions>();
-    auto* lab = app.add_subcommand("lab", "a lab of network namespaces: client, routers (one a middlebox), nginx server");
+    auto* lab = app.add_subcommand(
+        "lab", "a lab of network namespaces: client, routers (one a middlebox), nginx server");
     lab->require_subcommand(1);
 
-    auto* up = lab->add_subcommand("up", "build the lab: namespaces, certificates, nginx, the middlebox emulator");
-    auto* profile = up->add_option("--profile", o->profile,
-                                   "middlebox profile (seed, gfw, drop, clean, fin, p30, address, http) or none")
-                        ->capture_default_str();
+    auto* up = lab->add_subcommand(
+        "up", "build the lab: namespaces, certificates, nginx, the middlebox emulator");
+    auto* profile =
+        up->add_option(
+              "--profile", o->profile,
+              "middlebox profile (seed, gfw, drop, clean, fin, p30, address, http) or none")
+            ->capture_default_str();
     up->add_option("--rules", o->rules_file, "middlebox rules file (TOML) instead of a profile")
         ->check(CLI::ExistingFile)
         ->excludes(profile);
@@ -126,20 +130,25 @@ void register_lab(CLI::App& app) {
         ->capture_default_str();
     up->add_option("--server-reset", o->server_reset_name,
                    "the server's own kernel resets handshakes containing this name");
-    up->add_flag("--block-address", o->block_address, "the middlebox router drops all TCP to the server's port 443");
+    up->add_flag("--block-address", o->block_address,
+                 "the middlebox router drops all TCP to the server's port 443");
     up->callback([o] { run_up(*o); });
 
-    auto* down = lab->add_subcommand("down", "remove the lab and everything it left (harmless when nothing is up)");
+    auto* down = lab->add_subcommand(
+        "down", "remove the lab and everything it left (harmless when nothing is up)");
     auto* instance = add_instance_option(down, *o);
-    down->add_flag("--all", o->all, "remove every lab instance on this machine")->excludes(instance);
+    down->add_flag("--all", o->all, "remove every lab instance on this machine")
+        ->excludes(instance);
     down->callback([o] { run_down(*o); });
 
-    auto* status = lab->add_subcommand("status", "nodes, addresses, CA file, active rules, processes (exit 3 if not up)");
+    auto* status = lab->add_subcommand(
+        "status", "nodes, addresses, CA file, active rules, processes (exit 3 if not up)");
     add_instance_option(status, *o);
     status->add_flag("--json", o->json, "machine-readable output");
     status->callback([o] { run_status(*o); });
 
-    auto* exec = lab->add_subcommand("exec", "run a command inside a lab node: lab exec NODE -- CMD...");
+    auto* exec =
+        lab->add_subcommand("exec", "run a command inside a lab node: lab exec NODE -- CMD...");
     add_instance_option(exec, *o);
     exec->add_option("node", o->node, "client, r1, r2, r3 or server")->required();
     exec->add_option("command", o->command, "the command and its arguments (after --)")->required();

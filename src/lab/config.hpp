@@ -19,10 +19,10 @@ inline constexpr const char* k_no_middlebox = "none";
 // Everything `lab up` needs.
 struct LabConfig {
     Instance instance;
-    std::string profile = "seed";  // a shipped middlebox profile, or "none"
-    std::string rules_file;        // a rules file; when set it replaces `profile`
-    int middlebox_hop = 2;         // 1..3: the router rN that runs the middlebox
-    std::string server_reset_name; // non-empty: the server's kernel resets handshakes naming it
+    std::string profile = "seed";   // a shipped middlebox profile, or "none"
+    std::string rules_file;         // a rules file; when set it replaces `profile`
+    int middlebox_hop = 2;          // 1..3: the router rN that runs the middlebox
+    std::string server_reset_name;  // non-empty: the server's kernel resets handshakes naming it
     BlockAddress block_address = BlockAddress::no;
 
     // True unless the profile is "none" (a rules file always runs the middlebox).

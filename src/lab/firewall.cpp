@@ -14,28 +14,65 @@ std::vector<FirewallRule> plan_firewall(const Topology& topology, const LabConfi
     const std::string middlebox = topology.middlebox_node();
     if (config.runs_middlebox()) {
         rules.push_back({middlebox,
-                         {"iptables-nft", "-w", "-t", "mangle", "-A", "PREROUTING", "-p", "tcp", "-m",
-                          "multiport", "--ports", k_middlebox_ports, "-m", "comment", "--comment",
-                          "sniprobe-middlebox", "-j", "NFQUEUE", "--queue-num",
-                          std::to_string(k_middlebox_queue), "--queue-bypass"}});
+                         {"iptables-nft",
+                          "-w",
+                          "-t",
+                          "mangle",
+                          "-A",
+                          "PREROUTING",
+                          "-p",
+                          "tcp",
+                          "-m",
+                          "multiport",
+                          "--ports",
+                          k_middlebox_ports,
+                          "-m",
+                          "comment",
+                          "--comment",
+                          "sniprobe-middlebox",
+                          "-j",
+                          "NFQUEUE",
+                          "--queue-num",
+                          std::to_string(k_middlebox_queue),
+                          "--queue-bypass"}});
     }
     if (config.block_address == BlockAddress::yes) {
         rules.push_back({middlebox,
-                         {"iptables-nft", "-w", "-A", "FORWARD", "-p", "tcp", "-d", topology.server_ipv4(),
-                          "--dport", "443", "-m", "comment", "--comment", "sniprobe-block-address", "-j",
-                          "DROP"}});
+                         {"iptables-nft", "-w", "-A", "FORWARD", "-p", "tcp", "-d",
+                          topology.server_ipv4(), "--dport", "443", "-m", "comment", "--comment",
+                          "sniprobe-block-address", "-j", "DROP"}});
         rules.push_back({middlebox,
-                         {"ip6tables-nft", "-w", "-A", "FORWARD", "-p", "tcp", "-d", topology.server_ipv6(),
-                          "--dport", "443", "-m", "comment", "--comment", "sniprobe-block-address", "-j",
-                          "DROP"}});
+                         {"ip6tables-nft", "-w", "-A", "FORWARD", "-p", "tcp", "-d",
+                          topology.server_ipv6(), "--dport", "443", "-m", "comment", "--comment",
+                          "sniprobe-block-address", "-j", "DROP"}});
     }
     if (!config.server_reset_name.empty()) {
         for (const char* tool : {"iptables-nft", "ip6tables-nft"}) {
             rules.push_back({"server",
-                             {tool, "-w", "-A", "INPUT", "-p", "tcp", "-m", "multiport", "--dports",
-                              "443,8443", "-m", "string", "--string", config.server_reset_name, "--algo",
-                              "bm", "-m", "comment", "--comment", "sniprobe-server-reset", "-j", "REJECT",
-                              "--reject-with", "tcp-reset"}});
+                             {tool,
+                              "-w",
+                              "-A",
+                              "INPUT",
+                              "-p",
+                              "tcp",
+                              "-m",
+                              "multiport",
+                              "--dports",
+                              "443,8443",
+                              "-m",
+                              "string",
+                              "--string",
+                              config.server_reset_name,
+                              "--algo",
+                              "bm",
+                              "-m",
+                              "comment",
+                              "--comment",
+                              "sniprobe-server-reset",
+                              "-j",
+                              "REJECT",
+                              "--reject-with",
+                              "tcp-reset"}});
         }
     }
     return rules;

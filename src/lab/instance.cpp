@@ -62,7 +62,9 @@ Result<Instance> Instance::from_environment() {
     return named(env ? env : "");
 }
 
-std::string Instance::display_name() const { return m_name.empty() ? "default" : m_name; }
+std::string Instance::display_name() const {
+    return m_name.empty() ? "default" : m_name;
+}
 
 std::string Instance::netns(std::string_view node) const {
     std::string out(k_netns_prefix);

@@ -28,7 +28,7 @@ const std::vector<std::string>& all_node_names();
 
 // A lab instance: "" is the default instance.
 class Instance {
-public:
+  public:
     // The default instance.
     Instance() = default;
     // Validates the name (letters, digits, '-', '_', at most 40, starting with a letter
@@ -50,7 +50,7 @@ public:
 
     bool operator==(const Instance&) const = default;
 
-private:
+  private:
     std::string m_name;
 };
 

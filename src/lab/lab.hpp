@@ -39,12 +39,12 @@ struct LabStatus {
     std::string state_dir;
     std::vector<NodeStatus> nodes;
     int middlebox_hop = 0;
-    std::string middlebox_node;         // "r2"
+    std::string middlebox_node;  // "r2"
     std::string server_ipv4, server_ipv6;
     std::string ca_file;
-    std::string profile;                // "" when a rules file was given
-    std::string rules_source;           // the user's rules file, or ""
-    std::string rules_file;             // the active copy, "" without a middlebox
+    std::string profile;       // "" when a rules file was given
+    std::string rules_source;  // the user's rules file, or ""
+    std::string rules_file;    // the active copy, "" without a middlebox
     std::string server_reset_name;
     bool block_address = false;
     ProcessStatus supervisor, nginx, middlebox;

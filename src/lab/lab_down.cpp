@@ -4,10 +4,10 @@
 // a process holds it), then the namespaces (their veths go with them), the
 // /etc/netns directories and the state directory. Each piece is found from what exists
 // on the machine, not from the state file, so the leftovers of a killed `up` go too.
+#include <poll.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <poll.h>
 
 #include <fmt/core.h>
 
@@ -36,10 +36,12 @@ std::vector<pid_t> find_supervisors(const std::string& state_dir) {
     std::error_code ec;
     for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        if (name.empty() ||
+            !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; }))
             continue;
         pid_t pid = static_cast<pid_t>(std::stol(name));
-        if (pid != ::getpid() && is_supervisor_of(process_cmdline(pid), state_dir)) pids.push_back(pid);
+        if (pid != ::getpid() && is_supervisor_of(process_cmdline(pid), state_dir))
+            pids.push_back(pid);
     }
     return pids;
 }
@@ -57,7 +59,9 @@ void stop_supervisors(const std::string& state_dir) {
     auto deadline = Clock::now() + std::chrono::milliseconds(k_supervisor_exit_timeout_ms);
     for (size_t i = 0; i < pids.size(); ++i) {
         while (process_alive(pids[i]) && pidfds[i]) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+            auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())
+                    .count();
             if (left <= 0) break;
             pollfd pfd{pidfds[i].get(), POLLIN, 0};
             ::poll(&pfd, 1, static_cast<int>(left));
@@ -84,12 +88,14 @@ Result<void> down(const Instance& instance) {
     std::error_code ec;
     for (const auto& node : all_node_names()) {
         fs::remove_all(instance.etc_netns_dir(node), ec);
-        if (ec) errors.push_back("cannot remove " + instance.etc_netns_dir(node) + ": " + ec.message());
+        if (ec)
+            errors.push_back("cannot remove " + instance.etc_netns_dir(node) + ": " + ec.message());
     }
     fs::remove_all(state_dir, ec);
     if (ec) errors.push_back("cannot remove " + state_dir + ": " + ec.message());
     if (errors.empty()) return {};
-    std::string message = fmt::format("lab down (instance {}) left something behind: {}", instance.display_name(), errors.front());
+    std::string message = fmt::format("lab down (instance {}) left something behind: {}",
+                                      instance.display_name(), errors.front());
     if (errors.size() > 1) message += fmt::format(" (and {} more)", errors.size() - 1);
     return fail(message);
 }

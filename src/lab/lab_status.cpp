@@ -18,7 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-ProcessStatus check(pid_t pid) { return {pid, process_alive(pid)}; }
+ProcessStatus check(pid_t pid) {
+    return {pid, process_alive(pid)};
+}
 
 std::string join(const std::vector<std::string>& items, const char* separator) {
     std::string out;
@@ -63,7 +65,8 @@ LabStatus status(const Instance& instance) {
     s.server_ipv4 = topology->server_ipv4();
     s.server_ipv6 = topology->server_ipv6();
     for (const auto& node : topology->nodes) {
-        NodeStatus n{node, instance.netns(node), topology->ipv4_of(node), topology->ipv6_of(node), false};
+        NodeStatus n{node, instance.netns(node), topology->ipv4_of(node), topology->ipv6_of(node),
+                     false};
         n.present = fs::exists(std::string(k_netns_run_dir) + "/" + n.netns);
         if (!n.present) s.problems.push_back("namespace " + n.netns + " is missing");
         s.nodes.push_back(std::move(n));
@@ -79,32 +82,39 @@ LabStatus status(const Instance& instance) {
     if (!s.supervisor.alive) s.problems.push_back("the lab supervisor is not running");
     if (!s.nginx.alive) s.problems.push_back("nginx is not running");
     if (!s.rules_file.empty() && !s.middlebox.alive)
-        s.problems.push_back("the middlebox is not running (see " + s.state_dir + "/" + k_middlebox_log + ")");
+        s.problems.push_back("the middlebox is not running (see " + s.state_dir + "/" +
+                             k_middlebox_log + ")");
     s.up = s.problems.empty();
     return s;
 }
 
 std::string status_text(const LabStatus& s) {
-    std::string out = fmt::format("lab instance {}: {}\n", s.instance.display_name(), s.up ? "up" : "NOT up");
+    std::string out =
+        fmt::format("lab instance {}: {}\n", s.instance.display_name(), s.up ? "up" : "NOT up");
     for (const auto& problem : s.problems) out += "  problem: " + problem + "\n";
     if (!s.nodes.empty()) out += "nodes:\n";
     for (const auto& n : s.nodes) {
         std::string addresses = join(n.ipv4, ", ");
         if (!n.ipv6.empty()) addresses += ", " + join(n.ipv6, ", ");
-        out += fmt::format("  {:<7} {:<28} {}{}\n", n.name, n.netns, addresses, n.present ? "" : "  (missing)");
+        out += fmt::format("  {:<7} {:<28} {}{}\n", n.name, n.netns, addresses,
+                           n.present ? "" : "  (missing)");
     }
     if (s.middlebox_hop == 0) return out;
-    out += fmt::format("server:     {} / {} (nginx {})\n", s.server_ipv4, s.server_ipv6, alive_text(s.nginx));
+    out += fmt::format("server:     {} / {} (nginx {})\n", s.server_ipv4, s.server_ipv6,
+                       alive_text(s.nginx));
     out += fmt::format("CA file:    {}\n", s.ca_file);
     if (s.rules_file.empty()) {
         out += "middlebox:  none\n";
     } else {
-        std::string source = s.profile.empty() ? "rules file " + s.rules_source : "profile " + s.profile;
-        out += fmt::format("middlebox:  {} in {} (hop {}), {}; active rules {}\n", alive_text(s.middlebox),
-                           s.middlebox_node, s.middlebox_hop, source, s.rules_file);
+        std::string source =
+            s.profile.empty() ? "rules file " + s.rules_source : "profile " + s.profile;
+        out += fmt::format("middlebox:  {} in {} (hop {}), {}; active rules {}\n",
+                           alive_text(s.middlebox), s.middlebox_node, s.middlebox_hop, source,
+                           s.rules_file);
     }
     if (!s.server_reset_name.empty())
-        out += fmt::format("scenario:   the server's kernel resets handshakes naming {}\n", s.server_reset_name);
+        out += fmt::format("scenario:   the server's kernel resets handshakes naming {}\n",
+                           s.server_reset_name);
     if (s.block_address)
         out += fmt::format("scenario:   {} drops TCP to {}:443\n", s.middlebox_node, s.server_ipv4);
     out += fmt::format("supervisor: {}; state in {}\n", alive_text(s.supervisor), s.state_dir);
@@ -116,7 +126,11 @@ std::string status_json(const LabStatus& s) {
     auto process = [](const ProcessStatus& p) { return json{{"pid", p.pid}, {"alive", p.alive}}; };
     json nodes = json::array();
     for (const auto& n : s.nodes)
-        nodes.push_back({{"name", n.name}, {"netns", n.netns}, {"ipv4", n.ipv4}, {"ipv6", n.ipv6}, {"present", n.present}});
+        nodes.push_back({{"name", n.name},
+                         {"netns", n.netns},
+                         {"ipv4", n.ipv4},
+                         {"ipv6", n.ipv6},
+                         {"present", n.present}});
     json j = {{"instance", s.instance.name()},
               {"up", s.up},
               {"problems", s.problems},
@@ -131,7 +145,8 @@ std::string status_json(const LabStatus& s) {
                 {"rules_source", s.rules_source},
                 {"rules_file", s.rules_file},
                 {"process", process(s.middlebox)}}},
-              {"scenario", {{"server_reset_name", s.server_reset_name}, {"block_address", s.block_address}}},
+              {"scenario",
+               {{"server_reset_name", s.server_reset_name}, {"block_address", s.block_address}}},
               {"nginx", process(s.nginx)},
               {"supervisor", process(s.supervisor)}};
     return j.dump(2) + "\n";
@@ -139,7 +154,8 @@ std::string status_json(const LabStatus& s) {
 
 Result<std::vector<std::string>> exec_argv(const Instance& instance, const std::string& node,
                                            const std::vector<std::string>& command) {
-    if (command.empty()) return fail("lab exec: no command given (usage: sniprobe lab exec NODE -- CMD...)");
+    if (command.empty())
+        return fail("lab exec: no command given (usage: sniprobe lab exec NODE -- CMD...)");
     const auto namespaces = existing_netns(instance);
     const std::string ns = instance.netns(node);
     if (std::find(namespaces.begin(), namespaces.end(), ns) == namespaces.end()) {
@@ -147,9 +163,10 @@ Result<std::vector<std::string>> exec_argv(const Instance& instance, const std::
         for (const auto& name : namespaces)
             if (auto parsed = parse_netns_name(name)) nodes.push_back(parsed->node);
         if (nodes.empty())
-            return fail(fmt::format("lab instance {} is not up: run `sniprobe lab up` first", instance.display_name()));
-        return fail(fmt::format("no node '{}' in lab instance {} (nodes: {})", node, instance.display_name(),
-                                join(nodes, ", ")));
+            return fail(fmt::format("lab instance {} is not up: run `sniprobe lab up` first",
+                                    instance.display_name()));
+        return fail(fmt::format("no node '{}' in lab instance {} (nodes: {})", node,
+                                instance.display_name(), join(nodes, ", ")));
     }
     std::vector<std::string> argv{"ip", "netns", "exec", ns};
     argv.insert(argv.end(), command.begin(), command.end());

@@ -12,8 +12,8 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -56,8 +56,10 @@ RulesChoice choose_rules(const LabConfig& config) {
         auto text = middlebox::profile_text(config.profile);
         if (!text) {
             std::string known;
-            for (const auto& name : middlebox::profile_names()) known += (known.empty() ? "" : ", ") + name;
-            throw usage_error(fmt::format("unknown middlebox profile '{}' (known: {}, none)", config.profile, known));
+            for (const auto& name : middlebox::profile_names())
+                known += (known.empty() ? "" : ", ") + name;
+            throw usage_error(fmt::format("unknown middlebox profile '{}' (known: {}, none)",
+                                          config.profile, known));
         }
         choice = {*text, "profile:" + config.profile};
     } else {
@@ -75,7 +77,8 @@ void validate_options(const LabConfig& config) {
     if (name.size() > 255) throw usage_error("--server-reset: the name is longer than 255 bytes");
     for (char c : name)
         if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f)
-            throw usage_error("--server-reset: the name must not contain spaces or control characters");
+            throw usage_error(
+                "--server-reset: the name must not contain spaces or control characters");
     if (auto topology = plan_topology(config.middlebox_hop); !topology)
         throw usage_error(topology.error().message);
 }
@@ -98,8 +101,10 @@ LabState state_for(const LabConfig& config, const std::string& state_dir,
 // True when the running lab was built from the same configuration and rules.
 bool same_lab(const LabStatus& running, const LabState& wanted, const RulesChoice& rules) {
     if (running.middlebox_hop != wanted.middlebox_hop || running.profile != wanted.profile ||
-        running.rules_source != wanted.rules_source || running.server_reset_name != wanted.server_reset_name ||
-        running.block_address != wanted.block_address || running.rules_file.empty() != wanted.rules_file.empty())
+        running.rules_source != wanted.rules_source ||
+        running.server_reset_name != wanted.server_reset_name ||
+        running.block_address != wanted.block_address ||
+        running.rules_file.empty() != wanted.rules_file.empty())
         return false;
     if (running.rules_file.empty()) return true;
     auto text = read_text_file(running.rules_file);
@@ -118,11 +123,16 @@ Result<void> write_batch_and_run(const std::string& path, const std::vector<std:
     return {};
 }
 
-Result<void> build_network(const Instance& instance, const Topology& topology, const std::string& dir) {
-    if (auto r = write_batch_and_run(dir + "/net-root.batch", root_batch(topology, instance), {"ip"}); !r) return r;
+Result<void> build_network(const Instance& instance, const Topology& topology,
+                           const std::string& dir) {
+    if (auto r =
+            write_batch_and_run(dir + "/net-root.batch", root_batch(topology, instance), {"ip"});
+        !r)
+        return r;
     for (const auto& node : topology.nodes)
-        if (auto r = write_batch_and_run(dir + "/net-" + node + ".batch", node_batch(topology, node),
-                                         {"ip", "-n", instance.netns(node)});
+        if (auto r =
+                write_batch_and_run(dir + "/net-" + node + ".batch", node_batch(topology, node),
+                                    {"ip", "-n", instance.netns(node)});
             !r)
             return r;
     return {};
@@ -175,15 +185,19 @@ Result<void> start_supervisor(const LabState& state, const std::string& dir) {
     // descriptor (a test harness's output pipe) would keep its reader waiting forever.
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     ::fcntl(write_end.get(), F_SETFD, 0);
-    auto pid = spawn_background(supervisor_argv(state.self_exe, dir, write_end.get()), dir + "/" + k_supervisor_log);
+    auto pid = spawn_background(supervisor_argv(state.self_exe, dir, write_end.get()),
+                                dir + "/" + k_supervisor_log);
     write_end.reset();
     if (!pid) return tl::unexpected(pid.error());
 
     auto deadline = Clock::now() + std::chrono::milliseconds(k_supervisor_ready_timeout_ms);
     std::string reply;
     for (;;) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-        if (left <= 0) return fail("the lab supervisor did not report ready in time (see " + dir + "/" + k_supervisor_log + ")");
+        auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0)
+            return fail("the lab supervisor did not report ready in time (see " + dir + "/" +
+                        k_supervisor_log + ")");
         pollfd pfds[2] = {{read_end.get(), POLLIN, 0}, {interrupt_fd(), POLLIN, 0}};
         ::poll(pfds, 2, static_cast<int>(left));
         if (interrupted()) return fail("interrupted");
@@ -200,7 +214,8 @@ Result<void> start_supervisor(const LabState& state, const std::string& dir) {
     while (!reply.empty() && reply.back() == '\n') reply.pop_back();
     if (reply == "ready") return {};
     if (reply.rfind("error: ", 0) == 0) return fail(reply.substr(7));
-    return fail("the lab supervisor exited while starting (see " + dir + "/" + k_supervisor_log + ")");
+    return fail("the lab supervisor exited while starting (see " + dir + "/" + k_supervisor_log +
+                ")");
 }
 
 }  // namespace
@@ -242,7 +257,8 @@ Result<UpReport> up(const LabConfig& config) {
     if (auto removed = down(instance); !removed) return tl::unexpected(removed.error());
 
     const std::vector<std::pair<const char*, std::function<Result<void>()>>> steps{
-        {"state directory", [&]() -> Result<void> {
+        {"state directory",
+         [&]() -> Result<void> {
              fs::create_directories(dir, ec);
              if (ec) return fail("cannot create " + dir + ": " + ec.message());
              return save_lab_state(dir, state);
@@ -251,22 +267,29 @@ Result<UpReport> up(const LabConfig& config) {
         {"sysctls", [&] { return set_sysctls(instance, topology); }},
         {"/etc/netns files", [&] { return write_etc_netns(instance, topology); }},
         {"certificates and nginx.conf", [&] { return write_server_files(dir); }},
-        {"rules file", [&]() -> Result<void> {
+        {"rules file",
+         [&]() -> Result<void> {
              if (state.rules_file.empty()) return {};
              return write_text_file(state.rules_file, rules.text);
          }},
-        {"iptables rules", [&] { return apply_firewall(instance, plan_firewall(topology, config)); }},
+        {"iptables rules",
+         [&] { return apply_firewall(instance, plan_firewall(topology, config)); }},
         {"nginx and middlebox", [&] { return start_supervisor(state, dir); }},
-        {"client -> server path", [&]() -> Result<void> {
-             if (tcp_connects(instance.netns("client"), topology.server_ipv4(), 80, k_path_check_timeout_ms))
+        {"client -> server path",
+         [&]() -> Result<void> {
+             if (tcp_connects(instance.netns("client"), topology.server_ipv4(), 80,
+                              k_path_check_timeout_ms))
                  return {};
-             return fail(fmt::format("the client cannot reach {}:80 through the routers", topology.server_ipv4()));
+             return fail(fmt::format("the client cannot reach {}:80 through the routers",
+                                     topology.server_ipv4()));
          }},
     };
     for (const auto& [what, step] : steps) {
         Result<void> done = interrupted() ? Result<void>() : step();
-        if (interrupted()) done = fail("interrupted; the lab was torn down");
-        else if (!done) done = fail(std::string(what) + ": " + done.error().message);
+        if (interrupted())
+            done = fail("interrupted; the lab was torn down");
+        else if (!done)
+            done = fail(std::string(what) + ": " + done.error().message);
         if (!done) {
             [[maybe_unused]] auto removed = down(instance);
             return tl::unexpected(done.error());
@@ -275,7 +298,8 @@ Result<UpReport> up(const LabConfig& config) {
     report.status = status(instance);
     report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
     if (!report.status.up) {
-        std::string why = report.status.problems.empty() ? "unknown" : report.status.problems.front();
+        std::string why =
+            report.status.problems.empty() ? "unknown" : report.status.problems.front();
         [[maybe_unused]] auto removed = down(instance);
         return fail("the lab came up incomplete: " + why);
     }

@@ -9,9 +9,9 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,7 +33,9 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 std::string netns_path(const std::string& netns) {
     return std::string(k_netns_run_dir) + "/" + netns;
@@ -71,9 +73,11 @@ Result<void> with_netns(const std::string& netns, const std::function<Result<voi
     return result;
 }
 
-Result<void> write_sysctl(const std::string& netns, const std::string& key, const std::string& value) {
-    std::string path = "/proc/sys/" + key;
-    std::replace(path.begin() + 10, path.end(), '.', '/');
+Result<void> write_sysctl(const std::string& netns, const std::string& key,
+                          const std::string& value) {
+    std::string relative = key;
+    std::replace(relative.begin(), relative.end(), '.', '/');
+    const std::string path = "/proc/sys/" + relative;
     return with_netns(netns, [&]() -> Result<void> {
         std::ofstream out(path);
         out << value << '\n';
@@ -83,11 +87,13 @@ Result<void> write_sysctl(const std::string& netns, const std::string& key, cons
     });
 }
 
-bool tcp_connects(const std::string& from_netns, const std::string& address, int port, int timeout_ms) {
+bool tcp_connects(const std::string& from_netns, const std::string& address, int port,
+                  int timeout_ms) {
     bool six = address.find(':') != std::string::npos;
     Fd sock;
     auto opened = with_netns(from_netns, [&]() -> Result<void> {
-        sock.reset(::socket(six ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        sock.reset(
+            ::socket(six ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
         if (!sock) return fail("socket: " + errno_text());
         return {};
     });
@@ -129,7 +135,9 @@ std::vector<pid_t> pids_in_netns(const std::string& netns) {
     std::error_code ec;
     for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
+        if (name.empty() ||
+            !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            continue;
         struct stat ns {};
         if (::stat((it->path() / "ns" / "net").c_str(), &ns) != 0) continue;
         if (ns.st_dev == target.st_dev && ns.st_ino == target.st_ino)
@@ -139,7 +147,9 @@ std::vector<pid_t> pids_in_netns(const std::string& netns) {
 }
 
 // glibc 2.36's <sys/pidfd.h> lacks extern "C", so C++ cannot link its pidfd_open.
-Fd open_pidfd(pid_t pid) { return Fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))); }
+Fd open_pidfd(pid_t pid) {
+    return Fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+}
 
 bool process_alive(pid_t pid) {
     if (pid <= 0) return false;

@@ -24,10 +24,12 @@ void ensure_sbin_in_path();
 Result<void> with_netns(const std::string& netns, const std::function<Result<void>()>& step);
 
 // Writes `value` to /proc/sys/<key with dots as slashes> inside `netns`.
-Result<void> write_sysctl(const std::string& netns, const std::string& key, const std::string& value);
+Result<void> write_sysctl(const std::string& netns, const std::string& key,
+                          const std::string& value);
 
 // True when a TCP connect from inside `from_netns` to address:port succeeds within timeout_ms.
-bool tcp_connects(const std::string& from_netns, const std::string& address, int port, int timeout_ms);
+bool tcp_connects(const std::string& from_netns, const std::string& address, int port,
+                  int timeout_ms);
 
 // Pids of every live process whose network namespace is `netns` (like `ip netns pids`).
 std::vector<pid_t> pids_in_netns(const std::string& netns);

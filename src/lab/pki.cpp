@@ -87,12 +87,14 @@ Result<UniqueCert> make_cert(const CertSpec& spec, EVP_PKEY* subject_key, const 
     if (!X509_set_version(x, X509_VERSION_3) ||
         !ASN1_INTEGER_set_uint64(X509_get_serialNumber(x), serial) ||
         !X509_gmtime_adj(X509_getm_notBefore(x), spec.not_before_s) ||
-        !X509_gmtime_adj(X509_getm_notAfter(x), spec.not_after_s) || !X509_set_pubkey(x, subject_key))
+        !X509_gmtime_adj(X509_getm_notAfter(x), spec.not_after_s) ||
+        !X509_set_pubkey(x, subject_key))
         return fail(openssl_error("cannot fill in a certificate"));
     X509_NAME* name = X509_get_subject_name(x);
     auto add_name = [&](const char* field, const std::string& value) {
         return X509_NAME_add_entry_by_txt(name, field, MBSTRING_ASC,
-                                          reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1, 0);
+                                          reinterpret_cast<const unsigned char*>(value.c_str()), -1,
+                                          -1, 0);
     };
     if (!add_name("O", "sniprobe lab") || !add_name("CN", spec.common_name))
         return fail(openssl_error("cannot set the subject"));
@@ -123,7 +125,8 @@ Result<UniqueCert> make_cert(const CertSpec& spec, EVP_PKEY* subject_key, const 
         if (auto added = add_extension(x, &ctx, ext.nid, ext.value.c_str()); !added)
             return tl::unexpected(added.error());
     if (issuer)
-        if (auto added = add_extension(x, &ctx, NID_authority_key_identifier, "keyid:always"); !added)
+        if (auto added = add_extension(x, &ctx, NID_authority_key_identifier, "keyid:always");
+            !added)
             return tl::unexpected(added.error());
 
     EVP_PKEY* signing_key = issuer ? issuer->key.get() : subject_key;
@@ -140,7 +143,8 @@ Result<void> write_pem(const std::string& path, const std::vector<X509*>& certs,
             return fail(openssl_error("cannot write " + path));
     }
     for (X509* cert : certs)
-        if (!PEM_write_bio_X509(bio.get(), cert)) return fail(openssl_error("cannot write " + path));
+        if (!PEM_write_bio_X509(bio.get(), cert))
+            return fail(openssl_error("cannot write " + path));
     return {};
 }
 
@@ -183,7 +187,8 @@ Result<Pki> make_pki(const std::string& dir, const std::vector<LeafSpec>& leaves
     Pki pki;
     pki.ca_file = dir + "/ca.pem";
     pki.intermediate_file = dir + "/intermediate.pem";
-    if (auto w = write_pem(pki.ca_file, {root->cert.get()}, nullptr); !w) return tl::unexpected(w.error());
+    if (auto w = write_pem(pki.ca_file, {root->cert.get()}, nullptr); !w)
+        return tl::unexpected(w.error());
     if (auto w = write_pem(pki.intermediate_file, {intermediate->cert.get()}, nullptr); !w)
         return tl::unexpected(w.error());
 
@@ -197,11 +202,14 @@ Result<Pki> make_pki(const std::string& dir, const std::vector<LeafSpec>& leaves
         }
         auto cert = make_cert(spec, key->get(), &*intermediate);
         if (!cert) return tl::unexpected(cert.error());
-        LeafFiles files{leaf.dns_name, dir + "/" + leaf.dns_name + ".pem", dir + "/" + leaf.dns_name + ".key"};
+        LeafFiles files{leaf.dns_name, dir + "/" + leaf.dns_name + ".pem",
+                        dir + "/" + leaf.dns_name + ".key"};
         std::vector<X509*> chain{cert->get()};
         if (leaf.chain == ChainForm::full) chain.push_back(intermediate->cert.get());
-        if (auto w = write_pem(files.certificate_file, chain, nullptr); !w) return tl::unexpected(w.error());
-        if (auto w = write_pem(files.key_file, {}, key->get()); !w) return tl::unexpected(w.error());
+        if (auto w = write_pem(files.certificate_file, chain, nullptr); !w)
+            return tl::unexpected(w.error());
+        if (auto w = write_pem(files.key_file, {}, key->get()); !w)
+            return tl::unexpected(w.error());
         pki.leaves.push_back(std::move(files));
     }
     return pki;

@@ -60,10 +60,14 @@ Result<void> write_text_file(const std::string& path, const std::string& text, u
 }
 
 Result<void> save_lab_state(const std::string& state_dir, const LabState& s) {
-    json j = {{"instance", s.instance},         {"middlebox_hop", s.middlebox_hop},
-              {"profile", s.profile},           {"rules_source", s.rules_source},
-              {"rules_file", s.rules_file},     {"server_reset_name", s.server_reset_name},
-              {"block_address", s.block_address}, {"ca_file", s.ca_file},
+    json j = {{"instance", s.instance},
+              {"middlebox_hop", s.middlebox_hop},
+              {"profile", s.profile},
+              {"rules_source", s.rules_source},
+              {"rules_file", s.rules_file},
+              {"server_reset_name", s.server_reset_name},
+              {"block_address", s.block_address},
+              {"ca_file", s.ca_file},
               {"self_exe", s.self_exe}};
     return write_text_file(state_dir + "/" + k_lab_json, j.dump(2) + "\n");
 }

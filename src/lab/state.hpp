@@ -24,7 +24,7 @@ inline constexpr const char* k_pki_dir = "pki";
 
 // lab.json.
 struct LabState {
-    std::string instance;           // "" for the default instance
+    std::string instance;  // "" for the default instance
     int middlebox_hop = 2;
     std::string profile;            // profile name; "" when a rules file was given
     std::string rules_source;       // the user's rules file; "" for a profile
@@ -32,7 +32,7 @@ struct LabState {
     std::string server_reset_name;  // "" when off
     bool block_address = false;
     std::string ca_file;
-    std::string self_exe;           // the sniprobe binary that runs the middlebox
+    std::string self_exe;  // the sniprobe binary that runs the middlebox
 };
 
 // processes.json: 0 for a process that is not running (or never was).
@@ -50,6 +50,7 @@ Result<ProcessState> load_process_state(const std::string& state_dir);
 // Reads a whole file (fails when it cannot be read).
 Result<std::string> read_text_file(const std::string& path);
 // Writes a whole file atomically (temp file + rename), with `mode`.
-Result<void> write_text_file(const std::string& path, const std::string& text, unsigned mode = 0644);
+Result<void> write_text_file(const std::string& path, const std::string& text,
+                             unsigned mode = 0644);
 
 }  // namespace sniprobe::lab

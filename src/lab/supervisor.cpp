@@ -49,7 +49,8 @@ void say(const std::string& message) {
     std::time_t now = std::time(nullptr);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%H:%M:%S", std::localtime(&now));
-    std::fprintf(stderr, "%s supervisor[%d]: %s\n", stamp, static_cast<int>(::getpid()), message.c_str());
+    std::fprintf(stderr, "%s supervisor[%d]: %s\n", stamp, static_cast<int>(::getpid()),
+                 message.c_str());
     std::fflush(stderr);
 }
 
@@ -98,14 +99,15 @@ bool reap_if_exited(Child& child) {
     if (r != child.pid) return false;
     child.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     child.pidfd.reset();
-    say(fmt::format("{} (pid {}) exited with status {}", child.name, child.pid, *child.exit_status));
+    say(fmt::format("{} (pid {}) exited with status {}", child.name, child.pid,
+                    *child.exit_status));
     return true;
 }
 
 std::string exit_description(const Child& child) {
     std::string line = last_line(child.log_path);
-    return fmt::format("{} exited at start (status {}){}{}", child.name, child.exit_status.value_or(-1),
-                       line.empty() ? "" : ": ", line);
+    return fmt::format("{} exited at start (status {}){}{}", child.name,
+                       child.exit_status.value_or(-1), line.empty() ? "" : ": ", line);
 }
 
 // SIGTERM, a bounded wait on the pidfds, then SIGKILL and a blocking reap.
@@ -119,7 +121,8 @@ void stop_children(std::vector<Child>& children) {
             reap_if_exited(c);
             if (c.running() && c.pidfd) pfds.push_back({c.pidfd.get(), POLLIN, 0});
         }
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
         if (pfds.empty() || left <= 0) break;
         ::poll(pfds.data(), pfds.size(), static_cast<int>(left));
     }
@@ -156,15 +159,18 @@ std::string wait_until_ready(std::vector<Child>& children, const std::string& se
         if (!nginx_ready) {
             nginx_ready = true;
             for (int port : {443, 8443, 80})
-                nginx_ready = nginx_ready && tcp_connects(server_netns, server_ip, port, k_connect_timeout_ms);
+                nginx_ready = nginx_ready &&
+                              tcp_connects(server_netns, server_ip, port, k_connect_timeout_ms);
         }
-        if (!middlebox_ready) middlebox_ready = file_contains(middlebox_log, k_middlebox_ready_line);
+        if (!middlebox_ready)
+            middlebox_ready = file_contains(middlebox_log, k_middlebox_ready_line);
         if (nginx_ready && middlebox_ready) return "";
         if (Clock::now() >= deadline)
-            return !nginx_ready ? fmt::format("nginx did not answer on {} ports 80/443/8443 within {} ms",
-                                              server_ip, k_ready_timeout_ms)
-                                : fmt::format("the middlebox did not print \"{}\" within {} ms (see {})",
-                                              k_middlebox_ready_line, k_ready_timeout_ms, middlebox_log);
+            return !nginx_ready
+                       ? fmt::format("nginx did not answer on {} ports 80/443/8443 within {} ms",
+                                     server_ip, k_ready_timeout_ms)
+                       : fmt::format("the middlebox did not print \"{}\" within {} ms (see {})",
+                                     k_middlebox_ready_line, k_ready_timeout_ms, middlebox_log);
         std::vector<pollfd> pfds{{interrupt_fd(), POLLIN, 0}};
         for (auto& c : children)
             if (c.pidfd) pfds.push_back({c.pidfd.get(), POLLIN, 0});
@@ -177,7 +183,13 @@ std::string wait_until_ready(std::vector<Child>& children, const std::string& se
 
 std::vector<std::string> supervisor_argv(const std::string& self_exe, const std::string& state_dir,
                                          int ready_fd) {
-    return {self_exe, "lab", "supervise", "--state-dir", state_dir, "--ready-fd", std::to_string(ready_fd)};
+    return {self_exe,
+            "lab",
+            "supervise",
+            "--state-dir",
+            state_dir,
+            "--ready-fd",
+            std::to_string(ready_fd)};
 }
 
 bool is_supervisor_of(const std::vector<std::string>& argv, const std::string& state_dir) {
@@ -191,9 +203,8 @@ bool is_supervisor_of(const std::vector<std::string>& argv, const std::string& s
 int run_supervisor(const std::string& state_dir, int ready_fd) {
     Fd ready(ready_fd);
     if (ready) ::fcntl(ready.get(), F_SETFD, FD_CLOEXEC);
-    ::signal(SIGHUP, SIG_IGN);
-    install_interrupt_handler();
-    ::signal(SIGHUP, SIG_IGN);
+    install_interrupt_handler();  // SIGTERM/SIGINT stop the lab...
+    ::signal(SIGHUP, SIG_IGN);    // ...a closed terminal does not
 
     auto state = load_lab_state(state_dir);
     if (!state) {
@@ -218,17 +229,18 @@ int run_supervisor(const std::string& state_dir, int ready_fd) {
 
     const std::string server_netns = instance->netns("server");
     auto nginx = start_child("nginx", server_netns,
-                             {"nginx", "-p", state_dir + "/", "-c", state_dir + "/" + k_nginx_conf, "-e",
-                              state_dir + "/" + k_nginx_error_log, "-g", "daemon off;"},
+                             {"nginx", "-p", state_dir + "/", "-c", state_dir + "/" + k_nginx_conf,
+                              "-e", state_dir + "/" + k_nginx_error_log, "-g", "daemon off;"},
                              state_dir + "/" + k_nginx_stdout_log);
     if (!nginx) return fail_start(nginx.error().message);
     children.push_back(std::move(*nginx));
 
     const std::string middlebox_log = state_dir + "/" + k_middlebox_log;
     if (!state->rules_file.empty()) {
-        auto middlebox = start_child("middlebox", instance->netns(topology->middlebox_node()),
-                                     {state->self_exe, "middlebox", "--rules", state->rules_file, "--queue", "0"},
-                                     middlebox_log);
+        auto middlebox = start_child(
+            "middlebox", instance->netns(topology->middlebox_node()),
+            {state->self_exe, "middlebox", "--rules", state->rules_file, "--queue", "0"},
+            middlebox_log);
         if (!middlebox) return fail_start(middlebox.error().message);
         children.push_back(std::move(*middlebox));
     }

@@ -15,21 +15,39 @@ namespace {
 constexpr int k_max_middlebox_hop = 3;
 
 // Host number of the left / right end of a subnet (subnet 1: client .2, r1 .1).
-int left_host(int subnet) { return subnet == 1 ? 2 : 1; }
-int right_host(int subnet) { return subnet == 1 ? 1 : 2; }
+int left_host(int subnet) {
+    return subnet == 1 ? 2 : 1;
+}
+int right_host(int subnet) {
+    return subnet == 1 ? 1 : 2;
+}
 
-std::string v4(int subnet, int host) { return fmt::format("10.77.{}.{}", subnet, host); }
-std::string v6(int subnet, int host) { return fmt::format("fd77:{}::{}", subnet, host); }
-std::string v4_net(int subnet) { return fmt::format("10.77.{}.0/24", subnet); }
-std::string v6_net(int subnet) { return fmt::format("fd77:{}::/64", subnet); }
+std::string v4(int subnet, int host) {
+    return fmt::format("10.77.{}.{}", subnet, host);
+}
+std::string v6(int subnet, int host) {
+    return fmt::format("fd77:{}::{}", subnet, host);
+}
+std::string v4_net(int subnet) {
+    return fmt::format("10.77.{}.0/24", subnet);
+}
+std::string v6_net(int subnet) {
+    return fmt::format("fd77:{}::/64", subnet);
+}
 
 }  // namespace
 
-std::string Topology::middlebox_node() const { return fmt::format("r{}", middlebox_hop); }
+std::string Topology::middlebox_node() const {
+    return fmt::format("r{}", middlebox_hop);
+}
 
-std::string Topology::server_ipv4() const { return v4(router_count + 1, 2); }
+std::string Topology::server_ipv4() const {
+    return v4(router_count + 1, 2);
+}
 
-std::string Topology::server_ipv6() const { return v6(router_count + 1, 2); }
+std::string Topology::server_ipv6() const {
+    return v6(router_count + 1, 2);
+}
 
 std::vector<std::string> Topology::ipv4_of(const std::string& node) const {
     std::vector<std::string> out;
@@ -69,9 +87,10 @@ Result<Topology> plan_topology(int middlebox_hop) {
         int subnet = static_cast<int>(i) + 1;
         const auto& a = t.nodes[i];
         const auto& b = t.nodes[i + 1];
-        t.links.push_back(Link{subnet,
-                               {a, "to-" + b, v4(subnet, left_host(subnet)), v6(subnet, left_host(subnet))},
-                               {b, "to-" + a, v4(subnet, right_host(subnet)), v6(subnet, right_host(subnet))}});
+        t.links.push_back(
+            Link{subnet,
+                 {a, "to-" + b, v4(subnet, left_host(subnet)), v6(subnet, left_host(subnet))},
+                 {b, "to-" + a, v4(subnet, right_host(subnet)), v6(subnet, right_host(subnet))}});
     }
 
     const int subnets = static_cast<int>(t.links.size());
@@ -95,9 +114,9 @@ Result<Topology> plan_topology(int middlebox_hop) {
 }
 
 const std::vector<std::string>& served_names() {
-    static const std::vector<std::string> names{
-        "blocked.test", "ok.test",      "chain.test",   "expired.test",
-        "mismatch.test", "default.test", "unknown.test", "other.test"};
+    static const std::vector<std::string> names{"blocked.test", "ok.test",       "chain.test",
+                                                "expired.test", "mismatch.test", "default.test",
+                                                "unknown.test", "other.test"};
     return names;
 }
 
@@ -111,7 +130,8 @@ std::string hosts_file(const Topology& topology) {
         const std::string& address = node == "server" ? addresses.back() : addresses.front();
         out += fmt::format("{} {}\n", address, node);
     }
-    for (const auto& name : served_names()) out += fmt::format("{} {}\n", topology.server_ipv4(), name);
+    for (const auto& name : served_names())
+        out += fmt::format("{} {}\n", topology.server_ipv4(), name);
     return out;
 }
 
@@ -142,8 +162,7 @@ std::vector<std::string> node_batch(const Topology& topology, const std::string&
     }
     for (const auto& route : topology.routes) {
         if (route.node != node) continue;
-        lines.push_back(fmt::format("route add {} via {}", route.destination,
-                                    route.via));
+        lines.push_back(fmt::format("route add {} via {}", route.destination, route.via));
     }
     return lines;
 }

@@ -36,10 +36,10 @@ struct Route {
 
 // The whole plan.
 struct Topology {
-    int middlebox_hop = 2;         // router rN that runs the middlebox (1..3)
-    int router_count = 2;          // K = max(2, middlebox_hop)
+    int middlebox_hop = 2;           // router rN that runs the middlebox (1..3)
+    int router_count = 2;            // K = max(2, middlebox_hop)
     std::vector<std::string> nodes;  // client, r1..rK, server
-    std::vector<Link> links;       // nodes[i] — nodes[i+1] on subnet i+1
+    std::vector<Link> links;         // nodes[i] — nodes[i+1] on subnet i+1
     std::vector<Route> routes;
 
     // "r<middlebox_hop>".

@@ -59,8 +59,9 @@ TEST(ParseNetnsName, RoundTripsEveryNode) {
 }
 
 TEST(ParseNetnsName, IgnoresNamesThatAreNotOurs) {
-    for (const char* other : {"client", "sniprobe-", "sniprobe-router", "sniprobe-mbx-router", "docker-r1",
-                              "sniprobe--client", "sniprobe-a b-client", "xsniprobe-client"})
+    for (const char* other :
+         {"client", "sniprobe-", "sniprobe-router", "sniprobe-mbx-router", "docker-r1",
+          "sniprobe--client", "sniprobe-a b-client", "xsniprobe-client"})
         EXPECT_FALSE(parse_netns_name(other)) << other;
 }
 

@@ -12,22 +12,31 @@ Pki fake_pki() {
     Pki pki;
     pki.ca_file = "/s/pki/ca.pem";
     for (const auto& spec : lab_leaf_specs())
-        pki.leaves.push_back({spec.dns_name, "/s/pki/" + spec.dns_name + ".pem", "/s/pki/" + spec.dns_name + ".key"});
+        pki.leaves.push_back({spec.dns_name, "/s/pki/" + spec.dns_name + ".pem",
+                              "/s/pki/" + spec.dns_name + ".key"});
     return pki;
 }
 
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+bool contains(const std::string& text, const std::string& needle) {
+    return text.find(needle) != std::string::npos;
+}
 
 TEST(NginxConfig, ServesEveryScenario) {
     auto conf = render_nginx_conf("/s", fake_pki());
     ASSERT_TRUE(conf) << conf.error().message;
-    EXPECT_TRUE(contains(*conf, "listen 8443 ssl default_server;\n        listen [::]:8443 ssl default_server;\n"
-                                "        ssl_reject_handshake on;"));
+    EXPECT_TRUE(
+        contains(*conf,
+                 "listen 8443 ssl default_server;\n        listen [::]:8443 ssl default_server;\n"
+                 "        ssl_reject_handshake on;"));
     EXPECT_TRUE(contains(*conf, "listen 80 default_server;"));
-    EXPECT_TRUE(contains(*conf, "listen 443 ssl default_server;\n        listen [::]:443 ssl default_server;\n"
-                                "        server_name default.test;"));
-    EXPECT_TRUE(contains(*conf, "server_name mismatch.test;\n        ssl_certificate /s/pki/other.test.pem;"));
-    EXPECT_TRUE(contains(*conf, "server_name chain.test;\n        ssl_certificate /s/pki/chain.test.pem;"));
+    EXPECT_TRUE(
+        contains(*conf,
+                 "listen 443 ssl default_server;\n        listen [::]:443 ssl default_server;\n"
+                 "        server_name default.test;"));
+    EXPECT_TRUE(contains(
+        *conf, "server_name mismatch.test;\n        ssl_certificate /s/pki/other.test.pem;"));
+    EXPECT_TRUE(
+        contains(*conf, "server_name chain.test;\n        ssl_certificate /s/pki/chain.test.pem;"));
     for (const char* name : {"ok.test", "blocked.test", "expired.test"})
         EXPECT_TRUE(contains(*conf, std::string("server_name ") + name + ";")) << name;
     EXPECT_FALSE(contains(*conf, "daemon"));  // given as -g 'daemon off;'

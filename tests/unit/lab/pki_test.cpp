@@ -3,11 +3,11 @@
 // expired.test has expired, other.test does not match mismatch.test.
 #include "lab/pki.hpp"
 
+#include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
-#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -29,7 +29,8 @@ std::vector<X509*> read_certs(const std::string& path) {
 }
 
 // Verifies a served chain file against the CA; returns the X509_V_ERR code (0 = ok).
-int verify_served_chain(const Pki& pki, const std::string& name, const char* expected_host = nullptr) {
+int verify_served_chain(const Pki& pki, const std::string& name,
+                        const char* expected_host = nullptr) {
     auto roots = read_certs(pki.ca_file);
     auto served = read_certs(pki.leaf(name)->certificate_file);
     EXPECT_EQ(roots.size(), 1u);
@@ -40,7 +41,8 @@ int verify_served_chain(const Pki& pki, const std::string& name, const char* exp
     for (size_t i = 1; i < served.size(); ++i) sk_X509_push(untrusted, served[i]);
     X509_STORE_CTX* ctx = X509_STORE_CTX_new();
     X509_STORE_CTX_init(ctx, store, served[0], untrusted);
-    if (expected_host) X509_VERIFY_PARAM_set1_host(X509_STORE_CTX_get0_param(ctx), expected_host, 0);
+    if (expected_host)
+        X509_VERIFY_PARAM_set1_host(X509_STORE_CTX_get0_param(ctx), expected_host, 0);
     int ok = X509_verify_cert(ctx);
     int err = ok == 1 ? 0 : X509_STORE_CTX_get_error(ctx);
     X509_STORE_CTX_free(ctx);
@@ -52,9 +54,10 @@ int verify_served_chain(const Pki& pki, const std::string& name, const char* exp
 }
 
 class PkiTest : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
-        s_dir = new std::string(fs::temp_directory_path() / ("sniprobe-pki-test-" + std::to_string(::getpid())));
+        s_dir = new std::string(fs::temp_directory_path() /
+                                ("sniprobe-pki-test-" + std::to_string(::getpid())));
         auto made = make_pki(*s_dir, lab_leaf_specs());
         ASSERT_TRUE(made) << made.error().message;
         s_pki = new Pki(*made);
@@ -77,7 +80,8 @@ TEST_F(PkiTest, ValidNamesVerifyWithTheirChain) {
 
 TEST_F(PkiTest, ChainTestLacksItsIntermediate) {
     EXPECT_EQ(read_certs(s_pki->leaf("chain.test")->certificate_file).size(), 1u);
-    EXPECT_EQ(verify_served_chain(*s_pki, "chain.test"), X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+    EXPECT_EQ(verify_served_chain(*s_pki, "chain.test"),
+              X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
 }
 
 TEST_F(PkiTest, ExpiredTestHasExpired) {
@@ -86,7 +90,8 @@ TEST_F(PkiTest, ExpiredTestHasExpired) {
 
 TEST_F(PkiTest, OtherTestDoesNotMatchMismatchTest) {
     EXPECT_EQ(verify_served_chain(*s_pki, "other.test", "other.test"), 0);
-    EXPECT_EQ(verify_served_chain(*s_pki, "other.test", "mismatch.test"), X509_V_ERR_HOSTNAME_MISMATCH);
+    EXPECT_EQ(verify_served_chain(*s_pki, "other.test", "mismatch.test"),
+              X509_V_ERR_HOSTNAME_MISMATCH);
 }
 
 TEST_F(PkiTest, KeysArePrivate) {
@@ -95,7 +100,9 @@ TEST_F(PkiTest, KeysArePrivate) {
     EXPECT_EQ(st.st_mode & 0077, 0u);
 }
 
-TEST_F(PkiTest, UnknownLeafIsNull) { EXPECT_EQ(s_pki->leaf("nope.test"), nullptr); }
+TEST_F(PkiTest, UnknownLeafIsNull) {
+    EXPECT_EQ(s_pki->leaf("nope.test"), nullptr);
+}
 
 }  // namespace
 }  // namespace sniprobe::lab

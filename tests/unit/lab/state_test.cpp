@@ -15,7 +15,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct TempDir {
-    std::string path = fs::temp_directory_path() / ("sniprobe-state-test-" + std::to_string(::getpid()));
+    std::string path =
+        fs::temp_directory_path() / ("sniprobe-state-test-" + std::to_string(::getpid()));
     TempDir() { fs::create_directories(path); }
     ~TempDir() { fs::remove_all(path); }
 };
@@ -68,8 +69,9 @@ TEST(Supervisor, RecognisedByStateDirectory) {
     auto argv = supervisor_argv("/bin/sniprobe", "/run/sniprobe-lab-a", 5);
     EXPECT_TRUE(is_supervisor_of(argv, "/run/sniprobe-lab-a"));
     EXPECT_FALSE(is_supervisor_of(argv, "/run/sniprobe-lab"));
-    EXPECT_FALSE(is_supervisor_of({"/bin/sniprobe", "lab", "up", "--state-dir", "/run/sniprobe-lab-a"},
-                                  "/run/sniprobe-lab-a"));
+    EXPECT_FALSE(
+        is_supervisor_of({"/bin/sniprobe", "lab", "up", "--state-dir", "/run/sniprobe-lab-a"},
+                         "/run/sniprobe-lab-a"));
 }
 
 }  // namespace

@@ -12,7 +12,8 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-bool has_route(const Topology& t, const std::string& node, const std::string& dest, const std::string& via) {
+bool has_route(const Topology& t, const std::string& node, const std::string& dest,
+               const std::string& via) {
     return std::any_of(t.routes.begin(), t.routes.end(), [&](const Route& r) {
         return r.node == node && r.destination == dest && r.via == via;
     });
@@ -75,9 +76,11 @@ TEST(Topology, EveryRouterHasARouteToEverySubnet) {
             std::string node = "r" + std::to_string(i);
             for (size_t subnet = 1; subnet <= t->links.size(); ++subnet) {
                 std::string dest = "10.77." + std::to_string(subnet) + ".0/24";
-                bool connected = subnet == static_cast<size_t>(i) || subnet == static_cast<size_t>(i + 1);
-                bool routed = std::any_of(t->routes.begin(), t->routes.end(),
-                                          [&](const Route& r) { return r.node == node && r.destination == dest; });
+                bool connected =
+                    subnet == static_cast<size_t>(i) || subnet == static_cast<size_t>(i + 1);
+                bool routed = std::any_of(t->routes.begin(), t->routes.end(), [&](const Route& r) {
+                    return r.node == node && r.destination == dest;
+                });
                 EXPECT_TRUE(connected != routed) << node << " " << dest;
             }
         }
@@ -103,13 +106,17 @@ TEST(Topology, BatchesCreateLinksInsideNamespacesOnly) {
     auto root = root_batch(*t, *inst);
     EXPECT_EQ(root.front(), "netns add sniprobe-x-client");
     EXPECT_NE(std::find(root.begin(), root.end(),
-                        "link add to-r1 netns sniprobe-x-client type veth peer name to-client netns sniprobe-x-r1"),
+                        "link add to-r1 netns sniprobe-x-client type veth peer name to-client "
+                        "netns sniprobe-x-r1"),
               root.end());
     auto client = node_batch(*t, "client");
     EXPECT_EQ(client.front(), "link set lo up");
-    EXPECT_NE(std::find(client.begin(), client.end(), "address add 10.77.1.2/24 dev to-r1"), client.end());
-    EXPECT_NE(std::find(client.begin(), client.end(), "address add fd77:1::2/64 dev to-r1 nodad"), client.end());
-    EXPECT_NE(std::find(client.begin(), client.end(), "route add default via 10.77.1.1"), client.end());
+    EXPECT_NE(std::find(client.begin(), client.end(), "address add 10.77.1.2/24 dev to-r1"),
+              client.end());
+    EXPECT_NE(std::find(client.begin(), client.end(), "address add fd77:1::2/64 dev to-r1 nodad"),
+              client.end());
+    EXPECT_NE(std::find(client.begin(), client.end(), "route add default via 10.77.1.1"),
+              client.end());
 }
 
 }  // namespace
