@@ -5,7 +5,10 @@
 // ServerHello through and kills the rest is caught. The large profile adds a 1400-byte
 // GREASE-type extension (RFC 8701 values must be ignored by servers): OpenSSL 3.0 has no
 // post-quantum key share to make a browser-sized hello honestly, and its own padding
-// extension stops at 512 bytes.
+// extension stops at 512 bytes. OpenSSL writes server_name second and custom extensions
+// last, so the name sits in the first segment of the grown hello (as in Firefox's order;
+// Chrome permutes its extensions): a box that reads names from a truncated hello still
+// sees it, one that needs the whole hello in one segment does not.
 #include "probe/tls_session.hpp"
 
 #include <openssl/err.h>
