@@ -14,11 +14,12 @@ namespace sniprobe {
 
 Verdict decide(const Diagnosis& d) {
     using namespace verdict;
-    static constexpr std::array<Rule, 10> k_rules{
+    static constexpr std::array<Rule, 11> k_rules{
         rule_dns_failure,        // no address: nothing else can be judged
         rule_tcp_unreachable,    // no TCP: names do not matter
         rule_server_origin,      // RSTs/FINs with the server's fingerprint: never sni_*
         rule_name_interference,  // sni_reset / sni_drop / sni_close (exact test vs controls)
+        rule_residual_blocking,  // one injected trigger, then the address blocked for a while
         rule_all_reset,          // every variant reset alike: the server (or an address block)
         rule_tls_alert,          // the server's alert for the name
         rule_certificate,        // handshake works, certificate does not

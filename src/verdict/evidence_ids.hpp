@@ -125,6 +125,25 @@ inline constexpr EvidenceId dns_mismatch{
 inline constexpr EvidenceId trace_middlebox_hop{
     "E_TRACE_MIDDLEBOX_HOP",
     "a TTL-limited ClientHello locates the interference at a hop before the server"};
+
+// The server's side (`diagnose --sink`: what `sniprobe sink` recorded on the server).
+inline constexpr EvidenceId sink_two_sided{
+    "E_SINK_TWO_SIDED",
+    "the server received a reset from you that you never sent: resets were forged towards both ends"};
+inline constexpr EvidenceId sink_no_client_hello{
+    "E_SINK_NO_CLIENT_HELLO",
+    "the server saw the connection open but never received the ClientHello: it was dropped on the way"};
+inline constexpr EvidenceId sink_answer_lost{
+    "E_SINK_ANSWER_LOST",
+    "the server saw the ClientHello and answered; the answer never reached you"};
+inline constexpr EvidenceId sink_client_only{
+    "E_SINK_CLIENT_ONLY",
+    "resets reached only you: the server got no reset you did not send, and sent none itself"};
+inline constexpr EvidenceId sink_server_rst{
+    "E_SINK_SERVER_RST", "the server's own host sent a reset on these connections"};
+inline constexpr EvidenceId sink_no_connection{
+    "E_SINK_NO_CONNECTION",
+    "these connections never reached the server at all, while others of the same run did"};
 }  // namespace evidence
 
 // Every id, in table order (docs and tests iterate this).
@@ -165,6 +184,12 @@ inline constexpr std::array k_all_evidence_ids{
     evidence::dns_failure,
     evidence::dns_mismatch,
     evidence::trace_middlebox_hop,
+    evidence::sink_two_sided,
+    evidence::sink_no_client_hello,
+    evidence::sink_answer_lost,
+    evidence::sink_client_only,
+    evidence::sink_server_rst,
+    evidence::sink_no_connection,
 };
 
 }  // namespace sniprobe

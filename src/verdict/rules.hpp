@@ -28,6 +28,8 @@ std::optional<Verdict> rule_tcp_unreachable(const Facts& f);
 std::optional<Verdict> rule_server_origin(const Facts& f);
 // Target name reset / timed out / closed significantly more than the controls.
 std::optional<Verdict> rule_name_interference(const Facts& f);
+// A target-name trial injected-reset first, then every connection failing (residual block).
+std::optional<Verdict> rule_residual_blocking(const Facts& f);
 // Every TLS variant, named or not, is reset after TCP connects.
 std::optional<Verdict> rule_all_reset(const Facts& f);
 // The server answers the target name with an alert.

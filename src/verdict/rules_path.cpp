@@ -114,6 +114,10 @@ std::optional<Verdict> rule_tcp_unreachable(const Facts& f) {
             "Timeouts: the SYN goes unanswered; check security groups / firewalls "
             "in front of the server and that the address is right.");
     v.advice.push_back("Probe from another network to tell a local block from a server outage.");
+    v.advice.push_back(
+        "If this name was probed in the last few minutes, some boxes keep blocking the "
+        "address and port for minutes after one trigger: wait about 3 minutes and "
+        "probe again with --concurrency 1.");
     return v;
 }
 

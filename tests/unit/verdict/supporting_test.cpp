@@ -86,6 +86,37 @@ TEST(Supporting, ControlsFailingOnlyAfterTheTriggerAreResidualBlocking) {
     EXPECT_TRUE(cites(v, "E_RESIDUAL_BLOCKING"));
 }
 
+// The GFW pattern: a few handshakes get through, one naming the target is reset by an
+// injected RST, then every connection to the address is refused for minutes.
+Scenario residual_run() {
+    Scenario s;
+    s.captured()
+        .add(Variant::no_sni, 1, handshake_ok)
+        .add(Variant::control_sni, 1, handshake_ok)
+        .add(Variant::sni_split_tcp, 1, reset_after_hello)
+        .add(Variant::sni, 10, connect_refused)
+        .add(Variant::no_sni, 9, connect_refused)
+        .add(Variant::control_sni, 9, connect_refused);
+    return s;
+}
+
+TEST(Supporting, InjectedTriggerThenEverythingRefusedIsResidualBlocking) {
+    Scenario s = residual_run();
+    s.forensics(Variant::sni_split_tcp, RstOrigin::injected);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_TRUE(cites(v, "E_RESIDUAL_BLOCKING"));
+    EXPECT_TRUE(cites(v, "E_RST_INJECTED"));
+    EXPECT_LE(v.confidence, 0.7);
+}
+
+TEST(Supporting, SamePatternWithoutInjectionEvidenceBlamesNoOne) {
+    // A server that went down after one reset looks the same without packets.
+    Verdict v = decide(residual_run().build());
+    EXPECT_NE(v.cause, cause::sni_reset);
+    EXPECT_NE(v.cause, cause::server_reset);
+}
+
 TEST(Supporting, BlockPageOnPlainHttpIsHttpHostBlock) {
     Scenario s;
     s.add(Variant::sni, 10, handshake_ok)
