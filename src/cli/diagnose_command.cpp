@@ -41,7 +41,7 @@ struct DiagnoseArgs {
     std::string control_sni;
     int trials = 10;
     int timeout_ms = 4000;
-    int concurrency = 6;
+    int concurrency = 64;  // all of a default run in flight: a drop costs one timeout, not one per trial
     int max_addresses = 4;
     std::string ca_file;
     std::string pcap_file;
