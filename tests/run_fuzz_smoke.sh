@@ -11,5 +11,5 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/sniprobe-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 dirs=("$work")
 [[ -d "$corpus" ]] && dirs+=("$corpus")
-exec "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
   -artifact_prefix="$work/" -print_final_stats=1 "${dirs[@]}"
