@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/analysis.hpp"
+#include "model/sink.hpp"
 #include "model/trial.hpp"
 #include "model/verdict.hpp"
 
@@ -61,6 +62,7 @@ struct Diagnosis {
     std::vector<Trial> trials;
     Analysis analysis;
     std::optional<TraceResult> trace;
+    std::optional<SinkReport> sink;       // diagnose --sink: the server's side (additive)
     Verdict verdict;
     std::vector<std::string> anomalies;   // named anomalies (malformed packets, ...)
     std::vector<std::string> notes;       // e.g. "capture disabled: not root"

@@ -139,6 +139,31 @@ json verdict_json(const Verdict& v) {
             {"summary", v.summary}, {"evidence", evidence},           {"advice", v.advice}};
 }
 
+// The server's side (diagnose --sink), null without it.
+json sink_json(const std::optional<SinkReport>& sink) {
+    if (!sink) return nullptr;
+    json trials = json::array();
+    for (const auto& f : sink->trials)
+        trials.push_back({{"trial_id", f.trial_id},
+                          {"matched_by", f.matched_by},
+                          {"syn_seen", f.syn_seen},
+                          {"syn_ttl", nullable(f.syn_ttl)},
+                          {"client_hello_seen", f.client_hello_seen},
+                          {"server_name", f.server_name},
+                          {"server_answered", f.server_answered},
+                          {"server_sent_rst", f.server_sent_rst},
+                          {"rst_received", f.rst_received},
+                          {"rst_not_sent_by_us", f.rst_not_sent_by_us},
+                          {"rst_ttls", f.rst_ttls},
+                          {"finding", f.finding}});
+    return {{"url", sink->url},
+            {"failure", nullable(sink->failure)},
+            {"records", sink->records},
+            {"trials_matched", sink->trials_matched},
+            {"trials_unmatched", sink->trials_unmatched},
+            {"trials", trials}};
+}
+
 json diagnosis_json(const Diagnosis& d) {
     json addresses = json::array();
     for (const auto& a : d.resolution.addresses)
@@ -166,6 +191,7 @@ json diagnosis_json(const Diagnosis& d) {
     doc["trials"] = trials;
     doc["rst"] = rsts;
     doc["trace"] = trace_json(d.trace);
+    doc["sink"] = sink_json(d.sink);
     doc["verdict"] = verdict_json(d.verdict);
     doc["anomalies"] = d.anomalies;
     doc["notes"] = d.notes;

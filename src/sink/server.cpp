@@ -1,0 +1,340 @@
+// The sink's event loop (see server.hpp): epoll over the listening socket, the pcap
+// descriptor, the interrupt descriptor and the query connections. Each connection
+// reads one request head (bounded), gets one response and is closed (Connection:
+// close), so no state survives a request. Over the connection limit a peer gets a
+// canned 503 written without blocking and is closed at once: accepting and refusing
+// keeps the backlog from filling, which would stall honest clients behind a flood.
+#include "sink/server.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <unordered_map>
+
+#include "sink/connection_table.hpp"
+#include "sink/http_request.hpp"
+#include "sink/packet_source.hpp"
+#include "sink/rate_limit.hpp"
+#include "sink/service.hpp"
+#include "util/fd.hpp"
+#include "util/interrupt.hpp"
+
+namespace sniprobe::sink {
+
+namespace {
+
+constexpr int k_tick_ms = 200;
+constexpr int k_max_accepts_per_wakeup = 256;
+constexpr size_t k_min_token_chars = 16;
+
+double now_unix() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+double now_mono() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Log lines, at most k_burst at once and k_rate per second; the rest are counted and
+// reported in one line when logging resumes.
+class ThrottledLog {
+public:
+    void line(const std::string& text, double now_s) {
+        m_tokens = std::min(k_burst, m_tokens + (now_s - m_last_s) * k_rate);
+        m_last_s = now_s;
+        if (m_tokens < 1) {
+            ++m_suppressed;
+            return;
+        }
+        m_tokens -= 1;
+        if (m_suppressed > 0) {
+            std::fprintf(stderr, "sink: %llu log lines suppressed (too many)\n", static_cast<unsigned long long>(m_suppressed));
+            m_suppressed = 0;
+        }
+        std::fprintf(stderr, "%s\n", text.c_str());
+    }
+
+private:
+    static constexpr double k_rate = 20, k_burst = 50;
+    double m_tokens = k_burst, m_last_s = 0;
+    unsigned long long m_suppressed = 0;
+};
+
+struct Client {
+    Fd fd;
+    std::string peer;
+    std::string in;
+    std::string out;
+    size_t out_offset = 0;
+    double deadline_s = 0;   // monotonic
+    bool responding = false;
+};
+
+struct Counters {
+    uint64_t accepted = 0, served = 0, unauthorized = 0, bad_requests = 0, rate_limited = 0, busy = 0, timeouts = 0;
+};
+
+std::string peer_string(const sockaddr_storage& ss) {
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (ss.ss_family == AF_INET)
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(ss).sin_addr, buf, sizeof buf);
+    else if (ss.ss_family == AF_INET6)
+        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(ss).sin6_addr, buf, sizeof buf);
+    return buf;
+}
+
+Result<Fd> listen_on(const std::string& address, uint16_t port) {
+    sockaddr_storage ss{};
+    socklen_t len = 0;
+    int family = AF_INET;
+    if (auto* v4 = reinterpret_cast<sockaddr_in*>(&ss); ::inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        len = sizeof(sockaddr_in);
+    } else if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss); ::inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        len = sizeof(sockaddr_in6);
+        family = AF_INET6;
+    } else {
+        return fail("--listen: '" + address + "' is not an IP address");
+    }
+    Fd fd(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd) return fail(std::string("socket: ") + std::strerror(errno));
+    int one = 1;
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0)
+        return fail(fmt::format("--listen: cannot bind {}:{}: {}", address, port, std::strerror(errno)));
+    if (::listen(fd.get(), 512) != 0) return fail(std::string("listen: ") + std::strerror(errno));
+    return fd;
+}
+
+class Server {
+public:
+    Server(const SinkOptions& o, Fd listener, PacketSource source)
+        : m_options(o),
+          m_listener(std::move(listener)),
+          m_source(std::move(source)),
+          m_table(o.capacity, o.watch_ports),
+          m_limiter(o.requests_per_s, o.request_burst) {}
+
+    Result<void> run();
+
+private:
+    void add(int fd, uint32_t events) {
+        epoll_event ev{};
+        ev.events = events;
+        ev.data.fd = fd;
+        ::epoll_ctl(m_epoll.get(), EPOLL_CTL_ADD, fd, &ev);
+    }
+    void accept_all();
+    void on_readable(Client& c);
+    void on_writable(Client& c);
+    void respond(Client& c, const HttpResponse& r);
+    void close_client(int fd) {
+        ::epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, fd, nullptr);
+        m_clients.erase(fd);
+    }
+    void sweep_timeouts();
+    void log(const std::string& line) { m_log.line(line, now_mono()); }
+
+    SinkOptions m_options;
+    Fd m_listener;
+    PacketSource m_source;
+    Fd m_epoll;
+    ConnectionTable m_table;
+    RateLimiter m_limiter;
+    std::unordered_map<int, Client> m_clients;
+    ThrottledLog m_log;
+    Counters m_counters;
+};
+
+void Server::accept_all() {
+    for (int i = 0; i < k_max_accepts_per_wakeup; ++i) {
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        Fd fd(::accept4(m_listener.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (!fd) return;  // EAGAIN, or a transient error (EMFILE, ECONNABORTED): try again next wakeup
+        ++m_counters.accepted;
+        std::string peer = peer_string(ss);
+        if (static_cast<int>(m_clients.size()) >= m_options.max_clients) {
+            ++m_counters.busy;
+            std::string canned = frame_response(error_response(503, "too many connections"));
+            (void)::send(fd.get(), canned.data(), canned.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+            log(fmt::format("sink: refused a connection from {}: {} connections open", peer, m_clients.size()));
+            continue;  // fd closes here
+        }
+        int raw = fd.get();
+        Client c;
+        c.fd = std::move(fd);
+        c.peer = std::move(peer);
+        c.deadline_s = now_mono() + m_options.read_timeout_ms / 1000.0;
+        m_clients.emplace(raw, std::move(c));
+        add(raw, EPOLLIN | EPOLLRDHUP);
+    }
+}
+
+void Server::respond(Client& c, const HttpResponse& r) {
+    if (!r.log_line.empty()) log(r.log_line);
+    c.out = frame_response(r);
+    c.out_offset = 0;
+    c.responding = true;
+    ::shutdown(c.fd.get(), SHUT_RD);
+    epoll_event ev{};
+    ev.events = EPOLLOUT;
+    ev.data.fd = c.fd.get();
+    ::epoll_ctl(m_epoll.get(), EPOLL_CTL_MOD, c.fd.get(), &ev);
+    on_writable(c);
+}
+
+void Server::on_readable(Client& c) {
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::recv(c.fd.get(), buf, sizeof buf, 0);
+        if (n > 0) {
+            c.in.append(buf, static_cast<size_t>(n));
+            if (c.in.size() > k_max_request_bytes) break;
+            continue;
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+            if (!c.in.empty()) log(fmt::format("sink: {} closed the connection mid-request ({} bytes)", c.peer, c.in.size()));
+            close_client(c.fd.get());
+            return;
+        }
+        if (errno == EAGAIN) break;
+    }
+    RequestParse parsed = parse_request(c.in);
+    if (parsed.state == RequestState::incomplete) return;
+    if (parsed.state == RequestState::bad) {
+        ++m_counters.bad_requests;
+        int status = c.in.size() >= k_max_request_bytes ? 431 : 400;
+        respond(c, error_response(status, parsed.error, fmt::format("sink: bad request from {}: {}", c.peer, parsed.error)));
+        return;
+    }
+    if (!m_limiter.allow(c.peer, now_mono())) {
+        ++m_counters.rate_limited;
+        respond(c, error_response(429, "too many requests", fmt::format("sink: rate-limited {}", c.peer)));
+        return;
+    }
+    HttpResponse r = answer_request(*parsed.request, c.peer, m_table, m_options.token, now_unix());
+    if (r.status == 401) ++m_counters.unauthorized;
+    if (r.status == 200) ++m_counters.served;
+    respond(c, r);
+}
+
+void Server::on_writable(Client& c) {
+    while (c.out_offset < c.out.size()) {
+        ssize_t n = ::send(c.fd.get(), c.out.data() + c.out_offset, c.out.size() - c.out_offset, MSG_NOSIGNAL);
+        if (n > 0) {
+            c.out_offset += static_cast<size_t>(n);
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+        break;
+    }
+    close_client(c.fd.get());
+}
+
+void Server::sweep_timeouts() {
+    const double now = now_mono();
+    std::vector<int> expired;
+    for (auto& [fd, c] : m_clients)
+        // Writing a large answer to a slow reader gets the read timeout again, not forever.
+        if (now > c.deadline_s + (c.responding ? m_options.read_timeout_ms / 1000.0 : 0)) expired.push_back(fd);
+    for (int fd : expired) {
+        Client& c = m_clients.at(fd);
+        if (!c.responding) {
+            ++m_counters.timeouts;
+            log(fmt::format("sink: {} sent no complete request within {} ms", c.peer, m_options.read_timeout_ms));
+            std::string canned = frame_response(error_response(408, "request timeout"));
+            (void)::send(fd, canned.data(), canned.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        }
+        close_client(fd);
+    }
+}
+
+Result<void> Server::run() {
+    m_epoll.reset(::epoll_create1(EPOLL_CLOEXEC));
+    if (!m_epoll) return fail(std::string("epoll: ") + std::strerror(errno));
+    add(m_listener.get(), EPOLLIN);
+    add(m_source.fd(), EPOLLIN);
+    add(interrupt_fd(), EPOLLIN);
+    std::fprintf(stderr, "sink ready: queries on %s:%u, capturing '%s' on %s, keeping the last %zu connections\n",
+                 m_options.listen_address.c_str(), m_options.listen_port, m_source.filter().c_str(),
+                 m_options.interface.c_str(), m_options.capacity);
+    epoll_event events[64];
+    while (!interrupted()) {
+        int n = ::epoll_wait(m_epoll.get(), events, 64, k_tick_ms);
+        if (n < 0 && errno != EINTR) return fail(std::string("epoll_wait: ") + std::strerror(errno));
+        // Capture first: a query that arrives with the packets it asks about sees them.
+        if (!m_source.dispatch(m_table)) return fail("capture failed");
+        for (int i = 0; i < n; ++i) {
+            int fd = events[i].data.fd;
+            if (fd == m_listener.get()) {
+                accept_all();
+                continue;
+            }
+            auto it = m_clients.find(fd);
+            if (it == m_clients.end()) continue;  // the capture or interrupt descriptor
+            if (it->second.responding) on_writable(it->second);
+            else on_readable(it->second);
+        }
+        sweep_timeouts();
+    }
+    auto src = m_source.counters();
+    auto& c = m_counters;
+    std::fprintf(stderr,
+                 "sink: stopping: %zu connections kept (%llu evicted), %llu frames (%llu malformed, %llu dropped by the "
+                 "kernel); queries: %llu served, %llu unauthorized, %llu bad, %llu rate-limited, %llu over the "
+                 "connection limit, %llu timed out\n",
+                 m_table.size(), static_cast<unsigned long long>(m_table.counters().evicted),
+                 static_cast<unsigned long long>(src.frames), static_cast<unsigned long long>(src.malformed),
+                 static_cast<unsigned long long>(src.dropped_kernel), static_cast<unsigned long long>(c.served),
+                 static_cast<unsigned long long>(c.unauthorized), static_cast<unsigned long long>(c.bad_requests),
+                 static_cast<unsigned long long>(c.rate_limited), static_cast<unsigned long long>(c.busy),
+                 static_cast<unsigned long long>(c.timeouts));
+    return {};
+}
+
+}  // namespace
+
+Result<std::string> read_token_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return fail("--token-file: cannot read '" + path + "'");
+    std::string line;
+    std::getline(in, line);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    size_t start = line.find_first_not_of(" \t");
+    line = start == std::string::npos ? std::string{} : line.substr(start);
+    if (line.size() < k_min_token_chars)
+        return fail(fmt::format("--token-file: the token in '{}' is shorter than {} characters; make one with "
+                                "`openssl rand -hex 32 > {}`",
+                                path, k_min_token_chars, path));
+    return line;
+}
+
+Result<void> run_sink(const SinkOptions& options) {
+    install_interrupt_handler();
+    auto listener = listen_on(options.listen_address, options.listen_port);
+    if (!listener) return tl::unexpected(listener.error());
+    auto source = PacketSource::open(options.interface, options.watch_ports);
+    if (!source) return tl::unexpected(source.error());
+    Server server(options, std::move(*listener), std::move(*source));
+    return server.run();
+}
+
+}  // namespace sniprobe::sink
