@@ -16,14 +16,14 @@ usage_case "invalid host name" 'bad_host!.test'
 usage_case "port out of range" blocked.test:70000
 usage_case "port zero" blocked.test:0
 usage_case "empty label" 'a..test'
-usage_case "invalid IDN" 'xn--a.test'
+usage_case "invalid IDN" '☃.test'
 usage_case "bad --ip" blocked.test --ip 10.77.3.999
 usage_case "unknown variant" blocked.test --variants sni,bogus
 
 # An IDN is sent as punycode (checked without network: the SNI is in the JSON target).
 "$SNIPROBE" diagnose 'bücher.test' --ip 127.0.0.1 --no-capture --no-trace --trials 1 --timeout-ms 300 \
   --variants sni --json >"$TEST_TMP/idn.json" 2>/dev/null || true
-check_eq "IDN to punycode" xn--bcher-kva.test "$(jq -r '.target.sni' "$TEST_TMP/idn.json")"
+check_eq "IDN to punycode" xn--bcher-kva.test "$(jq -r '.target.server_name' "$TEST_TMP/idn.json")"
 
 # A bracketed IPv6 literal with a port parses, and no SNI is sent for an IP literal.
 "$SNIPROBE" diagnose '[::1]:9' --no-capture --no-trace --trials 1 --timeout-ms 300 \
