@@ -30,8 +30,7 @@ void add_variant_evidence(const Facts& f, Verdict& v) {
                         ratio(f.split_tcp.ok(), f.split_tcp.trials)));
         v.advice.push_back(
             "A ClientHello split across TCP segments gets through: the box does not "
-            "reassemble TCP. Clients that split (or send large post-quantum "
-            "ClientHellos) may work; a workaround, not a fix.");
+            "reassemble TCP. Clients that split it may work; a workaround, not a fix.");
     } else if (fails(f.split_tcp) && works(f.control_split)) {
         add(v, evidence::split_blocked,
             fmt::format("sni_split_tcp {} ok, control_split_tcp {} ok",
@@ -53,6 +52,10 @@ void add_variant_evidence(const Facts& f, Verdict& v) {
             "Large ClientHellos pass: browsers sending post-quantum key shares may "
             "load the site while curl and older clients fail.");
     }
+    if (fails(f.large) && works(f.split_tcp))
+        v.advice.push_back(
+            "A large (post-quantum sized) ClientHello is still caught: its name sits in the "
+            "first segment, so browsers with post-quantum key shares are blocked too.");
     if (works(f.sni_case))
         add(v, evidence::case_evades,
             fmt::format("sni_case {} ok while sni fails",
