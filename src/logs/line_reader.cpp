@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -89,6 +90,7 @@ bool LineReader::fill() {
     const char* message = gzerror(m_file.get(), &errnum);
     if (n < 0 || (errnum != Z_OK && errnum != Z_STREAM_END)) {
         std::string what = errnum == Z_ERRNO ? std::strerror(errno) : (message ? message : "read error");
+        if (what.starts_with("<fd:")) what.erase(0, std::min(what.size(), what.find(": ") + 2));  // zlib's own prefix
         m_error = m_name + ": " + what + (m_compressed ? " (damaged or truncated gzip)" : "");
     }
     return false;

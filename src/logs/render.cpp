@@ -78,16 +78,16 @@ std::string width_name(int64_t w) {
     return fmt::format("{} s", w);
 }
 
-nlohmann::json class_object(const ClassCounts& counts) {
-    nlohmann::json out = nlohmann::json::object();
+nlohmann::ordered_json class_object(const ClassCounts& counts) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < k_class_count; ++i) {
         if (counts[i] > 0) out[std::string(class_id(static_cast<FailureClass>(i)))] = counts[i];
     }
     return out;
 }
 
-nlohmann::json time_or_null(const std::optional<int64_t>& t) {
-    return t ? nlohmann::json(iso_time(*t)) : nlohmann::json(nullptr);
+nlohmann::ordered_json time_or_null(const std::optional<int64_t>& t) {
+    return t ? nlohmann::ordered_json(iso_time(*t)) : nlohmann::ordered_json(nullptr);
 }
 
 }  // namespace
@@ -198,7 +198,7 @@ void write_text(std::ostream& out, const LogSummary& s, const TextOptions& optio
 }
 
 void write_json(std::ostream& out, const LogSummary& s, std::size_t top_clients) {
-    using nlohmann::json;
+    using json = nlohmann::ordered_json;
     json doc;
     doc["schema_version"] = 1;
     doc["command"] = "logs";
