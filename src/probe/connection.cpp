@@ -14,6 +14,7 @@
 
 #include "probe/hello_shaping.hpp"
 #include "probe/http_response.hpp"
+#include "probe/server_first_record.hpp"
 
 namespace sniprobe {
 namespace {
@@ -45,8 +46,10 @@ double monotonic_seconds() { return clock_seconds(CLOCK_MONOTONIC); }
 double realtime_seconds() { return clock_seconds(CLOCK_REALTIME); }
 
 Connection::Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix,
-                       int timeout_ms, int mss)
+                       int timeout_ms, int mss, HandshakeDepth depth)
     : m_plan(plan), m_contexts(contexts), m_run_start_unix(run_start_unix), m_mss(mss) {
+    m_stop_at_server_hello = depth == HandshakeDepth::server_hello && plan.variant != Variant::full_verify &&
+                             plan.variant != Variant::http_host;
     m_trial.id = plan.id;
     m_trial.variant = plan.variant;
     m_trial.address = plan.address;
@@ -183,7 +186,9 @@ void Connection::read_available() {
         ssize_t n = ::recv(m_socket.fd.get(), buf, sizeof buf, 0);
         if (n > 0) {
             if (!m_trial.first_byte_ms) m_trial.first_byte_ms = elapsed_ms();
-            if (m_tls) {
+            if (m_tls && m_stop_at_server_hello) {
+                m_first_record_bytes.insert(m_first_record_bytes.end(), buf, buf + n);
+            } else if (m_tls) {
                 m_tls->feed({buf, static_cast<size_t>(n)});
             } else if (m_http_bytes.size() < k_max_http_bytes) {
                 m_http_bytes.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
@@ -198,7 +203,9 @@ void Connection::read_available() {
         if (errno != EAGAIN && errno != EWOULDBLOCK) read_error = errno;
         break;
     }
-    if (m_tls) {
+    if (m_tls && m_stop_at_server_hello) {
+        read_first_record();
+    } else if (m_tls) {
         advance_tls();
     } else {
         on_http_bytes(m_eof || read_error != 0);
@@ -224,6 +231,28 @@ void Connection::advance_tls() {
     } else if (status == HandshakeStatus::failed) {
         fail("ssl_failed_handshake");
     }
+}
+
+// ClientHello-only probes: a whole ServerHello record ends the trial as a success; an
+// alert or anything unexpected goes to OpenSSL, which judges it as in a full handshake.
+void Connection::read_first_record() {
+    constexpr size_t k_max_record_bytes = 5 + 16384 + 2048;
+    ServerFirstRecord first = read_server_first_record(m_first_record_bytes);
+    if (first.kind == ServerFirstRecord::Kind::incomplete && m_first_record_bytes.size() <= k_max_record_bytes)
+        return;
+    if (first.kind == ServerFirstRecord::Kind::server_hello) {
+        m_trial.server_hello_seen = true;
+        m_trial.tls_version = first.tls_version;
+        if (first.cipher_suite != 0) m_trial.cipher_suite = m_tls->cipher_standard_name(first.cipher_suite);
+        m_trial.failure.clear();
+        m_trial.failed_operation.clear();
+        finish();
+        return;
+    }
+    m_stop_at_server_hello = false;
+    m_tls->feed(m_first_record_bytes);
+    m_first_record_bytes.clear();
+    advance_tls();
 }
 
 void Connection::on_http_bytes(bool closed) {

@@ -19,9 +19,10 @@ namespace sniprobe {
 
 class Connection {
 public:
-    // run_start_unix: the run's CLOCK_REALTIME origin for Trial::t0/t.
+    // run_start_unix: the run's CLOCK_REALTIME origin for Trial::t0/t. depth server_hello
+    // stops a handshake variant (not full_verify) at the server's first record.
     Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix, int timeout_ms,
-               int mss);
+               int mss, HandshakeDepth depth = HandshakeDepth::complete);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -50,6 +51,7 @@ private:
     void flush();
     void read_available();
     void advance_tls();
+    void read_first_record();
     void on_http_bytes(bool eof);
     void succeed();
     void fail(std::string failure, int err_or_zero = 0);
@@ -73,6 +75,8 @@ private:
     std::optional<uint32_t> m_segments_before_hello;
     std::string m_http_bytes;
     bool m_eof = false;
+    bool m_stop_at_server_hello = false;
+    std::vector<uint8_t> m_first_record_bytes;  // server bytes held back from OpenSSL
 };
 
 // CLOCK_MONOTONIC now, in seconds.

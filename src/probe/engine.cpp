@@ -1,4 +1,5 @@
-// The event loop (see engine.hpp). Deadlines live in an ordered set keyed by (deadline,
+// The event loop (see engine.hpp). Trials come from a source (a fixed plan, or scan's
+// stream) whenever a slot is free and the optional pacing allows. Deadlines live in an ordered set keyed by (deadline,
 // slot), so expiring timed-out trials costs O(log n) however many are in flight — the
 // same loop carries diagnose's 6 and scan's thousands. Level-triggered epoll with the
 // interest set recomputed after every event keeps the state machine free of edge cases.
@@ -32,9 +33,10 @@ struct Slot {
 
 class Loop {
 public:
-    Loop(const std::vector<PlannedTrial>& plan, const ProbeOptions& options, const ProbeHooks& hooks,
+    // total < 0: a stream of unknown length (no on_progress, finished trials not kept).
+    Loop(const TrialSource& source, int total, const ProbeOptions& options, const ProbeHooks& hooks,
          const TlsContexts& contexts)
-        : m_plan(plan), m_options(options), m_hooks(hooks), m_contexts(contexts) {
+        : m_source(source), m_total(total), m_options(options), m_hooks(hooks), m_contexts(contexts) {
         m_epoll.reset(::epoll_create1(EPOLL_CLOEXEC));
         if (!m_epoll) throw Fatal(std::string("epoll_create1: ") + std::strerror(errno));
         m_run_start = options.run_start_unix > 0 ? options.run_start_unix : realtime_seconds();
@@ -49,12 +51,25 @@ public:
     }
 
     std::vector<Trial> run() {
-        size_t next = 0;
         epoll_event events[k_max_events];
+        m_tokens_at = monotonic_seconds();
         while (!interrupted()) {
-            while (!m_free.empty() && next < m_plan.size() && !interrupted()) start(m_plan[next++]);
-            if (m_deadlines.empty()) break;
-            double wait_s = m_deadlines.begin()->first - monotonic_seconds();
+            bool drained = false;
+            double pacing_wait_s = 0;
+            while (!m_free.empty() && !interrupted()) {
+                pacing_wait_s = take_token();
+                if (pacing_wait_s > 0) break;
+                auto next = m_source();
+                if (!next) {
+                    drained = true;
+                    m_tokens += 1;  // give the unused token back
+                    break;
+                }
+                start(*next);
+            }
+            if (m_deadlines.empty() && (drained || m_free.empty())) break;
+            double wait_s = m_deadlines.empty() ? pacing_wait_s : m_deadlines.begin()->first - monotonic_seconds();
+            if (pacing_wait_s > 0) wait_s = std::min(wait_s, pacing_wait_s);
             int wait_ms = wait_s <= 0 ? 0 : static_cast<int>(std::ceil(wait_s * 1000.0));
             int n = ::epoll_wait(m_epoll.get(), events, k_max_events, wait_ms);
             if (n < 0 && errno != EINTR) throw Fatal(std::string("epoll_wait: ") + std::strerror(errno));
@@ -82,12 +97,28 @@ public:
     }
 
 private:
+    // Pacing (max_new_per_second): takes a token and returns 0, or returns the seconds
+    // until one is due. The bucket holds at most 50 ms worth, so pauses do not turn into bursts.
+    double take_token() {
+        const double rate = m_options.max_new_per_second;
+        if (rate <= 0) return 0;
+        const double now = monotonic_seconds();
+        const double cap = std::max(1.0, rate / 20.0);
+        m_tokens = std::min(cap, m_tokens + (now - m_tokens_at) * rate);
+        m_tokens_at = now;
+        if (m_tokens >= 1) {
+            m_tokens -= 1;
+            return 0;
+        }
+        return std::max(1e-4, (1 - m_tokens) / rate);
+    }
+
     void start(const PlannedTrial& planned) {
         size_t slot = m_free.back();
         m_free.pop_back();
         auto& s = m_slots[slot];
         s.connection = std::make_unique<Connection>(planned, m_contexts, m_run_start, m_options.timeout_ms,
-                                                    m_options.mss);
+                                                    m_options.mss, m_options.depth);
         s.registered = 0;
         s.connection->open();
         if (!s.connection->finished() && m_hooks.on_socket_bound)
@@ -107,10 +138,11 @@ private:
             Trial trial = std::move(c.trial());
             s.connection.reset();
             m_free.push_back(slot);
+            ++m_finished;
             if (m_hooks.on_trial_done) m_hooks.on_trial_done(trial);
+            if (m_total < 0) return;  // a stream: the hook got the trial, nothing is kept
             m_done.push_back(std::move(trial));
-            if (m_hooks.on_progress)
-                m_hooks.on_progress(static_cast<int>(m_done.size()), static_cast<int>(m_plan.size()));
+            if (m_hooks.on_progress) m_hooks.on_progress(static_cast<int>(m_done.size()), m_total);
             return;
         }
         uint32_t wanted = c.wanted_events();
@@ -122,7 +154,14 @@ private:
         s.registered = wanted;
     }
 
-    const std::vector<PlannedTrial>& m_plan;
+public:
+    size_t finished() const { return m_finished; }
+
+private:
+    const TrialSource& m_source;
+    int m_total;
+    size_t m_finished = 0;
+    double m_tokens = 1, m_tokens_at = 0;
     const ProbeOptions& m_options;
     const ProbeHooks& m_hooks;
     const TlsContexts& m_contexts;
@@ -140,8 +179,21 @@ std::vector<Trial> run_trials(const std::vector<PlannedTrial>& plan, const Probe
                               const ProbeHooks& hooks) {
     auto contexts = TlsContexts::create(options.ca_file);
     if (!contexts) throw usage_error(contexts.error().message);
-    Loop loop(plan, options, hooks, *contexts);
+    size_t next = 0;
+    TrialSource source = [&]() -> std::optional<PlannedTrial> {
+        if (next >= plan.size()) return std::nullopt;
+        return plan[next++];
+    };
+    Loop loop(source, static_cast<int>(plan.size()), options, hooks, *contexts);
     return loop.run();
+}
+
+size_t run_trial_stream(const TrialSource& next, const ProbeOptions& options, const ProbeHooks& hooks) {
+    auto contexts = TlsContexts::create(options.ca_file);
+    if (!contexts) throw usage_error(contexts.error().message);
+    Loop loop(next, -1, options, hooks, *contexts);
+    loop.run();
+    return loop.finished();
 }
 
 }  // namespace sniprobe

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "model/trial.hpp"
@@ -31,9 +32,20 @@ struct ProbeHooks {
     std::function<void(Trial& trial)> on_trial_done;
 };
 
+// Hands out the next trial to start, or nullopt when none is ready now (streaming runs).
+using TrialSource = std::function<std::optional<PlannedTrial>()>;
+
 // Runs the plan; returns finished trials ordered by id. Throws Fatal (exit 2) when the
 // trust store (options.ca_file) cannot be loaded, Fatal (exit 3) when epoll fails.
 std::vector<Trial> run_trials(const std::vector<PlannedTrial>& plan, const ProbeOptions& options,
                               const ProbeHooks& hooks = {});
+
+// Streaming run (scan): pulls trials from `next` whenever a slot is free (and pacing
+// allows) and hands each finished trial to hooks.on_trial_done only — nothing is kept,
+// so memory does not grow with the run; on_progress is not called. `next` may return
+// nullopt for "nothing ready now": the loop asks again after the next trial finishes,
+// and ends when `next` has nothing while nothing is in flight (or on interrupt).
+// Returns the number of trials finished. Throws like run_trials.
+size_t run_trial_stream(const TrialSource& next, const ProbeOptions& options, const ProbeHooks& hooks);
 
 }  // namespace sniprobe

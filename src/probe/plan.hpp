@@ -15,6 +15,11 @@
 
 namespace sniprobe {
 
+// How far a TLS probe goes. `server_hello` (scan's ClientHello probe) stops at the
+// server's first answer: a whole ServerHello record (success), an alert, RST, FIN or the
+// timeout, without processing the rest of the flight; full_verify always completes.
+enum class HandshakeDepth { complete, server_hello };
+
 // Everything that shapes a probe run (diagnose defaults; scan raises concurrency).
 struct ProbeOptions {
     std::vector<Variant> variants = all_variants();
@@ -29,6 +34,8 @@ struct ProbeOptions {
                                     // A clamped run that succeeds where the default fails
                                     // points at path MTU trouble.
     double run_start_unix = 0;      // CLOCK_REALTIME seconds; 0 = set at run start
+    HandshakeDepth depth = HandshakeDepth::complete;  // handshake variants (not full_verify)
+    double max_new_per_second = 0;  // pacing of new connections (token bucket); 0 = none
 };
 
 // One trial to run: the engine turns it into a Trial.

@@ -171,4 +171,12 @@ void TlsSession::record_negotiated(Trial& trial) const {
     if (alpn) trial.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_len);
 }
 
+std::string TlsSession::cipher_standard_name(uint16_t code) const {
+    const unsigned char bytes[2] = {static_cast<unsigned char>(code >> 8), static_cast<unsigned char>(code & 0xff)};
+    const SSL_CIPHER* cipher = SSL_CIPHER_find(m_ssl, bytes);
+    if (!cipher) return "";
+    const char* standard = SSL_CIPHER_standard_name(cipher);
+    return standard ? standard : SSL_CIPHER_get_name(cipher);
+}
+
 }  // namespace sniprobe

@@ -78,6 +78,8 @@ public:
     void record_negotiated(Trial& trial) const;
     // Verifies and classifies the server's chain (TlsProfile::verify, after completion).
     CertificateCheck check_certificate() const;
+    // "TLS_AES_128_GCM_SHA256" for an IANA cipher suite code; "" when OpenSSL does not know it.
+    std::string cipher_standard_name(uint16_t code) const;
 
 private:
     static void on_message(int write_p, int version, int content_type, const void* buf, size_t len,
