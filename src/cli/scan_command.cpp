@@ -1,0 +1,220 @@
+// `sniprobe scan`: many names (or host,ip,port targets) probed on one event loop with
+// ClientHello probes, judged by diagnose's verdict rules, written as JSON Lines. This
+// file turns flags into ScanOptions, streams the input through --resume's done set,
+// reports malformed lines with their line numbers, and draws the progress line and the
+// summary on stderr (stdout may be the JSON Lines). The quirk: a scan is long and may be
+// interrupted, so each record is flushed as it is judged and --resume can trust every
+// complete line of the file.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "resolve/target.hpp"
+#include "scan/fd_limit.hpp"
+#include "scan/resume.hpp"
+#include "scan/scanner.hpp"
+#include "scan/targets.hpp"
+#include "util/interrupt.hpp"
+#include "util/result.hpp"
+
+namespace sniprobe::cli {
+namespace {
+
+struct ScanArgs {
+    std::string names_file, targets_file, ip, output, control_sni;
+    int port = 443;
+    int trials = 3;
+    int control_trials = 10;
+    int timeout_ms = 4000;
+    int concurrency = 512;
+    double rate = 0;
+    bool full = false;
+    bool resume = false;
+    bool quiet = false;
+};
+
+// The progress line: targets done, rate, ETA; redrawn at most 10 times a second, TTY only.
+class ScanProgress {
+public:
+    ScanProgress(std::optional<long> total, bool enabled)
+        : m_total(total), m_enabled(enabled && ::isatty(STDERR_FILENO)), m_started(Clock::now()) {}
+
+    void update(long done) {
+        if (!m_enabled) return;
+        auto now = Clock::now();
+        if (now - m_last < std::chrono::milliseconds(100)) return;
+        m_last = now;
+        double elapsed_s = std::chrono::duration<double>(now - m_started).count();
+        double rate = elapsed_s > 0 ? static_cast<double>(done) / elapsed_s : 0;
+        std::string line = fmt::format("scan: {} targets, {:.0f}/s", done, rate);
+        if (m_total && *m_total > 0 && rate > 0) {
+            double eta_s = std::max(0.0, static_cast<double>(*m_total - done) / rate);
+            line = fmt::format("scan: {}/{} targets, {:.0f}/s, ETA {}:{:02d}", done, *m_total, rate,
+                               static_cast<long>(eta_s) / 60, static_cast<long>(eta_s) % 60);
+        }
+        std::fprintf(stderr, "\r\033[K%s", line.c_str());
+        std::fflush(stderr);
+        m_drawn = true;
+    }
+
+    void clear() {
+        if (!m_drawn) return;
+        std::fprintf(stderr, "\r\033[K");
+        std::fflush(stderr);
+        m_drawn = false;
+    }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    std::optional<long> m_total;
+    bool m_enabled;
+    bool m_drawn = false;
+    Clock::time_point m_started, m_last{};
+};
+
+scan::ScanOptions make_options(const ScanArgs& a) {
+    scan::ScanOptions o;
+    o.trials = a.trials;
+    o.control_trials = a.control_trials;
+    o.timeout_ms = a.timeout_ms;
+    o.concurrency = a.concurrency;
+    o.rate = a.rate;
+    o.depth = a.full ? HandshakeDepth::complete : HandshakeDepth::server_hello;
+    if (!a.control_sni.empty()) {
+        auto control = parse_target(a.control_sni, 443);
+        if (!control || control->sni.empty())
+            throw usage_error("--control-sni: '" + a.control_sni + "' is not a host name");
+        o.control_sni = control->sni;
+    }
+    return o;
+}
+
+int run_scan_command(const ScanArgs& a) {
+    if (a.names_file.empty() == a.targets_file.empty())
+        throw usage_error("scan: give exactly one of --names FILE or --targets FILE");
+    if (a.resume && a.output.empty()) throw usage_error("--resume needs --output FILE (the file to continue)");
+    const bool names = !a.names_file.empty();
+    const std::string& input_path = names ? a.names_file : a.targets_file;
+
+    scan::TargetDefaults defaults;
+    defaults.port = static_cast<uint16_t>(a.port);
+    if (!a.ip.empty()) {
+        auto ip = parse_ip_literal(a.ip);
+        if (!ip) throw usage_error("--ip: " + ip.error().message);
+        defaults.ip = *ip;
+    }
+    const scan::ScanOptions options = make_options(a);
+    if (auto limit = scan::ensure_fd_limit(options.concurrency); !limit) throw usage_error(limit.error().message);
+
+    auto reader = scan::TargetReader::open(input_path, names ? scan::InputFormat::names : scan::InputFormat::targets,
+                                           defaults);
+    if (!reader) throw usage_error((names ? "--names: " : "--targets: ") + reader.error().message);
+
+    // Output: stdout, a new file, or the file being resumed (partial last line cut off).
+    scan::ResumeState resume;
+    if (a.resume) {
+        auto state = scan::load_resume_state(a.output);
+        if (!state) throw Fatal(state.error().message);
+        resume = std::move(*state);
+        if (resume.partial_last_line)
+            if (auto cut = scan::truncate_output(a.output, resume.complete_bytes); !cut) throw Fatal(cut.error().message);
+    }
+    std::ofstream file;
+    if (!a.output.empty()) {
+        file.open(a.output, a.resume ? std::ios::app : std::ios::trunc);
+        if (!file) throw Fatal("--output: cannot write '" + a.output + "'");
+    }
+    std::ostream& out = a.output.empty() ? std::cout : file;
+
+    long malformed = 0, skipped_done = 0;
+    const std::string input_name = input_path == "-" ? "stdin" : input_path;
+    scan::TargetSource source = [&]() -> std::optional<scan::ScanTarget> {
+        while (true) {
+            scan::ReadItem item = reader->next();
+            if (item.kind == scan::ReadItem::Kind::end) return std::nullopt;
+            if (item.kind == scan::ReadItem::Kind::malformed) {
+                ++malformed;
+                std::fprintf(stderr, "%ssniprobe: %s:%d: %s (line skipped)\n", a.quiet ? "" : "\r\033[K",
+                             input_name.c_str(), item.line, item.message.c_str());
+                continue;
+            }
+            if (a.resume && resume.done.contains(scan::resume_key(item.target.host, item.target.port,
+                                                                  item.target.ip_given ? item.target.ip : ""))) {
+                ++skipped_done;
+                continue;
+            }
+            return std::move(item.target);
+        }
+    };
+
+    std::optional<long> total = scan::count_input_lines(input_path);
+    if (total && a.resume) *total = std::max(0L, *total - static_cast<long>(resume.done.size()));
+    ScanProgress progress(total, !a.quiet);
+    long written = 0;
+    scan::RecordSink sink = [&](const scan::ScanRecord& record) {
+        scan::write_record(out, record);
+        out.flush();  // every complete line is a finished target for --resume
+        progress.update(++written);
+    };
+
+    scan::ScanStats stats = scan::run_scan(source, options, sink);
+    progress.clear();
+    if (!out) throw Fatal("writing the scan results failed (disk full?)");
+
+    // Summary: counts per cause, on stderr.
+    std::string causes;
+    for (const auto& [cause, count] : stats.causes) causes += fmt::format("{}{} {}", causes.empty() ? "" : ", ", cause, count);
+    std::string extra;
+    if (malformed > 0) extra += fmt::format("; {} malformed line{} skipped", malformed, malformed == 1 ? "" : "s");
+    if (a.resume) extra += fmt::format("; {} already done (--resume)", skipped_done);
+    if (stats.interrupted) extra += "; interrupted: targets in flight were not written (use --resume)";
+    std::fprintf(stderr, "scan: %ld targets in %.1f s (%.0f/s, %ld probes, %ld control sets): %s%s\n",
+                 stats.targets, stats.elapsed_s, stats.elapsed_s > 0 ? static_cast<double>(stats.targets) / stats.elapsed_s : 0.0,
+                 stats.trials, stats.control_sets, causes.empty() ? "nothing scanned" : causes.c_str(), extra.c_str());
+
+    if (stats.interrupted) return 128 + interrupt_signal();
+    if (stats.targets == 0) return malformed > 0 || skipped_done == 0 ? 3 : 0;
+    bool all_ok = stats.causes.size() == 1 && stats.causes.count("ok") == 1;
+    return all_ok ? 0 : 1;
+}
+
+}  // namespace
+
+void register_scan(CLI::App& app) {
+    auto args = std::make_shared<ScanArgs>();
+    auto* cmd = app.add_subcommand("scan", "Probe many names or addresses at once (ClientHello probes, JSON Lines out)");
+    cmd->description(
+        "Probe many names or addresses at once, JSON Lines out.\n\n"
+        "Each target gets a few ClientHello probes with its name (stopping at the ServerHello,\n"
+        "an alert, a reset or the timeout; --full completes the handshake); each address gets\n"
+        "one shared set of controls (no SNI and an unrelated name). Every target is judged by\n"
+        "diagnose's verdict rules and written as one line: host, ip, port, failures, counts\n"
+        "per variant, verdict. Names the scan flags are worth a `sniprobe diagnose`.\n\n"
+        "Examples:\n"
+        "  sniprobe scan --ip 192.0.2.10 --names names.txt --output scan.jsonl\n"
+        "  sniprobe scan --targets targets.csv --rate 500 --output scan.jsonl --resume\n");
+    cmd->add_option("--names", args->names_file, "a file with one host name per line ('-' = stdin)");
+    cmd->add_option("--targets", args->targets_file, "a file with one host[,ip[,port]] per line ('-' = stdin)");
+    cmd->add_option("--ip", args->ip, "the address to probe for lines without one (default: resolve each name)");
+    cmd->add_option("--port", args->port, "the port for lines without one")->check(CLI::Range(1, 65535))->capture_default_str();
+    cmd->add_option("-o,--output", args->output, "write JSON Lines here instead of stdout");
+    cmd->add_flag("--resume", args->resume, "skip targets already in --output and append the rest");
+    cmd->add_option("--trials", args->trials, "probes per target")->check(CLI::Range(1, 50))->capture_default_str();
+    cmd->add_option("--control-trials", args->control_trials, "probes per control variant per address")->check(CLI::Range(1, 100))->capture_default_str();
+    cmd->add_option("--control-sni", args->control_sni, "the unrelated control name (default: example.com, or example.org)");
+    cmd->add_option("--timeout-ms", args->timeout_ms, "per-probe timeout in milliseconds")->check(CLI::Range(200, 60000))->capture_default_str();
+    cmd->add_option("--concurrency", args->concurrency, "connections in flight at once")->check(CLI::Range(1, 100000))->capture_default_str();
+    cmd->add_option("--rate", args->rate, "new connections per second (0 = as fast as slots free up)")->check(CLI::Range(0.0, 1e6))->capture_default_str();
+    cmd->add_flag("--full", args->full, "complete every handshake instead of stopping at the ServerHello");
+    cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
+    cmd->callback([args] { exit_status() = run_scan_command(*args); });
+}
+
+}  // namespace sniprobe::cli

@@ -1,0 +1,59 @@
+// The scan pipeline: targets stream in, each gets a few ClientHello probes with its name,
+// each address (ip, port, control name) gets one shared set of control probes (no SNI and
+// an unrelated name), and a target is judged — by diagnose's verdict rules — as soon as
+// its own trials and its address's controls are in. All of it runs on the probe engine's
+// single event loop (run_trial_stream). The quirks: memory must not grow with the input,
+// so only a bounded window of targets is in flight and the trials of finished targets
+// are dropped at once; and controls are probed once per address, not once per name,
+// so 1,000 names on one server cost 3,000 + 20 connections, not 6,000.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "probe/plan.hpp"
+#include "scan/record.hpp"
+#include "scan/targets.hpp"
+
+namespace sniprobe::scan {
+
+// Everything that shapes a scan.
+struct ScanOptions {
+    int trials = 3;                  // probes with the target name, per target
+    int control_trials = 10;         // per control variant (no_sni, control_sni), per address
+    int timeout_ms = 4000;           // per probe
+    int concurrency = 512;           // connections in flight at once
+    double rate = 0;                 // new connections per second; 0 = no pacing
+    HandshakeDepth depth = HandshakeDepth::server_hello;  // complete = --full
+    std::string control_sni;         // "" = default_control_sni() of each target
+    size_t window_targets = 0;       // targets in flight at most; 0 = derived from concurrency
+    int resolve_timeout_ms = 3000;   // names without an address are resolved (blocking)
+    std::string ca_file;             // for the engine's trust store (unused by handshake probes)
+};
+
+// Hands out the next target, or nullopt at the end of the input.
+using TargetSource = std::function<std::optional<ScanTarget>()>;
+// Receives each judged target (in completion order, not input order).
+using RecordSink = std::function<void(const ScanRecord&)>;
+
+// What a scan did.
+struct ScanStats {
+    long targets = 0;                // records emitted
+    long trials = 0;                 // probes finished (targets and controls)
+    long control_sets = 0;           // addresses whose controls were probed
+    long max_targets_in_flight = 0;  // the window's high-water mark
+    bool interrupted = false;        // stopped by a signal: targets in flight were dropped
+    double elapsed_s = 0;
+    std::map<std::string, long> causes;  // verdict.cause -> targets
+};
+
+// The window used for `options` (targets in flight at most).
+size_t window_for(const ScanOptions& options);
+
+// Runs the scan to the end of the input (or an interrupt). Throws Fatal like the engine.
+ScanStats run_scan(const TargetSource& next_target, const ScanOptions& options, const RecordSink& on_record);
+
+}  // namespace sniprobe::scan
