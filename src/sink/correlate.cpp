@@ -113,15 +113,16 @@ std::string ttl_range(const std::vector<int>& ttls) {
 }  // namespace
 
 bool rst_not_sent_by_us(const TcpEvent& rst, const ConnectionRecord& record, const Trial& trial) {
-    bool we_sent_any = false;
-    for (const auto& p : trial.packets) {
-        if (p.direction != Direction::outbound || !has(p.flags, tcp_flag::rst)) continue;
-        we_sent_any = true;
-        if (p.seq == rst.seq) return false;  // our own RST, as our capture saw it leave
-    }
+    // Our own packets all arrive with the TTL our SYN arrived with (same host, same
+    // path). A different TTL is forged even when the sequence number is exactly the one
+    // our kernel uses for its own RST: an injector aiming at the server uses that too.
     if (record.syn_seen && std::abs(static_cast<int>(rst.ttl) - static_cast<int>(record.syn_ttl)) > 1) return true;
-    // Same TTL as our packets: forged only if our capture shows we sent no RST at all.
-    return trial.captured && !we_sent_any;
+    // Same TTL: ours if our capture saw an RST with that sequence number leave (or,
+    // without capture, given the benefit of the doubt).
+    if (!trial.captured) return false;
+    for (const auto& p : trial.packets)
+        if (p.direction == Direction::outbound && has(p.flags, tcp_flag::rst) && p.seq == rst.seq) return false;
+    return true;
 }
 
 SinkReport correlate_trials(const std::vector<Trial>& trials, const std::vector<ConnectionRecord>& records,

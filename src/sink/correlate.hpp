@@ -31,9 +31,8 @@ struct CorrelationContext {
 SinkReport correlate_trials(const std::vector<Trial>& trials, const std::vector<ConnectionRecord>& records,
                             const CorrelationContext& context);
 
-// Whether an RST that reached the server was one we never sent: its sequence number is
-// not among our captured outgoing RSTs, and its TTL differs from our SYN's (or we sent
-// no RST at all).
+// Whether an RST that reached the server was one we never sent: its TTL differs from
+// our SYN's, or (same TTL) our capture saw no RST with its sequence number leave.
 bool rst_not_sent_by_us(const TcpEvent& rst, const ConnectionRecord& record, const Trial& trial);
 
 // The E_SINK_* evidence lines for a report (aggregated over trials; empty when the

@@ -97,6 +97,18 @@ TEST(Correlate, OurOwnResetReachingTheServerIsNotForged) {
     EXPECT_EQ(evidence[0].id, evidence::sink_client_only.id);
 }
 
+TEST(Correlate, AForgedResetWithOurExactSequenceNumberIsStillForged) {
+    // The lab's seed box aims at the server with the client's next sequence number —
+    // the very number our kernel uses for its own RST a moment later. The TTL tells.
+    auto r = record(40000);
+    r.received.push_back(rst(53, 1584));
+    r.received.push_back(rst(62, 1584));
+    auto report = correlate_trials({reset_trial(0, 40000, true)}, {r}, context());
+    EXPECT_EQ(report.trials[0].rst_received, 2);
+    EXPECT_EQ(report.trials[0].rst_not_sent_by_us, 1);
+    EXPECT_EQ(report.trials[0].finding, "two_sided");
+}
+
 TEST(Correlate, ForgedIsJudgedByTtlWithoutOurCapture) {
     auto t = reset_trial(0, 40000);
     t.captured = false;
@@ -106,8 +118,10 @@ TEST(Correlate, ForgedIsJudgedByTtlWithoutOurCapture) {
     EXPECT_TRUE(rst_not_sent_by_us(r.received[0], r, t));
     r.received[0].ttl = 62;  // same TTL as our SYN and no capture to say otherwise: ours
     EXPECT_FALSE(rst_not_sent_by_us(r.received[0], r, t));
-    t.captured = true;       // ...but our capture shows we sent no RST at all: forged
+    t.captured = true;       // ...but our capture shows we sent no such RST: forged
     EXPECT_TRUE(rst_not_sent_by_us(r.received[0], r, t));
+    t.packets.push_back(pkt(Direction::outbound, tcp_flag::rst, 1584));
+    EXPECT_FALSE(rst_not_sent_by_us(r.received[0], r, t));
 }
 
 TEST(Correlate, DroppedClientHelloAndLostAnswer) {
