@@ -31,6 +31,7 @@ int run(int argc, char** argv) {
     register_lab(app);
     register_trace(app);
     register_diagnose(app);
+    register_sink(app);
     register_logs(app);
 
 

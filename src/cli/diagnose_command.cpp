@@ -27,6 +27,7 @@
 #include "report/text_report.hpp"
 #include "resolve/resolver.hpp"
 #include "resolve/target.hpp"
+#include "sink/diagnose_hook.hpp"
 #include "trace/trace.hpp"
 #include "util/interrupt.hpp"
 #include "util/result.hpp"
@@ -51,6 +52,7 @@ struct DiagnoseArgs {
     bool no_capture = false;
     bool no_trace = false;
     bool verbose = false;
+    std::string sink_url, sink_token_file;  // --sink, --token-file (sink/diagnose_hook.hpp)
 };
 
 double now_unix() {
@@ -188,6 +190,9 @@ int run_diagnose(const DiagnoseArgs& a) {
     // 7. Trace the path when the network is to blame, then judge again with the hop.
     trace_if_useful(a, d);
     if (d.trace) d.verdict = decide(d);
+
+    // 7b. With --sink: what the server really received, joined with our trials (E_SINK_*).
+    if (!a.sink_url.empty()) sink::correlate(d, {a.sink_url, a.sink_token_file, started});
     d.duration_s = now_unix() - started;
 
     // 8. Report.
@@ -238,6 +243,9 @@ void register_diagnose(CLI::App& app) {
     cmd->add_flag("--no-capture", args->no_capture, "do not capture packets (no root needed; lower confidence)");
     cmd->add_flag("--no-trace", args->no_trace, "do not locate the interfering hop");
     cmd->add_flag("-v,--verbose", args->verbose, "print every RST finding with its reasons");
+    auto* sink = cmd->add_option("--sink", args->sink_url, "http://HOST:PORT of a `sniprobe sink` on the server: who reset whom");
+    cmd->add_option("--token-file", args->sink_token_file, "the sink's token file (with --sink)")->check(CLI::ExistingFile)->needs(sink);
+    sink->needs("--token-file");
     cmd->callback([args] { exit_status() = run_diagnose(*args); });
 }
 
