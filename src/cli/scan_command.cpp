@@ -34,6 +34,7 @@ struct ScanArgs {
     int control_trials = 10;
     int timeout_ms = 4000;
     int concurrency = 512;
+    int per_address = 64;
     double rate = 0;
     bool full = false;
     bool resume = false;
@@ -85,6 +86,7 @@ scan::ScanOptions make_options(const ScanArgs& a) {
     o.control_trials = a.control_trials;
     o.timeout_ms = a.timeout_ms;
     o.concurrency = a.concurrency;
+    o.per_address = a.per_address;
     o.rate = a.rate;
     o.depth = a.full ? HandshakeDepth::complete : HandshakeDepth::server_hello;
     if (!a.control_sni.empty()) {
@@ -133,6 +135,10 @@ int run_scan_command(const ScanArgs& a) {
     }
     std::ostream& out = a.output.empty() ? std::cout : file;
 
+    std::optional<long> total = scan::count_input_lines(input_path);
+    if (total && a.resume) *total = std::max(0L, *total - static_cast<long>(resume.done.size()));
+    ScanProgress progress(total, !a.quiet);
+
     long malformed = 0, skipped_done = 0;
     const std::string input_name = input_path == "-" ? "stdin" : input_path;
     scan::TargetSource source = [&]() -> std::optional<scan::ScanTarget> {
@@ -141,8 +147,9 @@ int run_scan_command(const ScanArgs& a) {
             if (item.kind == scan::ReadItem::Kind::end) return std::nullopt;
             if (item.kind == scan::ReadItem::Kind::malformed) {
                 ++malformed;
-                std::fprintf(stderr, "%ssniprobe: %s:%d: %s (line skipped)\n", a.quiet ? "" : "\r\033[K",
-                             input_name.c_str(), item.line, item.message.c_str());
+                progress.clear();
+                std::fprintf(stderr, "sniprobe: %s:%d: %s (line skipped)\n", input_name.c_str(), item.line,
+                             item.message.c_str());
                 continue;
             }
             if (a.resume && resume.done.contains(scan::resume_key(item.target.host, item.target.port,
@@ -154,9 +161,6 @@ int run_scan_command(const ScanArgs& a) {
         }
     };
 
-    std::optional<long> total = scan::count_input_lines(input_path);
-    if (total && a.resume) *total = std::max(0L, *total - static_cast<long>(resume.done.size()));
-    ScanProgress progress(total, !a.quiet);
     long written = 0;
     scan::RecordSink sink = [&](const scan::ScanRecord& record) {
         scan::write_record(out, record);
@@ -180,7 +184,7 @@ int run_scan_command(const ScanArgs& a) {
                  stats.trials, stats.control_sets, causes.empty() ? "nothing scanned" : causes.c_str(), extra.c_str());
 
     if (stats.interrupted) return 128 + interrupt_signal();
-    if (stats.targets == 0) return malformed > 0 || skipped_done == 0 ? 3 : 0;
+    if (stats.targets == 0) return skipped_done > 0 ? 0 : 3;  // all done before, or nothing to scan
     bool all_ok = stats.causes.size() == 1 && stats.causes.count("ok") == 1;
     return all_ok ? 0 : 1;
 }
@@ -211,6 +215,7 @@ void register_scan(CLI::App& app) {
     cmd->add_option("--control-sni", args->control_sni, "the unrelated control name (default: example.com, or example.org)");
     cmd->add_option("--timeout-ms", args->timeout_ms, "per-probe timeout in milliseconds")->check(CLI::Range(200, 60000))->capture_default_str();
     cmd->add_option("--concurrency", args->concurrency, "connections in flight at once")->check(CLI::Range(1, 100000))->capture_default_str();
+    cmd->add_option("--per-address", args->per_address, "connections in flight to one address (ip, port) at most")->check(CLI::Range(1, 100000))->capture_default_str();
     cmd->add_option("--rate", args->rate, "new connections per second (0 = as fast as slots free up)")->check(CLI::Range(0.0, 1e6))->capture_default_str();
     cmd->add_flag("--full", args->full, "complete every handshake instead of stopping at the ServerHello");
     cmd->add_flag("-q,--quiet", args->quiet, "no progress line");

@@ -21,6 +21,7 @@ namespace sniprobe::scan {
 namespace {
 
 constexpr size_t k_max_cached_control_sets = 4096;
+constexpr size_t k_max_queue_look = 256;  // queued trials examined for a startable one
 
 double realtime_now() {
     timespec ts{};
@@ -60,7 +61,11 @@ struct Owner {
 class Scanner {
 public:
     Scanner(const TargetSource& next_target, const ScanOptions& options, const RecordSink& on_record)
-        : m_next_target(next_target), m_options(options), m_on_record(on_record), m_window(window_for(options)) {}
+        : m_next_target(next_target),
+          m_options(options),
+          m_on_record(on_record),
+          m_window(window_for(options)),
+          m_per_address(std::max(1, options.per_address)) {}
 
     ScanStats run() {
         m_start = realtime_now();
@@ -81,13 +86,33 @@ public:
     }
 
 private:
+    // The first queued trial whose address is under its cap (looking a bounded way into
+    // the queue), admitting more targets while none is startable and the window allows.
     std::optional<PlannedTrial> next_trial() {
-        while (m_queue.empty() && m_pending.size() < m_window && !m_input_done && !interrupted()) admit();
-        if (m_queue.empty()) return std::nullopt;
-        PlannedTrial next = std::move(m_queue.front());
-        m_queue.pop_front();
-        return next;
+        while (!interrupted()) {
+            const size_t look = std::min(m_queue.size(), k_max_queue_look);
+            const PlannedTrial* last_blocked = nullptr;  // runs of one address: one lookup
+            for (size_t i = 0; i < look; ++i) {
+                const PlannedTrial& t = m_queue[i];
+                if (last_blocked && t.port == last_blocked->port && t.address == last_blocked->address) continue;
+                int& in_flight = m_in_flight[address_key(t)];
+                if (in_flight >= m_per_address) {
+                    last_blocked = &t;
+                    continue;
+                }
+                ++in_flight;
+                m_stats.max_address_in_flight = std::max(m_stats.max_address_in_flight, static_cast<long>(in_flight));
+                PlannedTrial next = std::move(m_queue[i]);
+                m_queue.erase(m_queue.begin() + static_cast<std::ptrdiff_t>(i));
+                return next;
+            }
+            if (m_pending.size() >= m_window || m_input_done) return std::nullopt;
+            admit();
+        }
+        return std::nullopt;
     }
+
+    static std::string address_key(const PlannedTrial& t) { return t.address + "|" + std::to_string(t.port); }
 
     void plan(Variant variant, const std::string& ip, uint16_t port, const std::string& name, Owner owner) {
         PlannedTrial trial;
@@ -147,6 +172,9 @@ private:
     }
 
     void on_trial_done(Trial& trial) {
+        if (auto in_flight = m_in_flight.find(trial.address + "|" + std::to_string(trial.port));
+            in_flight != m_in_flight.end() && --in_flight->second <= 0)
+            m_in_flight.erase(in_flight);
         auto owner_it = m_owner.find(trial.id);
         if (owner_it == m_owner.end()) return;
         Owner owner = std::move(owner_it->second);
@@ -194,6 +222,8 @@ private:
     const ScanOptions& m_options;
     const RecordSink& m_on_record;
     const size_t m_window;
+    const int m_per_address;
+    std::unordered_map<std::string, int> m_in_flight;  // "ip|port" -> connections in flight
     double m_start = 0;
     bool m_input_done = false;
     int m_next_trial_id = 0;

@@ -5,7 +5,10 @@
 // single event loop (run_trial_stream). The quirks: memory must not grow with the input,
 // so only a bounded window of targets is in flight and the trials of finished targets
 // are dropped at once; and controls are probed once per address, not once per name,
-// so 1,000 names on one server cost 3,000 + 20 connections, not 6,000.
+// so 1,000 names on one server cost 3,000 + 20 connections, not 6,000. And a server is
+// not a load test: connections to one address are capped (per_address), because an
+// overloaded server closes or drops handshakes for every name alike, which turns the
+// controls into failures and, worse, could make innocent names look blocked.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +29,7 @@ struct ScanOptions {
     int control_trials = 10;         // per control variant (no_sni, control_sni), per address
     int timeout_ms = 4000;           // per probe
     int concurrency = 512;           // connections in flight at once
+    int per_address = 64;            // ...of which to one address (ip, port) at most
     double rate = 0;                 // new connections per second; 0 = no pacing
     HandshakeDepth depth = HandshakeDepth::server_hello;  // complete = --full
     std::string control_sni;         // "" = default_control_sni() of each target
@@ -45,6 +49,7 @@ struct ScanStats {
     long trials = 0;                 // probes finished (targets and controls)
     long control_sets = 0;           // addresses whose controls were probed
     long max_targets_in_flight = 0;  // the window's high-water mark
+    long max_address_in_flight = 0;  // most connections to one address at once
     bool interrupted = false;        // stopped by a signal: targets in flight were dropped
     double elapsed_s = 0;
     std::map<std::string, long> causes;  // verdict.cause -> targets

@@ -63,6 +63,7 @@ TEST(Scanner, BlockedNamesAreSniResetAndTheRestOk) {
     EXPECT_EQ(c.stats.control_sets, 1);                 // one address: controls probed once
     EXPECT_EQ(c.stats.trials, 30 * 3 + 2 * 5);          // not once per name
     EXPECT_LE(c.stats.max_targets_in_flight, 6);        // the window holds
+    EXPECT_LE(c.stats.max_address_in_flight, 16);
     std::set<std::string> hosts;
     for (const auto& r : c.records) {
         hosts.insert(r.target.host);
@@ -83,6 +84,21 @@ TEST(Scanner, BlockedNamesAreSniResetAndTheRestOk) {
     }
     EXPECT_EQ(hosts.size(), 30u);  // no duplicates
     EXPECT_EQ(server.resets(), 6 * 3);
+}
+
+TEST(Scanner, ConnectionsToOneAddressAreCapped) {
+    SniFilterServer server(server_cert(), ".blocked.test");
+    ScanOptions options;
+    options.trials = 2;
+    options.control_trials = 3;
+    options.concurrency = 32;
+    options.per_address = 3;
+    auto c = scan_names(server.port(), 12, 4, options);
+    ASSERT_EQ(c.records.size(), 12u);
+    EXPECT_GE(c.stats.max_address_in_flight, 1);
+    EXPECT_LE(c.stats.max_address_in_flight, 3);
+    for (const auto& r : c.records)
+        EXPECT_EQ(r.verdict.cause, r.target.host.ends_with(".blocked.test") ? "sni_reset" : "ok") << r.target.host;
 }
 
 TEST(Scanner, FullHandshakesAgree) {
