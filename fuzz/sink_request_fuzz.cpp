@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view bytes(reinterpret_cast<const char*>(data), size);
     RequestParse parsed = parse_request(bytes);
     if (parsed.state == RequestState::complete) {
-        HttpResponse r = answer_request(*parsed.request, "192.0.2.1", table, "fuzz-token-0123456789", 2.0);
+        HttpResponse r =
+            answer_request(*parsed.request, "192.0.2.1", table, "fuzz-token-0123456789", 2.0);
         if (r.status == 200 && parsed.request->path == "/v1/connections" &&
             !token_matches(parsed.request->bearer_token.value_or(""), "fuzz-token-0123456789"))
             __builtin_trap();  // data without the token

@@ -32,12 +32,14 @@ std::pair<std::string, uint16_t> split_listen(const std::string& text) {
     std::string address, port;
     if (!text.empty() && text.front() == '[') {
         size_t close = text.find("]:");
-        if (close == std::string::npos) throw usage_error("--listen: expected [IPv6]:PORT, got '" + text + "'");
+        if (close == std::string::npos)
+            throw usage_error("--listen: expected [IPv6]:PORT, got '" + text + "'");
         address = text.substr(1, close - 1);
         port = text.substr(close + 2);
     } else {
         size_t colon = text.rfind(':');
-        if (colon == std::string::npos) throw usage_error("--listen: expected ADDR:PORT, got '" + text + "'");
+        if (colon == std::string::npos)
+            throw usage_error("--listen: expected ADDR:PORT, got '" + text + "'");
         address = text.substr(0, colon);
         port = text.substr(colon + 1);
     }
@@ -73,7 +75,8 @@ int run_sink_command(const SinkArgs& a) {
 
 void register_sink(CLI::App& app) {
     auto args = std::make_shared<SinkArgs>();
-    auto* cmd = app.add_subcommand("sink", "Record what really reaches the server, for diagnose --sink");
+    auto* cmd =
+        app.add_subcommand("sink", "Record what really reaches the server, for diagnose --sink");
     cmd->description(
         "Record what really reaches the server, for `diagnose --sink`.\n\n"
         "Run it on (or beside) the real server, as root. It captures the watched ports\n"
@@ -85,24 +88,30 @@ void register_sink(CLI::App& app) {
         "Examples:\n"
         "  openssl rand -hex 32 > /etc/sniprobe-sink.token\n"
         "  sniprobe sink --listen 0.0.0.0:9443 --token-file /etc/sniprobe-sink.token\n"
-        "  curl -H \"Authorization: Bearer $(cat token)\" 'http://HOST:9443/v1/connections?client=IP'\n");
+        "  curl -H \"Authorization: Bearer $(cat token)\" "
+        "'http://HOST:9443/v1/connections?client=IP'\n");
     cmd->add_option("--listen", args->listen, "ADDR:PORT to serve queries on (HTTP)")->required();
-    cmd->add_option("--token-file", args->token_file, "file holding the shared token (first line, 16+ characters)")
+    cmd->add_option("--token-file", args->token_file,
+                    "file holding the shared token (first line, 16+ characters)")
         ->required()
         ->check(CLI::ExistingFile);
-    cmd->add_option("--watch-port", args->watch_ports, "a server port to record (repeatable; default 443)")
+    cmd->add_option("--watch-port", args->watch_ports,
+                    "a server port to record (repeatable; default 443)")
         ->check(CLI::Range(1, 65535));
     cmd->add_option("--interface", args->interface, "capture interface")->capture_default_str();
-    cmd->add_option("--capacity", args->capacity, "connections remembered (the oldest are forgotten)")
+    cmd->add_option("--capacity", args->capacity,
+                    "connections remembered (the oldest are forgotten)")
         ->check(CLI::Range(1, 1000000))
         ->capture_default_str();
     cmd->add_option("--max-clients", args->max_clients, "query connections open at once")
         ->check(CLI::Range(1, 4096))
         ->capture_default_str();
-    cmd->add_option("--read-timeout-ms", args->read_timeout_ms, "time a client has to send its request")
+    cmd->add_option("--read-timeout-ms", args->read_timeout_ms,
+                    "time a client has to send its request")
         ->check(CLI::Range(100, 600000))
         ->capture_default_str();
-    cmd->add_option("--rate", args->rate, "queries per second per client address (burst: twice that)")
+    cmd->add_option("--rate", args->rate,
+                    "queries per second per client address (burst: twice that)")
         ->check(CLI::Range(0.1, 10000.0))
         ->capture_default_str();
     cmd->callback([args] { exit_status() = run_sink_command(*args); });

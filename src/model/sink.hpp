@@ -31,11 +31,11 @@ struct SinkTrialFinding {
 
 // The sink section of a diagnosis.
 struct SinkReport {
-    std::string url;                 // where the records came from
-    std::string failure;             // "" when the records were fetched, else why not
-    int records = 0;                 // connection records the sink returned
-    int trials_matched = 0;          // trials found in them
-    int trials_unmatched = 0;        // failed TLS trials the sink never saw (no SYN reached it)
+    std::string url;           // where the records came from
+    std::string failure;       // "" when the records were fetched, else why not
+    int records = 0;           // connection records the sink returned
+    int trials_matched = 0;    // trials found in them
+    int trials_unmatched = 0;  // failed TLS trials the sink never saw (no SYN reached it)
     std::vector<SinkTrialFinding> trials;
 };
 

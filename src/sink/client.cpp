@@ -52,7 +52,8 @@ Result<Fd> connect_to(const SinkUrl& url, double deadline_ms) {
     if (rc != 0) return fail(fmt::format("cannot resolve {}: {}", url.host, ::gai_strerror(rc)));
     std::string last_error = "no address";
     for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-        Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol));
+        Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                       ai->ai_protocol));
         if (!fd) continue;
         if (::connect(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
             last_error = std::strerror(errno);
@@ -73,7 +74,8 @@ Result<Fd> connect_to(const SinkUrl& url, double deadline_ms) {
         return fd;
     }
     ::freeaddrinfo(list);
-    return fail(fmt::format("cannot connect to the sink at {}:{}: {}", url.host, url.port, last_error));
+    return fail(
+        fmt::format("cannot connect to the sink at {}:{}: {}", url.host, url.port, last_error));
 }
 
 }  // namespace
@@ -92,38 +94,45 @@ Result<SinkUrl> parse_sink_url(const std::string& url) {
         size_t close = authority.find(']');
         if (close == std::string::npos) return fail("--sink: unbalanced '[' in '" + url + "'");
         out.host = authority.substr(1, close - 1);
-        if (close + 1 < authority.size() && authority[close + 1] == ':') port_text = authority.substr(close + 2);
+        if (close + 1 < authority.size() && authority[close + 1] == ':')
+            port_text = authority.substr(close + 2);
     } else {
         size_t colon = authority.rfind(':');
         out.host = authority.substr(0, colon);
         if (colon != std::string::npos) port_text = authority.substr(colon + 1);
     }
     if (out.host.empty()) return fail("--sink: no host in '" + url + "'");
-    if (port_text.empty()) return fail("--sink: no port in '" + url + "' (e.g. http://192.0.2.10:9443)");
+    if (port_text.empty())
+        return fail("--sink: no port in '" + url + "' (e.g. http://192.0.2.10:9443)");
     unsigned value = 0;
     auto r = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
-    if (r.ec != std::errc{} || r.ptr != port_text.data() + port_text.size() || value == 0 || value > 65535)
+    if (r.ec != std::errc{} || r.ptr != port_text.data() + port_text.size() || value == 0 ||
+        value > 65535)
         return fail("--sink: bad port '" + port_text + "'");
     out.port = static_cast<uint16_t>(value);
     return out;
 }
 
-Result<RecordsDocument> fetch_records(const SinkUrl& url, const std::string& token, const SinkQuery& query,
-                                      int timeout_ms) {
+Result<RecordsDocument> fetch_records(const SinkUrl& url, const std::string& token,
+                                      const SinkQuery& query, int timeout_ms) {
     const double deadline = mono_ms() + timeout_ms;
     auto fd = connect_to(url, deadline);
     if (!fd) return tl::unexpected(fd.error());
-    std::string target = fmt::format("{}/v1/connections?since={:.6f}&until={:.6f}", url.prefix, query.since_unix,
-                                     query.until_unix);
-    if (!query.client.empty()) target += "&client=" + query.client;  // an IP literal: nothing to escape
-    std::string request = fmt::format("GET {} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n"
-                                      "Connection: close\r\nUser-Agent: sniprobe\r\n\r\n",
-                                      target, url.host, token);
+    std::string target = fmt::format("{}/v1/connections?since={:.6f}&until={:.6f}", url.prefix,
+                                     query.since_unix, query.until_unix);
+    if (!query.client.empty())
+        target += "&client=" + query.client;  // an IP literal: nothing to escape
+    std::string request = fmt::format(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n"
+        "Connection: close\r\nUser-Agent: sniprobe\r\n\r\n",
+        target, url.host, token);
     size_t sent = 0;
     while (sent < request.size()) {
-        if (!wait_for(fd->get(), POLLOUT, deadline)) return fail("the sink did not take the request in time");
+        if (!wait_for(fd->get(), POLLOUT, deadline))
+            return fail("the sink did not take the request in time");
         ssize_t n = ::send(fd->get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-        if (n < 0 && errno != EAGAIN && errno != EINTR) return fail(std::string("sending to the sink: ") + std::strerror(errno));
+        if (n < 0 && errno != EAGAIN && errno != EINTR)
+            return fail(std::string("sending to the sink: ") + std::strerror(errno));
         if (n > 0) sent += static_cast<size_t>(n);
     }
     std::string answer;
@@ -137,7 +146,8 @@ Result<RecordsDocument> fetch_records(const SinkUrl& url, const std::string& tok
             return fail(std::string("reading the sink's answer: ") + std::strerror(errno));
         }
         answer.append(buf, static_cast<size_t>(n));
-        if (answer.size() > k_max_answer_bytes) return fail("the sink's answer is larger than 64 MiB");
+        if (answer.size() > k_max_answer_bytes)
+            return fail("the sink's answer is larger than 64 MiB");
     }
     size_t head_end = answer.find("\r\n\r\n");
     if (answer.rfind("HTTP/1.", 0) != 0 || head_end == std::string::npos || answer.size() < 12)
@@ -145,7 +155,8 @@ Result<RecordsDocument> fetch_records(const SinkUrl& url, const std::string& tok
     int status = 0;
     std::from_chars(answer.data() + 9, answer.data() + 12, status);
     if (status == 401) return fail("the sink refused the token (401): check --token-file");
-    if (status == 429) return fail("the sink is rate-limiting this address (429): try again in a few seconds");
+    if (status == 429)
+        return fail("the sink is rate-limiting this address (429): try again in a few seconds");
     if (status != 200) return fail(fmt::format("the sink answered HTTP {}", status));
     return decode_records(std::string_view(answer).substr(head_end + 4));
 }
@@ -167,7 +178,8 @@ std::string local_address_towards(const std::string& address, uint16_t port) {
             if (ss.ss_family == AF_INET)
                 ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in&>(ss).sin_addr, buf, sizeof buf);
             else
-                ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6&>(ss).sin6_addr, buf, sizeof buf);
+                ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6&>(ss).sin6_addr, buf,
+                            sizeof buf);
             out = buf;
         }
     }

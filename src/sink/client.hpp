@@ -14,9 +14,9 @@ namespace sniprobe::sink {
 
 // http://HOST:PORT[/prefix], split.
 struct SinkUrl {
-    std::string host;        // name or IP literal (brackets removed)
+    std::string host;  // name or IP literal (brackets removed)
     uint16_t port = 0;
-    std::string prefix;      // path before /v1/..., "" by default
+    std::string prefix;  // path before /v1/..., "" by default
 };
 
 // Parses a sink URL; only http:// is understood.
@@ -24,15 +24,15 @@ Result<SinkUrl> parse_sink_url(const std::string& url);
 
 // What to ask for.
 struct SinkQuery {
-    std::string client;      // our address as the sink may see it ("" = every client)
+    std::string client;  // our address as the sink may see it ("" = every client)
     double since_unix = 0;
     double until_unix = 0;
 };
 
 // GET /v1/connections with the token; fails with a readable reason (unreachable,
 // timeout, "the sink refused the token (401)", malformed answer).
-Result<RecordsDocument> fetch_records(const SinkUrl& url, const std::string& token, const SinkQuery& query,
-                                      int timeout_ms);
+Result<RecordsDocument> fetch_records(const SinkUrl& url, const std::string& token,
+                                      const SinkQuery& query, int timeout_ms);
 
 // The source address this host would use to reach `address` (no packet is sent).
 std::string local_address_towards(const std::string& address, uint16_t port);

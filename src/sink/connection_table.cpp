@@ -44,7 +44,9 @@ void push_bounded(std::vector<TcpEvent>& events, TcpEvent e) {
     if (events.size() < ConnectionTable::k_max_events_per_connection) events.push_back(e);
 }
 
-bool has(uint8_t flags, uint8_t bit) { return (flags & bit) != 0; }
+bool has(uint8_t flags, uint8_t bit) {
+    return (flags & bit) != 0;
+}
 
 }  // namespace
 
@@ -90,9 +92,12 @@ ConnectionRecord& ConnectionTable::insert(const std::string& key, double t) {
 
 void ConnectionTable::observe(const wire::TcpPacket& p, double t) {
     ++m_counters.packets;
-    if (watched(p.dst_port)) observe_inbound(p, t);
-    else if (watched(p.src_port)) observe_outbound(p, t);
-    else ++m_counters.ignored;
+    if (watched(p.dst_port))
+        observe_inbound(p, t);
+    else if (watched(p.src_port))
+        observe_outbound(p, t);
+    else
+        ++m_counters.ignored;
 }
 
 void ConnectionTable::observe_inbound(const wire::TcpPacket& p, double t) {
@@ -119,16 +124,20 @@ void ConnectionTable::observe_inbound(const wire::TcpPacket& p, double t) {
         }
         return;
     }
-    if (has(p.flags, tcp_flag::rst) || has(p.flags, tcp_flag::fin)) push_bounded(r->received, event_of(p, t));
+    if (has(p.flags, tcp_flag::rst) || has(p.flags, tcp_flag::fin))
+        push_bounded(r->received, event_of(p, t));
     if (!p.payload.empty() && !r->hello_done) feed_hello(*r, p, t);
 }
 
 void ConnectionTable::feed_hello(ConnectionRecord& r, const wire::TcpPacket& p, double t) {
     if (r.hello_buffer.empty() && !r.syn_seen) r.hello_next_seq = p.seq;  // first seen mid-stream
-    if (p.seq != r.hello_next_seq) return;  // out of order or a retransmission: wait for in-order bytes
-    size_t room = std::min(k_max_hello_bytes - r.hello_buffer.size(), k_max_buffered_bytes - m_buffered_bytes);
+    if (p.seq != r.hello_next_seq)
+        return;  // out of order or a retransmission: wait for in-order bytes
+    size_t room = std::min(k_max_hello_bytes - r.hello_buffer.size(),
+                           k_max_buffered_bytes - m_buffered_bytes);
     size_t take = std::min(room, p.payload.size());
-    r.hello_buffer.insert(r.hello_buffer.end(), p.payload.begin(), p.payload.begin() + static_cast<std::ptrdiff_t>(take));
+    r.hello_buffer.insert(r.hello_buffer.end(), p.payload.begin(),
+                          p.payload.begin() + static_cast<std::ptrdiff_t>(take));
     m_buffered_bytes += take;
     r.hello_next_seq = p.seq + static_cast<uint32_t>(p.payload.size());
     // A snaplen-cut segment leaves a hole: parse what we have, then stop buffering.
@@ -167,8 +176,9 @@ void ConnectionTable::observe_outbound(const wire::TcpPacket& p, double t) {
     }
 }
 
-std::vector<const ConnectionRecord*> ConnectionTable::query(const std::string& client, double since_unix,
-                                                             double until_unix, size_t limit) const {
+std::vector<const ConnectionRecord*> ConnectionTable::query(const std::string& client,
+                                                            double since_unix, double until_unix,
+                                                            size_t limit) const {
     std::vector<const ConnectionRecord*> out;
     for (const auto& r : m_ring) {
         if (out.size() >= limit) break;

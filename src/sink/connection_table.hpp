@@ -24,8 +24,8 @@ namespace sniprobe::sink {
 
 // One RST or FIN as it arrived at (or left) the server's host.
 struct TcpEvent {
-    double t = 0;            // CLOCK_REALTIME seconds
-    uint8_t flags = 0;       // tcp_flag bits
+    double t = 0;       // CLOCK_REALTIME seconds
+    uint8_t flags = 0;  // tcp_flag bits
     uint8_t ttl = 0;
     uint16_t ip_id = 0;
     uint32_t seq = 0;
@@ -34,10 +34,10 @@ struct TcpEvent {
 
 // Everything the sink knows about one connection.
 struct ConnectionRecord {
-    uint64_t id = 0;                 // increasing, unique within one sink run
-    std::string client;              // client address as the server sees it
+    uint64_t id = 0;     // increasing, unique within one sink run
+    std::string client;  // client address as the server sees it
     uint16_t client_port = 0;
-    std::string server;              // local address the client reached
+    std::string server;  // local address the client reached
     uint16_t server_port = 0;
     double first_seen = 0, last_seen = 0;
 
@@ -45,20 +45,20 @@ struct ConnectionRecord {
     double syn_t = 0;
     uint8_t syn_ttl = 0;
     uint16_t syn_ip_id = 0;
-    uint32_t syn_seq = 0;            // the client's ISN (survives most NATs)
+    uint32_t syn_seq = 0;  // the client's ISN (survives most NATs)
 
     bool client_hello_seen = false;  // a whole ClientHello was parsed
     double client_hello_t = 0;
-    std::string sni;                 // its first server_name ("" when none)
-    std::string hello_anomaly;       // the parser's anomaly when the bytes were not a hello
+    std::string sni;            // its first server_name ("" when none)
+    std::string hello_anomaly;  // the parser's anomaly when the bytes were not a hello
 
-    uint64_t server_bytes = 0;       // payload bytes the server sent
-    double server_answer_t = 0;      // when its first data left (0 = never)
+    uint64_t server_bytes = 0;   // payload bytes the server sent
+    double server_answer_t = 0;  // when its first data left (0 = never)
 
     std::vector<TcpEvent> received;  // RSTs and FINs that arrived (bounded)
     std::vector<TcpEvent> sent_rst;  // RSTs the server's host sent (bounded)
 
-    std::string key;                 // the table's 4-tuple key (not serialised)
+    std::string key;  // the table's 4-tuple key (not serialised)
     // Buffered client bytes while the ClientHello is incomplete (not serialised).
     std::vector<uint8_t> hello_buffer;
     uint32_t hello_next_seq = 0;
@@ -68,16 +68,16 @@ struct ConnectionRecord {
 // What the table did with the packets it was fed.
 struct TableCounters {
     uint64_t packets = 0;
-    uint64_t ignored = 0;            // no watched port on either side
-    uint64_t evicted = 0;            // records pushed out of the ring
+    uint64_t ignored = 0;  // no watched port on either side
+    uint64_t evicted = 0;  // records pushed out of the ring
 };
 
 // The ring of the last `capacity` connections.
 class ConnectionTable {
-public:
+  public:
     static constexpr size_t k_max_events_per_connection = 16;
-    static constexpr size_t k_max_hello_bytes = 4096;          // per connection
-    static constexpr size_t k_max_buffered_bytes = 8u << 20;   // all connections together
+    static constexpr size_t k_max_hello_bytes = 4096;         // per connection
+    static constexpr size_t k_max_buffered_bytes = 8u << 20;  // all connections together
 
     // capacity: how many connections to keep; watched_ports: the server's ports.
     ConnectionTable(size_t capacity, std::vector<uint16_t> watched_ports);
@@ -93,7 +93,7 @@ public:
     size_t size() const { return m_ring.size(); }
     const TableCounters& counters() const { return m_counters; }
 
-private:
+  private:
     ConnectionRecord* find(const std::string& key);
     ConnectionRecord& insert(const std::string& key, double t);
     void observe_inbound(const wire::TcpPacket& p, double t);
@@ -107,7 +107,7 @@ private:
     std::deque<ConnectionRecord> m_ring;                // oldest first
     std::unordered_map<std::string, uint64_t> m_index;  // 4-tuple key -> newest record id
     uint64_t m_next_id = 1;
-    size_t m_buffered_bytes = 0;                        // sum of hello_buffer sizes
+    size_t m_buffered_bytes = 0;  // sum of hello_buffer sizes
     TableCounters m_counters;
 };
 

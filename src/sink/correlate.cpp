@@ -21,18 +21,23 @@ namespace sniprobe::sink {
 
 namespace {
 
-bool has(uint8_t flags, uint8_t bit) { return (flags & bit) != 0; }
+bool has(uint8_t flags, uint8_t bit) {
+    return (flags & bit) != 0;
+}
 
 bool iequals(const std::string& a, const std::string& b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
 // Our SYN's sequence number, from our own capture.
 std::optional<uint32_t> our_isn(const Trial& t) {
     for (const auto& p : t.packets)
-        if (p.direction == Direction::outbound && has(p.flags, tcp_flag::syn) && !has(p.flags, tcp_flag::ack)) return p.seq;
+        if (p.direction == Direction::outbound && has(p.flags, tcp_flag::syn) &&
+            !has(p.flags, tcp_flag::ack))
+            return p.seq;
     return std::nullopt;
 }
 
@@ -49,22 +54,27 @@ struct Window {
 };
 
 Window trial_window(const Trial& t, const CorrelationContext& c) {
-    return {c.run_start_unix + t.t0 - c.clock_slack_s, c.run_start_unix + std::max(t.t, t.t0) + c.clock_slack_s};
+    return {c.run_start_unix + t.t0 - c.clock_slack_s,
+            c.run_start_unix + std::max(t.t, t.t0) + c.clock_slack_s};
 }
 
-double start_time(const ConnectionRecord& r) { return r.syn_seen ? r.syn_t : r.first_seen; }
+double start_time(const ConnectionRecord& r) {
+    return r.syn_seen ? r.syn_t : r.first_seen;
+}
 
 // The unused record closest in time to the trial's start among those `accept` takes.
 template <class Accept>
-int closest(const std::vector<ConnectionRecord>& records, const std::vector<bool>& used, const Trial& t,
-            const CorrelationContext& c, Accept accept) {
+int closest(const std::vector<ConnectionRecord>& records, const std::vector<bool>& used,
+            const Trial& t, const CorrelationContext& c, Accept accept) {
     const Window w = trial_window(t, c);
     const double start = c.run_start_unix + t.t0;
     int best = -1;
     for (size_t i = 0; i < records.size(); ++i) {
         const auto& r = records[i];
-        if (used[i] || r.server_port != t.port || !w.contains(start_time(r)) || !accept(r)) continue;
-        if (best < 0 || std::abs(start_time(r) - start) < std::abs(start_time(records[static_cast<size_t>(best)]) - start))
+        if (used[i] || r.server_port != t.port || !w.contains(start_time(r)) || !accept(r))
+            continue;
+        if (best < 0 || std::abs(start_time(r) - start) <
+                            std::abs(start_time(records[static_cast<size_t>(best)]) - start))
             best = static_cast<int>(i);
     }
     return best;
@@ -101,7 +111,9 @@ SinkTrialFinding finding_for(const Trial& t, const ConnectionRecord& r, std::str
     return f;
 }
 
-bool is_tls_trial(const Trial& t) { return t.variant != Variant::http_host; }
+bool is_tls_trial(const Trial& t) {
+    return t.variant != Variant::http_host;
+}
 
 // "53" or "52-53" for the TTLs of the forged RSTs.
 std::string ttl_range(const std::vector<int>& ttls) {
@@ -116,16 +128,20 @@ bool rst_not_sent_by_us(const TcpEvent& rst, const ConnectionRecord& record, con
     // Our own packets all arrive with the TTL our SYN arrived with (same host, same
     // path). A different TTL is forged even when the sequence number is exactly the one
     // our kernel uses for its own RST: an injector aiming at the server uses that too.
-    if (record.syn_seen && std::abs(static_cast<int>(rst.ttl) - static_cast<int>(record.syn_ttl)) > 1) return true;
+    if (record.syn_seen &&
+        std::abs(static_cast<int>(rst.ttl) - static_cast<int>(record.syn_ttl)) > 1)
+        return true;
     // Same TTL: ours if our capture saw an RST with that sequence number leave (or,
     // without capture, given the benefit of the doubt).
     if (!trial.captured) return false;
     for (const auto& p : trial.packets)
-        if (p.direction == Direction::outbound && has(p.flags, tcp_flag::rst) && p.seq == rst.seq) return false;
+        if (p.direction == Direction::outbound && has(p.flags, tcp_flag::rst) && p.seq == rst.seq)
+            return false;
     return true;
 }
 
-SinkReport correlate_trials(const std::vector<Trial>& trials, const std::vector<ConnectionRecord>& records,
+SinkReport correlate_trials(const std::vector<Trial>& trials,
+                            const std::vector<ConnectionRecord>& records,
                             const CorrelationContext& context) {
     SinkReport report;
     report.records = static_cast<int>(records.size());
@@ -137,7 +153,8 @@ SinkReport correlate_trials(const std::vector<Trial>& trials, const std::vector<
         const Trial& t = trials[i];
         if (!is_tls_trial(t) || t.local_port == 0) continue;
         int r = closest(records, used, t, context, [&](const ConnectionRecord& rec) {
-            return rec.client_port == t.local_port && (context.local_address.empty() || rec.client == context.local_address);
+            return rec.client_port == t.local_port &&
+                   (context.local_address.empty() || rec.client == context.local_address);
         });
         if (r >= 0) {
             used[static_cast<size_t>(r)] = true;
@@ -149,8 +166,9 @@ SinkReport correlate_trials(const std::vector<Trial>& trials, const std::vector<
         const Trial& t = trials[i];
         auto isn = our_isn(t);
         if (!is_tls_trial(t) || match.count(static_cast<int>(i)) || !isn) continue;
-        int r = closest(records, used, t, context,
-                        [&](const ConnectionRecord& rec) { return rec.syn_seen && rec.syn_seq == *isn; });
+        int r = closest(records, used, t, context, [&](const ConnectionRecord& rec) {
+            return rec.syn_seen && rec.syn_seq == *isn;
+        });
         if (r >= 0) {
             used[static_cast<size_t>(r)] = true;
             match[static_cast<int>(i)] = {r, "isn"};
@@ -176,7 +194,8 @@ SinkReport correlate_trials(const std::vector<Trial>& trials, const std::vector<
         if (it == match.end()) {
             if (!t.ok()) {
                 ++report.trials_unmatched;
-                if (t.connect_ms) continue;  // TCP connected: the sink should have seen it (wrong interface?)
+                if (t.connect_ms)
+                    continue;  // TCP connected: the sink should have seen it (wrong interface?)
                 SinkTrialFinding f;
                 f.trial_id = t.id;
                 f.finding = "no_connection";
@@ -185,7 +204,8 @@ SinkReport correlate_trials(const std::vector<Trial>& trials, const std::vector<
             continue;
         }
         ++report.trials_matched;
-        report.trials.push_back(finding_for(t, records[static_cast<size_t>(it->second.first)], it->second.second));
+        report.trials.push_back(
+            finding_for(t, records[static_cast<size_t>(it->second.first)], it->second.second));
     }
     return report;
 }
@@ -203,36 +223,48 @@ std::vector<Evidence> sink_evidence(const SinkReport& report) {
     }
     const int reset = count["two_sided"] + count["client_only"] + count["server_rst"];
     if (int n = count["two_sided"])
-        out.push_back({evidence::sink_two_sided.id,
-                       fmt::format("in {} of {} reset handshakes the server received a reset from you that you never "
-                                   "sent (it arrived with TTL {}, your own packets with TTL {}): something between "
-                                   "you cut the connection at both ends",
-                                   n, reset, ttl_range(forged_ttls), ttl_range(syn_ttls))});
+        out.push_back(
+            {evidence::sink_two_sided.id,
+             fmt::format(
+                 "in {} of {} reset handshakes the server received a reset from you that you never "
+                 "sent (it arrived with TTL {}, your own packets with TTL {}): something between "
+                 "you cut the connection at both ends",
+                 n, reset, ttl_range(forged_ttls), ttl_range(syn_ttls))});
     if (int n = count["client_only"])
-        out.push_back({evidence::sink_client_only.id,
-                       fmt::format("in {} of {} reset handshakes the reset reached only you: the server received "
-                                   "none you did not send and sent none itself",
-                                   n, reset)});
+        out.push_back(
+            {evidence::sink_client_only.id,
+             fmt::format(
+                 "in {} of {} reset handshakes the reset reached only you: the server received "
+                 "none you did not send and sent none itself",
+                 n, reset)});
     if (int n = count["server_rst"])
-        out.push_back({evidence::sink_server_rst.id,
-                       fmt::format("in {} handshakes the server's own machine sent the reset: look at the server "
-                                   "(its firewall, proxy or TLS setup), not the network",
-                                   n)});
+        out.push_back(
+            {evidence::sink_server_rst.id,
+             fmt::format(
+                 "in {} handshakes the server's own machine sent the reset: look at the server "
+                 "(its firewall, proxy or TLS setup), not the network",
+                 n)});
     if (int n = count["no_client_hello"])
-        out.push_back({evidence::sink_no_client_hello.id,
-                       fmt::format("in {} failed handshakes the server saw the connection open but never received "
-                                   "the ClientHello: it was dropped on the way",
-                                   n)});
+        out.push_back(
+            {evidence::sink_no_client_hello.id,
+             fmt::format(
+                 "in {} failed handshakes the server saw the connection open but never received "
+                 "the ClientHello: it was dropped on the way",
+                 n)});
     if (int n = count["answer_lost"])
-        out.push_back({evidence::sink_answer_lost.id,
-                       fmt::format("in {} failed handshakes the server received the ClientHello and answered, but "
-                                   "the answer never reached you",
-                                   n)});
+        out.push_back(
+            {evidence::sink_answer_lost.id,
+             fmt::format(
+                 "in {} failed handshakes the server received the ClientHello and answered, but "
+                 "the answer never reached you",
+                 n)});
     if (int n = count["no_connection"])
-        out.push_back({evidence::sink_no_connection.id,
-                       fmt::format("{} failed connections never reached the server at all, while {} others of this "
-                                   "run did",
-                                   n, report.trials_matched)});
+        out.push_back(
+            {evidence::sink_no_connection.id,
+             fmt::format(
+                 "{} failed connections never reached the server at all, while {} others of this "
+                 "run did",
+                 n, report.trials_matched)});
     return out;
 }
 

@@ -22,13 +22,14 @@ namespace sniprobe::sink {
 
 // What correlation needs besides the two lists.
 struct CorrelationContext {
-    double run_start_unix = 0;     // trials' t0/t are relative to this
-    std::string local_address;     // our source address ("" when unknown)
-    double clock_slack_s = 2.0;    // tolerated clock difference between us and the sink
+    double run_start_unix = 0;   // trials' t0/t are relative to this
+    std::string local_address;   // our source address ("" when unknown)
+    double clock_slack_s = 2.0;  // tolerated clock difference between us and the sink
 };
 
 // Matches trials to records and gives each matched trial its finding.
-SinkReport correlate_trials(const std::vector<Trial>& trials, const std::vector<ConnectionRecord>& records,
+SinkReport correlate_trials(const std::vector<Trial>& trials,
+                            const std::vector<ConnectionRecord>& records,
                             const CorrelationContext& context);
 
 // Whether an RST that reached the server was one we never sent: its TTL differs from

@@ -38,7 +38,9 @@ void correlate(Diagnosis& d, const SinkClientOptions& options) {
 
     CorrelationContext context;
     context.run_start_unix = options.run_start_unix;
-    if (!d.trials.empty()) context.local_address = local_address_towards(d.trials.front().address, d.trials.front().port);
+    if (!d.trials.empty())
+        context.local_address =
+            local_address_towards(d.trials.front().address, d.trials.front().port);
 
     SinkQuery query;
     query.client = context.local_address;
@@ -54,8 +56,9 @@ void correlate(Diagnosis& d, const SinkClientOptions& options) {
     SinkReport report = correlate_trials(d.trials, doc->records, context);
     report.url = options.url;
     if (report.trials_matched == 0)
-        d.notes.push_back("sink: none of this run's connections were found in the sink's records "
-                          "(is it capturing on the right interface and port?)");
+        d.notes.push_back(
+            "sink: none of this run's connections were found in the sink's records "
+            "(is it capturing on the right interface and port?)");
     apply_sink_report(d, std::move(report));
 }
 

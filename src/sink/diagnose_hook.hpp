@@ -13,10 +13,10 @@ namespace sniprobe::sink {
 
 // What `diagnose --sink` was given.
 struct SinkClientOptions {
-    std::string url;              // http://HOST:PORT of `sniprobe sink --listen`
-    std::string token_file;       // the same token the sink reads
-    double run_start_unix = 0;    // when the probes started (trials' t0 origin)
-    int timeout_ms = 5000;        // for the whole fetch
+    std::string url;            // http://HOST:PORT of `sniprobe sink --listen`
+    std::string token_file;     // the same token the sink reads
+    double run_start_unix = 0;  // when the probes started (trials' t0 origin)
+    int timeout_ms = 5000;      // for the whole fetch
 };
 
 // Fetches, correlates and records (see above). Call after the verdict is final.

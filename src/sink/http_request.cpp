@@ -25,13 +25,15 @@ RequestParse bad(std::string why) {
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
     return s;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
@@ -68,7 +70,8 @@ bool parse_query(std::string_view q, std::map<std::string, std::string>& out) {
         if (pair.empty()) continue;
         size_t eq = pair.find('=');
         auto name = percent_decode(pair.substr(0, eq), true);
-        auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
+        auto value = percent_decode(
+            eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
         if (!name || !value) return false;
         out[*name] = *value;
     }
@@ -100,7 +103,8 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
 RequestParse parse_request(std::string_view bytes) {
     size_t end = bytes.find("\r\n\r\n");
     size_t end_len = 4;
-    if (size_t alt = bytes.find("\n\n"); alt != std::string_view::npos && (end == std::string_view::npos || alt < end)) {
+    if (size_t alt = bytes.find("\n\n");
+        alt != std::string_view::npos && (end == std::string_view::npos || alt < end)) {
         end = alt;
         end_len = 2;
     }
@@ -142,8 +146,10 @@ RequestParse parse_request(std::string_view bytes) {
         if (colon == std::string_view::npos || colon == 0) return bad("malformed header line");
         if (!iequals(h.substr(0, colon), "authorization")) continue;
         std::string_view value = trim(h.substr(colon + 1));
-        if (value.size() > 7 && iequals(value.substr(0, 7), "bearer ")) req.bearer_token = std::string(trim(value.substr(7)));
-        else req.bearer_token = std::string();  // present but not a bearer token: never matches
+        if (value.size() > 7 && iequals(value.substr(0, 7), "bearer "))
+            req.bearer_token = std::string(trim(value.substr(7)));
+        else
+            req.bearer_token = std::string();  // present but not a bearer token: never matches
     }
     RequestParse p;
     p.state = RequestState::complete;

@@ -23,17 +23,17 @@ enum class RequestState { incomplete, complete, bad };
 
 // A parsed request head.
 struct SinkRequest {
-    std::string method;                          // "GET"
-    std::string path;                            // "/v1/connections" (percent-decoded)
-    std::map<std::string, std::string> query;    // decoded name -> value (last wins)
-    std::optional<std::string> bearer_token;     // from "Authorization: Bearer <token>"
+    std::string method;                        // "GET"
+    std::string path;                          // "/v1/connections" (percent-decoded)
+    std::map<std::string, std::string> query;  // decoded name -> value (last wins)
+    std::optional<std::string> bearer_token;   // from "Authorization: Bearer <token>"
 };
 
 // The outcome of parsing the bytes received so far.
 struct RequestParse {
     RequestState state = RequestState::incomplete;
-    std::optional<SinkRequest> request;          // set iff complete
-    std::string error;                           // why bad (for the log line)
+    std::optional<SinkRequest> request;  // set iff complete
+    std::string error;                   // why bad (for the log line)
 };
 
 // Parses a request head from the bytes received so far (more may follow).

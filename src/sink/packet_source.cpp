@@ -51,7 +51,8 @@ void on_frame(u_char* user, const pcap_pkthdr* header, const u_char* bytes) {
         return;
     }
     ++impl->counters->decoded;
-    double t = static_cast<double>(header->ts.tv_sec) + static_cast<double>(header->ts.tv_usec) / 1e6;
+    double t =
+        static_cast<double>(header->ts.tv_sec) + static_cast<double>(header->ts.tv_usec) / 1e6;
     impl->table->observe(*parsed.packet, t);
 }
 
@@ -59,12 +60,13 @@ void on_frame(u_char* user, const pcap_pkthdr* header, const u_char* bytes) {
 
 std::string sink_filter(const std::vector<uint16_t>& ports) {
     std::string expr = "tcp and (";
-    for (size_t i = 0; i < ports.size(); ++i) expr += fmt::format("{}port {}", i == 0 ? "" : " or ", ports[i]);
+    for (size_t i = 0; i < ports.size(); ++i)
+        expr += fmt::format("{}port {}", i == 0 ? "" : " or ", ports[i]);
     return expr + ")";
 }
 
-Result<PacketSource> PacketSource::open(const std::string& interface, const std::vector<uint16_t>& ports,
-                                        int snaplen_bytes) {
+Result<PacketSource> PacketSource::open(const std::string& interface,
+                                        const std::vector<uint16_t>& ports, int snaplen_bytes) {
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     auto impl = std::make_unique<Impl>();
     impl->handle.reset(pcap_create(interface.c_str(), errbuf));
@@ -86,7 +88,8 @@ Result<PacketSource> PacketSource::open(const std::string& interface, const std:
     int set = pcap_setfilter(p, &program);
     pcap_freecode(&program);
     if (set != 0) return fail(fmt::format("capture filter '{}': {}", impl->filter, pcap_geterr(p)));
-    if (pcap_setnonblock(p, 1, errbuf) != 0) return fail(fmt::format("capture on {}: {}", interface, errbuf));
+    if (pcap_setnonblock(p, 1, errbuf) != 0)
+        return fail(fmt::format("capture on {}: {}", interface, errbuf));
     return PacketSource(std::move(impl));
 }
 
@@ -95,7 +98,9 @@ PacketSource::PacketSource(PacketSource&&) noexcept = default;
 PacketSource& PacketSource::operator=(PacketSource&&) noexcept = default;
 PacketSource::~PacketSource() = default;
 
-int PacketSource::fd() const { return pcap_get_selectable_fd(m_impl->handle.get()); }
+int PacketSource::fd() const {
+    return pcap_get_selectable_fd(m_impl->handle.get());
+}
 
 bool PacketSource::dispatch(ConnectionTable& table) {
     FrameContext ctx{m_impl->link_type, &m_impl->counters, &table};
@@ -106,11 +111,16 @@ bool PacketSource::dispatch(ConnectionTable& table) {
         if (n == 0) break;
     }
     pcap_stat stats{};
-    if (pcap_stats(m_impl->handle.get(), &stats) == 0) m_impl->counters.dropped_kernel = stats.ps_drop;
+    if (pcap_stats(m_impl->handle.get(), &stats) == 0)
+        m_impl->counters.dropped_kernel = stats.ps_drop;
     return true;
 }
 
-const std::string& PacketSource::filter() const { return m_impl->filter; }
-SourceCounters PacketSource::counters() const { return m_impl->counters; }
+const std::string& PacketSource::filter() const {
+    return m_impl->filter;
+}
+SourceCounters PacketSource::counters() const {
+    return m_impl->counters;
+}
 
 }  // namespace sniprobe::sink

@@ -21,17 +21,17 @@ class ConnectionTable;
 struct SourceCounters {
     uint64_t frames = 0;
     uint64_t decoded = 0;
-    uint64_t malformed = 0;        // link or IP/TCP anomalies (logged in aggregate)
+    uint64_t malformed = 0;  // link or IP/TCP anomalies (logged in aggregate)
     uint64_t loopback_echoes = 0;
-    uint64_t dropped_kernel = 0;   // pcap_stats at the last read
+    uint64_t dropped_kernel = 0;  // pcap_stats at the last read
 };
 
 class PacketSource {
-public:
+  public:
     // Opens and filters the capture. Fails with the capture permission message without
     // CAP_NET_RAW, or with libpcap's reason.
-    static Result<PacketSource> open(const std::string& interface, const std::vector<uint16_t>& ports,
-                                     int snaplen_bytes = 2048);
+    static Result<PacketSource> open(const std::string& interface,
+                                     const std::vector<uint16_t>& ports, int snaplen_bytes = 2048);
 
     // The descriptor to poll for readability.
     int fd() const;
@@ -47,7 +47,7 @@ public:
     PacketSource& operator=(PacketSource&&) noexcept;
     ~PacketSource();
 
-private:
+  private:
     struct Impl;
     explicit PacketSource(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;

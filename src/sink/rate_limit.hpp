@@ -12,7 +12,7 @@
 namespace sniprobe::sink {
 
 class RateLimiter {
-public:
+  public:
     // requests_per_s: steady rate; burst: bucket size; max_clients: addresses remembered.
     RateLimiter(double requests_per_s, double burst, size_t max_clients = 4096);
 
@@ -21,7 +21,7 @@ public:
 
     size_t tracked() const { return m_buckets.size(); }
 
-private:
+  private:
     struct Bucket {
         double tokens = 0;
         double last_s = 0;

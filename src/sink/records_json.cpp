@@ -39,8 +39,9 @@ uint8_t flags_from_letters(const std::string& s) {
 }
 
 json event_json(const TcpEvent& e) {
-    return {{"t", e.t},           {"flags", flag_letters(e.flags)}, {"ttl", e.ttl},
-            {"ip_id", e.ip_id},   {"seq", e.seq},                   {"window", e.window}};
+    return {{"t", e.t},     {"flags", flag_letters(e.flags)},
+            {"ttl", e.ttl}, {"ip_id", e.ip_id},
+            {"seq", e.seq}, {"window", e.window}};
 }
 
 json record_json(const ConnectionRecord& r) {
@@ -48,7 +49,8 @@ json record_json(const ConnectionRecord& r) {
     for (const auto& e : r.received) received.push_back(event_json(e));
     for (const auto& e : r.sent_rst) sent_rst.push_back(event_json(e));
     json syn = nullptr, hello = nullptr;
-    if (r.syn_seen) syn = {{"t", r.syn_t}, {"ttl", r.syn_ttl}, {"ip_id", r.syn_ip_id}, {"seq", r.syn_seq}};
+    if (r.syn_seen)
+        syn = {{"t", r.syn_t}, {"ttl", r.syn_ttl}, {"ip_id", r.syn_ip_id}, {"seq", r.syn_seq}};
     if (r.client_hello_seen) hello = {{"t", r.client_hello_t}, {"server_name", r.sni}};
     return {{"id", r.id},
             {"client", r.client},
@@ -133,9 +135,11 @@ std::string encode_records(const std::vector<const ConnectionRecord*>& records, 
 
 Result<RecordsDocument> decode_records(std::string_view body) {
     json doc = json::parse(body, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) return fail("the sink's answer is not a JSON object");
+    if (doc.is_discarded() || !doc.is_object())
+        return fail("the sink's answer is not a JSON object");
     auto list = doc.find("connections");
-    if (list == doc.end() || !list->is_array()) return fail("the sink's answer has no 'connections' array");
+    if (list == doc.end() || !list->is_array())
+        return fail("the sink's answer has no 'connections' array");
     RecordsDocument out;
     try {
         out.sink_now_unix = get_or<double>(doc, "now", 0);

@@ -52,7 +52,7 @@ double now_mono() {
 // Log lines, at most k_burst at once and k_rate per second; the rest are counted and
 // reported in one line when logging resumes.
 class ThrottledLog {
-public:
+  public:
     void line(const std::string& text, double now_s) {
         m_tokens = std::min(k_burst, m_tokens + (now_s - m_last_s) * k_rate);
         m_last_s = now_s;
@@ -62,13 +62,14 @@ public:
         }
         m_tokens -= 1;
         if (m_suppressed > 0) {
-            std::fprintf(stderr, "sink: %llu log lines suppressed (too many)\n", static_cast<unsigned long long>(m_suppressed));
+            std::fprintf(stderr, "sink: %llu log lines suppressed (too many)\n",
+                         static_cast<unsigned long long>(m_suppressed));
             m_suppressed = 0;
         }
         std::fprintf(stderr, "%s\n", text.c_str());
     }
 
-private:
+  private:
     static constexpr double k_rate = 20, k_burst = 50;
     double m_tokens = k_burst, m_last_s = 0;
     unsigned long long m_suppressed = 0;
@@ -80,12 +81,13 @@ struct Client {
     std::string in;
     std::string out;
     size_t out_offset = 0;
-    double deadline_s = 0;   // monotonic
+    double deadline_s = 0;  // monotonic
     bool responding = false;
 };
 
 struct Counters {
-    uint64_t accepted = 0, served = 0, unauthorized = 0, bad_requests = 0, rate_limited = 0, busy = 0, timeouts = 0;
+    uint64_t accepted = 0, served = 0, unauthorized = 0, bad_requests = 0, rate_limited = 0,
+             busy = 0, timeouts = 0;
 };
 
 std::string peer_string(const sockaddr_storage& ss) {
@@ -93,7 +95,8 @@ std::string peer_string(const sockaddr_storage& ss) {
     if (ss.ss_family == AF_INET)
         ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(ss).sin_addr, buf, sizeof buf);
     else if (ss.ss_family == AF_INET6)
-        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(ss).sin6_addr, buf, sizeof buf);
+        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(ss).sin6_addr, buf,
+                    sizeof buf);
     return buf;
 }
 
@@ -101,11 +104,13 @@ Result<Fd> listen_on(const std::string& address, uint16_t port) {
     sockaddr_storage ss{};
     socklen_t len = 0;
     int family = AF_INET;
-    if (auto* v4 = reinterpret_cast<sockaddr_in*>(&ss); ::inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
+    if (auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+        ::inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
         v4->sin_family = AF_INET;
         v4->sin_port = htons(port);
         len = sizeof(sockaddr_in);
-    } else if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss); ::inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
+    } else if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+               ::inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
         v6->sin6_family = AF_INET6;
         v6->sin6_port = htons(port);
         len = sizeof(sockaddr_in6);
@@ -118,13 +123,14 @@ Result<Fd> listen_on(const std::string& address, uint16_t port) {
     int one = 1;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0)
-        return fail(fmt::format("--listen: cannot bind {}:{}: {}", address, port, std::strerror(errno)));
+        return fail(
+            fmt::format("--listen: cannot bind {}:{}: {}", address, port, std::strerror(errno)));
     if (::listen(fd.get(), 512) != 0) return fail(std::string("listen: ") + std::strerror(errno));
     return fd;
 }
 
 class Server {
-public:
+  public:
     Server(const SinkOptions& o, Fd listener, PacketSource source)
         : m_options(o),
           m_listener(std::move(listener)),
@@ -134,7 +140,7 @@ public:
 
     Result<void> run();
 
-private:
+  private:
     void add(int fd, uint32_t events) {
         epoll_event ev{};
         ev.events = events;
@@ -167,15 +173,18 @@ void Server::accept_all() {
     for (int i = 0; i < k_max_accepts_per_wakeup; ++i) {
         sockaddr_storage ss{};
         socklen_t len = sizeof ss;
-        Fd fd(::accept4(m_listener.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
-        if (!fd) return;  // EAGAIN, or a transient error (EMFILE, ECONNABORTED): try again next wakeup
+        Fd fd(::accept4(m_listener.get(), reinterpret_cast<sockaddr*>(&ss), &len,
+                        SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (!fd)
+            return;  // EAGAIN, or a transient error (EMFILE, ECONNABORTED): try again next wakeup
         ++m_counters.accepted;
         std::string peer = peer_string(ss);
         if (static_cast<int>(m_clients.size()) >= m_options.max_clients) {
             ++m_counters.busy;
             std::string canned = frame_response(error_response(503, "too many connections"));
             (void)::send(fd.get(), canned.data(), canned.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-            log(fmt::format("sink: refused a connection from {}: {} connections open", peer, m_clients.size()));
+            log(fmt::format("sink: refused a connection from {}: {} connections open", peer,
+                            m_clients.size()));
             continue;  // fd closes here
         }
         int raw = fd.get();
@@ -211,7 +220,9 @@ void Server::on_readable(Client& c) {
             continue;
         }
         if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-            if (!c.in.empty()) log(fmt::format("sink: {} closed the connection mid-request ({} bytes)", c.peer, c.in.size()));
+            if (!c.in.empty())
+                log(fmt::format("sink: {} closed the connection mid-request ({} bytes)", c.peer,
+                                c.in.size()));
             close_client(c.fd.get());
             return;
         }
@@ -222,12 +233,15 @@ void Server::on_readable(Client& c) {
     if (parsed.state == RequestState::bad) {
         ++m_counters.bad_requests;
         int status = c.in.size() >= k_max_request_bytes ? 431 : 400;
-        respond(c, error_response(status, parsed.error, fmt::format("sink: bad request from {}: {}", c.peer, parsed.error)));
+        respond(c,
+                error_response(status, parsed.error,
+                               fmt::format("sink: bad request from {}: {}", c.peer, parsed.error)));
         return;
     }
     if (!m_limiter.allow(c.peer, now_mono())) {
         ++m_counters.rate_limited;
-        respond(c, error_response(429, "too many requests", fmt::format("sink: rate-limited {}", c.peer)));
+        respond(c, error_response(429, "too many requests",
+                                  fmt::format("sink: rate-limited {}", c.peer)));
         return;
     }
     HttpResponse r = answer_request(*parsed.request, c.peer, m_table, m_options.token, now_unix());
@@ -238,7 +252,8 @@ void Server::on_readable(Client& c) {
 
 void Server::on_writable(Client& c) {
     while (c.out_offset < c.out.size()) {
-        ssize_t n = ::send(c.fd.get(), c.out.data() + c.out_offset, c.out.size() - c.out_offset, MSG_NOSIGNAL);
+        ssize_t n = ::send(c.fd.get(), c.out.data() + c.out_offset, c.out.size() - c.out_offset,
+                           MSG_NOSIGNAL);
         if (n > 0) {
             c.out_offset += static_cast<size_t>(n);
             continue;
@@ -254,12 +269,14 @@ void Server::sweep_timeouts() {
     std::vector<int> expired;
     for (auto& [fd, c] : m_clients)
         // Writing a large answer to a slow reader gets the read timeout again, not forever.
-        if (now > c.deadline_s + (c.responding ? m_options.read_timeout_ms / 1000.0 : 0)) expired.push_back(fd);
+        if (now > c.deadline_s + (c.responding ? m_options.read_timeout_ms / 1000.0 : 0))
+            expired.push_back(fd);
     for (int fd : expired) {
         Client& c = m_clients.at(fd);
         if (!c.responding) {
             ++m_counters.timeouts;
-            log(fmt::format("sink: {} sent no complete request within {} ms", c.peer, m_options.read_timeout_ms));
+            log(fmt::format("sink: {} sent no complete request within {} ms", c.peer,
+                            m_options.read_timeout_ms));
             std::string canned = frame_response(error_response(408, "request timeout"));
             (void)::send(fd, canned.data(), canned.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
         }
@@ -273,13 +290,16 @@ Result<void> Server::run() {
     add(m_listener.get(), EPOLLIN);
     add(m_source.fd(), EPOLLIN);
     add(interrupt_fd(), EPOLLIN);
-    std::fprintf(stderr, "sink ready: queries on %s:%u, capturing '%s' on %s, keeping the last %zu connections\n",
-                 m_options.listen_address.c_str(), m_options.listen_port, m_source.filter().c_str(),
-                 m_options.interface.c_str(), m_options.capacity);
+    std::fprintf(
+        stderr,
+        "sink ready: queries on %s:%u, capturing '%s' on %s, keeping the last %zu connections\n",
+        m_options.listen_address.c_str(), m_options.listen_port, m_source.filter().c_str(),
+        m_options.interface.c_str(), m_options.capacity);
     epoll_event events[64];
     while (!interrupted()) {
         int n = ::epoll_wait(m_epoll.get(), events, 64, k_tick_ms);
-        if (n < 0 && errno != EINTR) return fail(std::string("epoll_wait: ") + std::strerror(errno));
+        if (n < 0 && errno != EINTR)
+            return fail(std::string("epoll_wait: ") + std::strerror(errno));
         // Capture first: a query that arrives with the packets it asks about sees them.
         if (!m_source.dispatch(m_table)) return fail("capture failed");
         for (int i = 0; i < n; ++i) {
@@ -290,23 +310,29 @@ Result<void> Server::run() {
             }
             auto it = m_clients.find(fd);
             if (it == m_clients.end()) continue;  // the capture or interrupt descriptor
-            if (it->second.responding) on_writable(it->second);
-            else on_readable(it->second);
+            if (it->second.responding)
+                on_writable(it->second);
+            else
+                on_readable(it->second);
         }
         sweep_timeouts();
     }
     auto src = m_source.counters();
     auto& c = m_counters;
-    std::fprintf(stderr,
-                 "sink: stopping: %zu connections kept (%llu evicted), %llu frames (%llu malformed, %llu dropped by the "
-                 "kernel); queries: %llu served, %llu unauthorized, %llu bad, %llu rate-limited, %llu over the "
-                 "connection limit, %llu timed out\n",
-                 m_table.size(), static_cast<unsigned long long>(m_table.counters().evicted),
-                 static_cast<unsigned long long>(src.frames), static_cast<unsigned long long>(src.malformed),
-                 static_cast<unsigned long long>(src.dropped_kernel), static_cast<unsigned long long>(c.served),
-                 static_cast<unsigned long long>(c.unauthorized), static_cast<unsigned long long>(c.bad_requests),
-                 static_cast<unsigned long long>(c.rate_limited), static_cast<unsigned long long>(c.busy),
-                 static_cast<unsigned long long>(c.timeouts));
+    std::fprintf(
+        stderr,
+        "sink: stopping: %zu connections kept (%llu evicted), %llu frames (%llu malformed, %llu "
+        "dropped by the "
+        "kernel); queries: %llu served, %llu unauthorized, %llu bad, %llu rate-limited, %llu over "
+        "the "
+        "connection limit, %llu timed out\n",
+        m_table.size(), static_cast<unsigned long long>(m_table.counters().evicted),
+        static_cast<unsigned long long>(src.frames), static_cast<unsigned long long>(src.malformed),
+        static_cast<unsigned long long>(src.dropped_kernel),
+        static_cast<unsigned long long>(c.served), static_cast<unsigned long long>(c.unauthorized),
+        static_cast<unsigned long long>(c.bad_requests),
+        static_cast<unsigned long long>(c.rate_limited), static_cast<unsigned long long>(c.busy),
+        static_cast<unsigned long long>(c.timeouts));
     return {};
 }
 
@@ -317,13 +343,15 @@ Result<std::string> read_token_file(const std::string& path) {
     if (!in) return fail("--token-file: cannot read '" + path + "'");
     std::string line;
     std::getline(in, line);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+        line.pop_back();
     size_t start = line.find_first_not_of(" \t");
     line = start == std::string::npos ? std::string{} : line.substr(start);
     if (line.size() < k_min_token_chars)
-        return fail(fmt::format("--token-file: the token in '{}' is shorter than {} characters; make one with "
-                                "`openssl rand -hex 32 > {}`",
-                                path, k_min_token_chars, path));
+        return fail(fmt::format(
+            "--token-file: the token in '{}' is shorter than {} characters; make one with "
+            "`openssl rand -hex 32 > {}`",
+            path, k_min_token_chars, path));
     return line;
 }
 

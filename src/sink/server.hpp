@@ -19,14 +19,14 @@ namespace sniprobe::sink {
 struct SinkOptions {
     std::string listen_address = "127.0.0.1";  // IP literal to serve queries on
     uint16_t listen_port = 9443;
-    std::string token;                          // the shared secret (from --token-file)
-    std::vector<uint16_t> watch_ports{443};     // the real server's ports to record
-    std::string interface = "any";              // capture interface
-    size_t capacity = 10000;                    // connections remembered (ring)
-    int max_clients = 64;                       // query connections open at once
-    int read_timeout_ms = 5000;                 // to send a whole request head
-    double requests_per_s = 10;                 // per client address, steady
-    double request_burst = 20;                  // per client address, burst
+    std::string token;                       // the shared secret (from --token-file)
+    std::vector<uint16_t> watch_ports{443};  // the real server's ports to record
+    std::string interface = "any";           // capture interface
+    size_t capacity = 10000;                 // connections remembered (ring)
+    int max_clients = 64;                    // query connections open at once
+    int read_timeout_ms = 5000;              // to send a whole request head
+    double requests_per_s = 10;              // per client address, steady
+    double request_burst = 20;               // per client address, burst
 };
 
 // Runs until a stop signal. Fails when the port cannot be bound or capture cannot start.

@@ -20,16 +20,26 @@ constexpr size_t k_max_limit = 100000;
 
 const char* reason_phrase(int status) {
     switch (status) {
-        case 200: return "OK";
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 408: return "Request Timeout";
-        case 429: return "Too Many Requests";
-        case 431: return "Request Header Fields Too Large";
-        case 503: return "Service Unavailable";
-        default: return "Error";
+        case 200:
+            return "OK";
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Unauthorized";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 408:
+            return "Request Timeout";
+        case 429:
+            return "Too Many Requests";
+        case 431:
+            return "Request Header Fields Too Large";
+        case 503:
+            return "Service Unavailable";
+        default:
+            return "Error";
     }
 }
 
@@ -65,8 +75,8 @@ HttpResponse error_response(int status, std::string_view message, std::string lo
     return r;
 }
 
-HttpResponse answer_request(const SinkRequest& request, const std::string& peer, const ConnectionTable& table,
-                            std::string_view token, double now_unix) {
+HttpResponse answer_request(const SinkRequest& request, const std::string& peer,
+                            const ConnectionTable& table, std::string_view token, double now_unix) {
     if (request.method != "GET") return error_response(405, "only GET is served");
     if (request.path == "/v1/health") {
         HttpResponse r;
@@ -76,10 +86,13 @@ HttpResponse answer_request(const SinkRequest& request, const std::string& peer,
     if (request.path != "/v1/connections") return error_response(404, "no such resource");
 
     if (!request.bearer_token)
-        return error_response(401, "a Bearer token is required",
-                              fmt::format("sink: refused {} from {}: no token", request.path, peer));
+        return error_response(
+            401, "a Bearer token is required",
+            fmt::format("sink: refused {} from {}: no token", request.path, peer));
     if (!token_matches(*request.bearer_token, token))
-        return error_response(401, "wrong token", fmt::format("sink: refused {} from {}: wrong token", request.path, peer));
+        return error_response(
+            401, "wrong token",
+            fmt::format("sink: refused {} from {}: wrong token", request.path, peer));
 
     std::string client;
     double since = 0, until = std::numeric_limits<double>::max();
@@ -107,7 +120,8 @@ std::string frame_response(const HttpResponse& response) {
         "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n"
         "Cache-Control: no-store\r\nConnection: close\r\n{}\r\n{}",
         response.status, reason_phrase(response.status), response.body.size(),
-        response.status == 401 ? "WWW-Authenticate: Bearer realm=\"sniprobe-sink\"\r\n" : "", response.body);
+        response.status == 401 ? "WWW-Authenticate: Bearer realm=\"sniprobe-sink\"\r\n" : "",
+        response.body);
 }
 
 }  // namespace sniprobe::sink

@@ -15,14 +15,14 @@ namespace sniprobe::sink {
 // A response before it is framed.
 struct HttpResponse {
     int status = 200;
-    std::string body;                         // JSON
-    std::string log_line;                     // one line for the sink's log ("" = nothing to log)
+    std::string body;      // JSON
+    std::string log_line;  // one line for the sink's log ("" = nothing to log)
 };
 
 // Answers one request from `peer`. Routes: GET /v1/health (no data, no token needed),
 // GET /v1/connections?client=IP&since=T&until=T&limit=N (Bearer token required).
-HttpResponse answer_request(const SinkRequest& request, const std::string& peer, const ConnectionTable& table,
-                            std::string_view token, double now_unix);
+HttpResponse answer_request(const SinkRequest& request, const std::string& peer,
+                            const ConnectionTable& table, std::string_view token, double now_unix);
 
 // A short JSON error response ({"error": "..."}) with its log line.
 HttpResponse error_response(int status, std::string_view message, std::string log_line = {});

@@ -19,8 +19,9 @@ TEST(SinkUrl, ParsesHostPortAndPrefix) {
 }
 
 TEST(SinkUrl, RejectsWhatItCannotReach) {
-    for (const char* bad : {"10.77.3.2:9443", "https://x:1", "http://:9443", "http://x", "http://x:0", "http://x:99999",
-                            "http://[fd77::2:9443", "http://x:12ab"})
+    for (const char* bad :
+         {"10.77.3.2:9443", "https://x:1", "http://:9443", "http://x", "http://x:0",
+          "http://x:99999", "http://[fd77::2:9443", "http://x:12ab"})
         EXPECT_FALSE(parse_sink_url(bad)) << bad;
 }
 

@@ -16,8 +16,10 @@ TEST(ConnectionTable, RecordsSynHelloAndResetsOfOneConnection) {
     auto hello = test::load_hello("openssl_sni.bin");
     table.observe(packet(true, 40000, tcp_flag::syn, 1000, 62, 777), 10.0);
     table.observe(packet(false, 40000, tcp_flag::syn | tcp_flag::ack, 5000), 10.001);
-    table.observe(packet(true, 40000, tcp_flag::ack | tcp_flag::psh, 1001, 62, 778, &hello), 10.002);
-    table.observe(packet(true, 40000, tcp_flag::rst | tcp_flag::ack, 1001 + static_cast<uint32_t>(hello.size()), 53, 31415),
+    table.observe(packet(true, 40000, tcp_flag::ack | tcp_flag::psh, 1001, 62, 778, &hello),
+                  10.002);
+    table.observe(packet(true, 40000, tcp_flag::rst | tcp_flag::ack,
+                         1001 + static_cast<uint32_t>(hello.size()), 53, 31415),
                   10.004);
     ASSERT_EQ(table.size(), 1u);
     auto records = table.query("", 0, 1e12, 10);
@@ -42,7 +44,8 @@ TEST(ConnectionTable, RecordsSynHelloAndResetsOfOneConnection) {
 TEST(ConnectionTable, ReassemblesAHelloSplitAcrossSegments) {
     ConnectionTable table(10, {443});
     auto hello = test::load_hello("curl_h2.bin");
-    std::vector<uint8_t> first(hello.begin(), hello.begin() + 20), second(hello.begin() + 20, hello.end());
+    std::vector<uint8_t> first(hello.begin(), hello.begin() + 20),
+        second(hello.begin() + 20, hello.end());
     table.observe(packet(true, 40001, tcp_flag::syn, 0), 1);
     table.observe(packet(true, 40001, tcp_flag::ack, 1, 62, 2, &first), 2);
     EXPECT_FALSE(table.query("", 0, 10, 1)[0]->client_hello_seen);
@@ -79,7 +82,8 @@ TEST(ConnectionTable, RecordsWhatTheServerSent) {
 TEST(ConnectionTable, ANewIsnOnAKnownTupleIsANewConnection) {
     ConnectionTable table(10, {443});
     table.observe(packet(true, 40004, tcp_flag::syn, 1000), 1);
-    table.observe(packet(true, 40004, tcp_flag::syn, 1000), 1.5);  // retransmitted SYN: same connection
+    table.observe(packet(true, 40004, tcp_flag::syn, 1000),
+                  1.5);  // retransmitted SYN: same connection
     table.observe(packet(true, 40004, tcp_flag::syn, 9000), 5);
     auto records = table.query("", 0, 10, 10);
     ASSERT_EQ(records.size(), 2u);
@@ -105,8 +109,10 @@ TEST(ConnectionTable, TheRingKeepsOnlyTheLastConnections) {
 TEST(ConnectionTable, BoundsEventsPerConnection) {
     ConnectionTable table(10, {443});
     table.observe(packet(true, 40005, tcp_flag::syn, 0), 1);
-    for (int i = 0; i < 1000; ++i) table.observe(packet(true, 40005, tcp_flag::rst, static_cast<uint32_t>(i)), 2);
-    EXPECT_EQ(table.query("", 0, 10, 1)[0]->received.size(), ConnectionTable::k_max_events_per_connection);
+    for (int i = 0; i < 1000; ++i)
+        table.observe(packet(true, 40005, tcp_flag::rst, static_cast<uint32_t>(i)), 2);
+    EXPECT_EQ(table.query("", 0, 10, 1)[0]->received.size(),
+              ConnectionTable::k_max_events_per_connection);
 }
 
 TEST(ConnectionTable, QueryFiltersByClientAndTime) {

@@ -36,7 +36,8 @@ Trial reset_trial(int id, uint16_t local_port, bool we_sent_rst = false) {
     t.hello_sent_ms = 2;
     t.failure = "connection_reset";
     t.captured = true;
-    t.packets = {pkt(Direction::outbound, tcp_flag::syn, 1000), pkt(Direction::inbound, tcp_flag::rst | tcp_flag::ack, 5001)};
+    t.packets = {pkt(Direction::outbound, tcp_flag::syn, 1000),
+                 pkt(Direction::inbound, tcp_flag::rst | tcp_flag::ack, 5001)};
     if (we_sent_rst) t.packets.push_back(pkt(Direction::outbound, tcp_flag::rst, 1584));
     return t;
 }
@@ -57,7 +58,9 @@ ConnectionRecord record(uint16_t client_port, std::string client = "10.77.1.2") 
     return r;
 }
 
-TcpEvent rst(uint8_t ttl, uint32_t seq) { return TcpEvent{k_start + 1.01, tcp_flag::rst | tcp_flag::ack, ttl, 31415, seq, 0}; }
+TcpEvent rst(uint8_t ttl, uint32_t seq) {
+    return TcpEvent{k_start + 1.01, tcp_flag::rst | tcp_flag::ack, ttl, 31415, seq, 0};
+}
 
 CorrelationContext context() {
     CorrelationContext c;
@@ -118,7 +121,7 @@ TEST(Correlate, ForgedIsJudgedByTtlWithoutOurCapture) {
     EXPECT_TRUE(rst_not_sent_by_us(r.received[0], r, t));
     r.received[0].ttl = 62;  // same TTL as our SYN and no capture to say otherwise: ours
     EXPECT_FALSE(rst_not_sent_by_us(r.received[0], r, t));
-    t.captured = true;       // ...but our capture shows we sent no such RST: forged
+    t.captured = true;  // ...but our capture shows we sent no such RST: forged
     EXPECT_TRUE(rst_not_sent_by_us(r.received[0], r, t));
     t.packets.push_back(pkt(Direction::outbound, tcp_flag::rst, 1584));
     EXPECT_FALSE(rst_not_sent_by_us(r.received[0], r, t));
@@ -163,7 +166,8 @@ TEST(Correlate, BehindANatTheIsnThenTimeAndSniMatch) {
     auto by_name = record(62000, "198.51.100.7");
     by_name.syn_seq = 424242;
     by_name.received.push_back(rst(53, 9));
-    auto report = correlate_trials({reset_trial(0, 40000), no_capture}, {natted, by_name}, context());
+    auto report =
+        correlate_trials({reset_trial(0, 40000), no_capture}, {natted, by_name}, context());
     ASSERT_EQ(report.trials.size(), 2u);
     EXPECT_EQ(report.trials[0].matched_by, "isn");
     EXPECT_EQ(report.trials[1].matched_by, "time_sni");
@@ -174,7 +178,8 @@ TEST(Correlate, BehindANatTheIsnThenTimeAndSniMatch) {
 TEST(Correlate, ARecordExplainsOneTrialOnlyAndOnlyInItsTimeWindow) {
     auto late = record(40000);
     late.syn_t = late.first_seen = k_start + 60;  // the same port reused a minute later
-    auto report = correlate_trials({reset_trial(0, 40000), reset_trial(1, 40000)}, {record(40000), late}, context());
+    auto report = correlate_trials({reset_trial(0, 40000), reset_trial(1, 40000)},
+                                   {record(40000), late}, context());
     EXPECT_EQ(report.trials_matched, 1);
     EXPECT_EQ(report.trials_unmatched, 1);
 }
@@ -214,8 +219,9 @@ TEST(Correlate, NoEvidenceFromAFailedFetchAndApplyKeepsTheCause) {
 }
 
 TEST(Correlate, EveryEmittedIdIsInTheTable) {
-    for (const auto* id : {&evidence::sink_two_sided, &evidence::sink_no_client_hello, &evidence::sink_answer_lost,
-                           &evidence::sink_client_only, &evidence::sink_server_rst, &evidence::sink_no_connection}) {
+    for (const auto* id :
+         {&evidence::sink_two_sided, &evidence::sink_no_client_hello, &evidence::sink_answer_lost,
+          &evidence::sink_client_only, &evidence::sink_server_rst, &evidence::sink_no_connection}) {
         bool found = false;
         for (const auto& e : k_all_evidence_ids) found = found || std::string(e.id) == id->id;
         EXPECT_TRUE(found) << id->id;

@@ -21,7 +21,8 @@ TEST(ParseRequest, ReadsPathQueryAndBearerToken) {
 }
 
 TEST(ParseRequest, WaitsForTheEndOfTheHead) {
-    EXPECT_EQ(parse_request("GET /v1/health HTTP/1.1\r\nHost: x\r\n").state, RequestState::incomplete);
+    EXPECT_EQ(parse_request("GET /v1/health HTTP/1.1\r\nHost: x\r\n").state,
+              RequestState::incomplete);
     EXPECT_EQ(parse_request("").state, RequestState::incomplete);
     EXPECT_EQ(parse_request("GET /v1/health HTTP/1.0\n\n").state, RequestState::complete);
 }
@@ -35,9 +36,10 @@ TEST(ParseRequest, NonBearerAuthorizationNeverCarriesAToken) {
 }
 
 TEST(ParseRequest, GarbageIsBadWithAReason) {
-    for (const char* garbage : {"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", "GET\r\n\r\n", "GET / SPDY/3\r\n\r\n",
-                                "GET nopath HTTP/1.1\r\n\r\n", "GET /%zz HTTP/1.1\r\n\r\n",
-                                "GET /?a=%4 HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nno colon here\r\n\r\n"}) {
+    for (const char* garbage :
+         {"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", "GET\r\n\r\n", "GET / SPDY/3\r\n\r\n",
+          "GET nopath HTTP/1.1\r\n\r\n", "GET /%zz HTTP/1.1\r\n\r\n", "GET /?a=%4 HTTP/1.1\r\n\r\n",
+          "GET / HTTP/1.1\r\nno colon here\r\n\r\n"}) {
         auto p = parse_request(garbage);
         EXPECT_EQ(p.state, RequestState::bad) << garbage;
         EXPECT_FALSE(p.error.empty());

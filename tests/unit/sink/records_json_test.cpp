@@ -13,7 +13,8 @@ TEST(RecordsJson, RoundTrips) {
     auto hello = test::load_hello("openssl_sni.bin");
     table.observe(test::packet(true, 40000, tcp_flag::syn, 1000, 62, 7), 100.25);
     table.observe(test::packet(true, 40000, tcp_flag::ack, 1001, 62, 8, &hello), 100.5);
-    table.observe(test::packet(true, 40000, tcp_flag::rst | tcp_flag::ack, 1600, 53, 31415), 100.75);
+    table.observe(test::packet(true, 40000, tcp_flag::rst | tcp_flag::ack, 1600, 53, 31415),
+                  100.75);
     table.observe(test::packet(false, 40000, tcp_flag::rst, 77, 64, 0), 101);
     auto doc = decode_records(encode_records(table.query("", 0, 1e9, 10), 102));
     ASSERT_TRUE(doc) << doc.error().message;

@@ -28,9 +28,11 @@ SinkRequest request(std::string path, std::optional<std::string> token) {
 
 TEST(Service, WrongOrMissingTokenIsRefusedLoggedAndDisclosesNothing) {
     auto table = table_with_one_connection();
-    for (auto token : {std::optional<std::string>{}, std::optional<std::string>{"wrong-token-0123456789"},
-                       std::optional<std::string>{""}}) {
-        auto r = answer_request(request("/v1/connections", token), "192.0.2.9", table, k_token, 200);
+    for (auto token :
+         {std::optional<std::string>{}, std::optional<std::string>{"wrong-token-0123456789"},
+          std::optional<std::string>{""}}) {
+        auto r =
+            answer_request(request("/v1/connections", token), "192.0.2.9", table, k_token, 200);
         EXPECT_EQ(r.status, 401);
         EXPECT_EQ(r.body.find("10.77"), std::string::npos);
         EXPECT_EQ(r.body.find("connections"), std::string::npos);
@@ -54,10 +56,12 @@ TEST(Service, TheRightTokenGetsTheRecords) {
     EXPECT_DOUBLE_EQ(doc->sink_now_unix, 200);
 
     req.query["since"] = "150";  // after the connection's last packet
-    EXPECT_TRUE(decode_records(answer_request(req, "p", table, k_token, 200).body)->records.empty());
+    EXPECT_TRUE(
+        decode_records(answer_request(req, "p", table, k_token, 200).body)->records.empty());
     req.query["client"] = "10.0.0.1";
     req.query["since"] = "0";
-    EXPECT_TRUE(decode_records(answer_request(req, "p", table, k_token, 200).body)->records.empty());
+    EXPECT_TRUE(
+        decode_records(answer_request(req, "p", table, k_token, 200).body)->records.empty());
 }
 
 TEST(Service, BadParametersAreA400) {

@@ -22,8 +22,9 @@ inline std::vector<uint8_t> load_hello(const std::string& name) {
 }
 
 // A packet from client 10.77.1.2:cport to server 10.77.3.2:443 (inbound = to the server).
-inline wire::TcpPacket packet(bool to_server, uint16_t cport, uint8_t flags, uint32_t seq, uint8_t ttl = 62,
-                              uint16_t ip_id = 1, const std::vector<uint8_t>* payload = nullptr) {
+inline wire::TcpPacket packet(bool to_server, uint16_t cport, uint8_t flags, uint32_t seq,
+                              uint8_t ttl = 62, uint16_t ip_id = 1,
+                              const std::vector<uint8_t>* payload = nullptr) {
     wire::TcpPacket p;
     const uint8_t client[4] = {10, 77, 1, 2}, server[4] = {10, 77, 3, 2};
     for (int i = 0; i < 4; ++i) {
