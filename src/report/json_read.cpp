@@ -98,6 +98,7 @@ RstFinding rst_from(const json& j) {
     f.delay_ms = get_optional<double>(j, "delay_ms");
     f.rtt_ms = get_optional<double>(j, "rtt_ms");
     f.reasons = get<std::vector<std::string>>(j, "reasons");
+    f.after_injected = get<bool>(j, "after_injected", false);
     return f;
 }
 

@@ -56,6 +56,7 @@ json rst_json(const RstFinding& f) {
             {"seq_relation", nullable(f.seq_relation)},
             {"delay_ms", nullable(f.delay_ms)},
             {"rtt_ms", nullable(f.rtt_ms)},
+            {"after_injected", f.after_injected},
             {"reasons", f.reasons}};
 }
 

@@ -114,6 +114,8 @@ Forensics forensics_for(const Diagnosis& d, std::initializer_list<Variant> varia
     Forensics f;
     for (const RstFinding& finding : d.analysis.rsts) {
         if (!failed_ids.count(finding.trial_id)) continue;
+        // The server's kernel answering an injected RST is a consequence, not a cause.
+        if (finding.after_injected) continue;
         const bool is_rst = (finding.flags & tcp_flag::rst) != 0;
         OriginCount& count = is_rst ? f.rst : f.fin;
         switch (finding.origin) {

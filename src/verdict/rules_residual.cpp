@@ -64,7 +64,7 @@ std::optional<Verdict> rule_residual_blocking(const Facts& f) {
             target_failures.insert(t->id);
     int injected = 0, server = 0;
     for (const RstFinding& r : f.d.analysis.rsts) {
-        if (!target_failures.count(r.trial_id)) continue;
+        if (!target_failures.count(r.trial_id) || r.after_injected) continue;
         injected += r.origin == RstOrigin::injected;
         server += r.origin == RstOrigin::server;
     }

@@ -213,5 +213,23 @@ TEST(Decide, CleanRunIsOk) {
     EXPECT_TRUE(cites(v, "E_TARGET_OK"));
 }
 
+TEST(Decide, ServerRepliesToInjectedRstsDoNotMakeItServerReset) {
+    // The seed race: the forged RST reaches the server before our ClientHello, and the
+    // server's kernel answers it. Those replies are the server's, but they did not end
+    // the handshake: the verdict stays sni_reset, with the injection as evidence.
+    Scenario s;
+    s.captured()
+        .add(Variant::sni, 9, reset_after_hello)
+        .add(Variant::sni, 1, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok)
+        .forensics(Variant::sni, RstOrigin::injected)
+        .server_replies_to_injection(Variant::sni);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_TRUE(cites(v, "E_RST_INJECTED"));
+    EXPECT_FALSE(cites(v, "E_RST_SERVER_FINGERPRINT"));
+}
+
 }  // namespace
 }  // namespace sniprobe

@@ -139,6 +139,24 @@ class Scenario {
         return *this;
     }
 
+    // The server's kernel answering each injected RST of `v` (it reached the server first).
+    Scenario& server_replies_to_injection(Variant v) {
+        std::vector<RstFinding> replies;
+        for (const RstFinding& injected : m_rsts) {
+            if (injected.origin != RstOrigin::injected) continue;
+            const Trial& t = m_d.trials[static_cast<size_t>(injected.trial_id)];
+            if (t.variant != v) continue;
+            RstFinding reply = injected;
+            reply.origin = RstOrigin::server;
+            reply.signature = "server_stack";
+            reply.ttl = 52;
+            reply.after_injected = true;
+            replies.push_back(reply);
+        }
+        m_rsts.insert(m_rsts.end(), replies.begin(), replies.end());
+        return *this;
+    }
+
     Scenario& forced_ip(std::string ip, std::vector<std::string> dns) {
         m_d.target.forced_ip = ip;
         m_d.resolution.addresses = {{ip, "ipv4", "cli"}};
