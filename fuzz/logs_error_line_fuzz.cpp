@@ -17,7 +17,8 @@ using namespace sniprobe::logs;
 namespace {
 
 bool inside(std::string_view field, std::string_view line) {
-    return field.empty() || (field.data() >= line.data() && field.data() + field.size() <= line.data() + line.size());
+    return field.empty() || (field.data() >= line.data() &&
+                             field.data() + field.size() <= line.data() + line.size());
 }
 
 }  // namespace
@@ -40,8 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             if (!inside(field, line)) std::abort();
         }
         if (!l.reason.empty() && !inside(l.reason, line) && l.reason != "plain HTTP request" &&
-            l.reason != "timed out" && l.reason != "peer closed connection" && l.reason != "client closed connection" &&
-            l.reason != "handshake rejected") {
+            l.reason != "timed out" && l.reason != "peer closed connection" &&
+            l.reason != "client closed connection" && l.reason != "handshake rejected") {
             std::abort();
         }
         if (l.anomaly == LineAnomaly::none) {

@@ -5,8 +5,8 @@
 // Connection reset by peer)"), so a server log full of client resets next to a client that
 // blames the server means neither sent them. Exit 0 when read, 2 on bad usage, 3 when an
 // input cannot be read (or stopped early: the summary of what was read is still printed).
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 #include <memory>
@@ -35,17 +35,21 @@ struct LogsArgs {
 std::optional<int64_t> time_option(const std::string& text, const char* name) {
     if (text.empty()) return std::nullopt;
     auto t = logs::parse_time(text);
-    if (!t) throw usage_error(fmt::format("logs: {} wants a time as nginx writes it, \"2026/11/27 14:53\" or "
-                                          "\"2026-11-27T14:53:02\"; got \"{}\"",
-                                          name, text));
+    if (!t)
+        throw usage_error(
+            fmt::format("logs: {} wants a time as nginx writes it, \"2026/11/27 14:53\" or "
+                        "\"2026-11-27T14:53:02\"; got \"{}\"",
+                        name, text));
     return t;
 }
 
 void run_logs(const LogsArgs& a) {
     logs::AggregateOptions options;
     options.client = a.client;
-    if (options.client.size() > 2 && options.client.front() == '[' && options.client.back() == ']') {
-        options.client = options.client.substr(1, options.client.size() - 2);  // [fd77:1::2] as nginx omits brackets
+    if (options.client.size() > 2 && options.client.front() == '[' &&
+        options.client.back() == ']') {
+        options.client = options.client.substr(
+            1, options.client.size() - 2);  // [fd77:1::2] as nginx omits brackets
     }
     options.since_s = time_option(a.since, "--since");
     options.until_s = time_option(a.until, "--until");
@@ -80,17 +84,22 @@ void register_logs(CLI::App& app) {
     auto args = std::make_shared<LogsArgs>();
     CLI::App* cmd = app.add_subcommand(
         "logs",
-        "Read nginx/OpenResty error logs and explain the TLS handshake failures in them, per class\n"
-        "and per client. nginx writes these at level info (`error_log FILE info;`). Rotated .gz files\n"
+        "Read nginx/OpenResty error logs and explain the TLS handshake failures in them, per "
+        "class\n"
+        "and per client. nginx writes these at level info (`error_log FILE info;`). Rotated .gz "
+        "files\n"
         "are read as they are; \"-\" reads stdin. Memory stays constant for logs of any size.");
     cmd->add_option("FILE", args->files, "error log files (.gz too); - for stdin")->required();
     cmd->add_flag("--json", args->json, "JSON instead of the terminal report (docs/logs-json.md)");
     cmd->add_option("--client", args->client, "only lines from this client address");
-    cmd->add_option("--since", args->since, "only entries at or after this local time (2026/11/27 14:00)");
+    cmd->add_option("--since", args->since,
+                    "only entries at or after this local time (2026/11/27 14:00)");
     cmd->add_option("--until", args->until, "only entries before this local time");
-    cmd->add_option("--bucket", args->bucket, "time bucket: minute or hour (widened when a log spans long)")
+    cmd->add_option("--bucket", args->bucket,
+                    "time bucket: minute or hour (widened when a log spans long)")
         ->check(CLI::IsMember({"minute", "hour"}));
-    cmd->add_option("--top", args->top, "client rows shown (default 20)")->check(CLI::Range(1, 100000));
+    cmd->add_option("--top", args->top, "client rows shown (default 20)")
+        ->check(CLI::Range(1, 100000));
     cmd->add_option("--max-clients", args->max_clients,
                     "clients tracked exactly before counts become bounds (default 4096)")
         ->check(CLI::Range(1, 1000000));

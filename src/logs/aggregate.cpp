@@ -73,7 +73,8 @@ int64_t next_bucket_width(int64_t width_s) {
     return width_s * 2;
 }
 
-Aggregator::Aggregator(AggregateOptions options) : m_state(std::make_unique<State>(std::move(options))) {}
+Aggregator::Aggregator(AggregateOptions options)
+    : m_state(std::make_unique<State>(std::move(options))) {}
 Aggregator::Aggregator(Aggregator&&) noexcept = default;
 Aggregator& Aggregator::operator=(Aggregator&&) noexcept = default;
 Aggregator::~Aggregator() = default;
@@ -106,7 +107,9 @@ void Aggregator::add(const ErrorLine& line) {
     s.add_bucket(line.failure_class, line.time_s);
 }
 
-void Aggregator::add_input(InputRow input) { m_state->totals.inputs.push_back(std::move(input)); }
+void Aggregator::add_input(InputRow input) {
+    m_state->totals.inputs.push_back(std::move(input));
+}
 
 LogSummary Aggregator::summary() const {
     const State& s = *m_state;
@@ -116,18 +119,22 @@ LogSummary Aggregator::summary() const {
         ClassRow row;
         row.failure_class = static_cast<FailureClass>(i);
         row.count = out.classes[i];
-        for (const auto& [reason, count] : s.reasons[i].counts) row.reasons.push_back({reason, count});
+        for (const auto& [reason, count] : s.reasons[i].counts)
+            row.reasons.push_back({reason, count});
         if (s.reasons[i].overflow > 0) row.reasons.push_back({"(other)", s.reasons[i].overflow});
-        std::stable_sort(row.reasons.begin(), row.reasons.end(),
-                         [](const ReasonCount& a, const ReasonCount& b) { return a.count > b.count; });
+        std::stable_sort(
+            row.reasons.begin(), row.reasons.end(),
+            [](const ReasonCount& a, const ReasonCount& b) { return a.count > b.count; });
         out.class_rows.push_back(std::move(row));
     }
-    std::stable_sort(out.class_rows.begin(), out.class_rows.end(), [](const ClassRow& a, const ClassRow& b) {
-        // Handshake failures first, then by count.
-        bool fa = is_handshake_failure(a.failure_class), fb = is_handshake_failure(b.failure_class);
-        if (fa != fb) return fa;
-        return a.count > b.count;
-    });
+    std::stable_sort(out.class_rows.begin(), out.class_rows.end(),
+                     [](const ClassRow& a, const ClassRow& b) {
+                         // Handshake failures first, then by count.
+                         bool fa = is_handshake_failure(a.failure_class),
+                              fb = is_handshake_failure(b.failure_class);
+                         if (fa != fb) return fa;
+                         return a.count > b.count;
+                     });
     out.clients = s.clients.rows();
     out.clients_distinct = s.clients.distinct_clients();
     out.clients_exact = !s.clients.overflowed();

@@ -20,13 +20,13 @@ namespace sniprobe::logs {
 
 // What to keep and what to leave out.
 struct AggregateOptions {
-    std::size_t max_clients = 4096;      // clients tracked (Space-Saving capacity)
-    int64_t bucket_s = 60;               // time bucket width asked for (widened when needed)
-    std::size_t max_buckets = 2880;      // most buckets kept at once
-    std::size_t max_reasons = 32;        // distinct reasons kept per class; the rest are "(other)"
-    std::string client;                  // only lines from this client (empty = all)
-    std::optional<int64_t> since_s;      // only entries at or after this time
-    std::optional<int64_t> until_s;      // only entries before this time
+    std::size_t max_clients = 4096;  // clients tracked (Space-Saving capacity)
+    int64_t bucket_s = 60;           // time bucket width asked for (widened when needed)
+    std::size_t max_buckets = 2880;  // most buckets kept at once
+    std::size_t max_reasons = 32;    // distinct reasons kept per class; the rest are "(other)"
+    std::string client;              // only lines from this client (empty = all)
+    std::optional<int64_t> since_s;  // only entries at or after this time
+    std::optional<int64_t> until_s;  // only entries before this time
 };
 
 // How often a class was seen for one reason ("no shared cipher", "Connection reset by peer").
@@ -78,7 +78,7 @@ struct LogSummary {
 };
 
 class Aggregator {
-public:
+  public:
     explicit Aggregator(AggregateOptions options = {});
     Aggregator(Aggregator&&) noexcept;
     Aggregator& operator=(Aggregator&&) noexcept;
@@ -91,7 +91,7 @@ public:
     // A snapshot of everything so far.
     LogSummary summary() const;
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> m_state;
 };

@@ -29,7 +29,7 @@ uint64_t hash64(std::string_view key) {
 void DistinctCounter::add(std::string_view key) {
     const uint64_t h = hash64(key);
     const std::size_t bucket = static_cast<std::size_t>(h >> 52);  // top 12 bits
-    const uint64_t rest = (h << 12) | (uint64_t{1} << 11);          // guard bit bounds the rank
+    const uint64_t rest = (h << 12) | (uint64_t{1} << 11);         // guard bit bounds the rank
     const auto rank = static_cast<uint8_t>(std::countl_zero(rest) + 1);
     m_registers[bucket] = std::max(m_registers[bucket], rank);
 }
@@ -44,7 +44,8 @@ uint64_t DistinctCounter::estimate() const {
     }
     const double alpha = 0.7213 / (1.0 + 1.079 / m);
     double e = alpha * m * m / sum;
-    if (e <= 2.5 * m && zeros > 0) e = m * std::log(m / static_cast<double>(zeros));  // linear counting
+    if (e <= 2.5 * m && zeros > 0)
+        e = m * std::log(m / static_cast<double>(zeros));  // linear counting
     return static_cast<uint64_t>(std::llround(e));
 }
 
@@ -65,7 +66,8 @@ void ClientTable::sift_down(std::size_t pos) {
     for (;;) {
         std::size_t smallest = pos;
         for (std::size_t child : {2 * pos + 1, 2 * pos + 2}) {
-            if (child < m_heap.size() && m_entries[m_heap[child]].failures < m_entries[m_heap[smallest]].failures) {
+            if (child < m_heap.size() &&
+                m_entries[m_heap[child]].failures < m_entries[m_heap[smallest]].failures) {
                 smallest = child;
             }
         }

@@ -31,18 +31,18 @@ struct ClientCounts {
 
 // Estimates the number of distinct strings added, in 4 KiB (HyperLogLog, p = 12, ~1.6%).
 class DistinctCounter {
-public:
+  public:
     // Adds one string.
     void add(std::string_view key);
     // The estimate.
     uint64_t estimate() const;
 
-private:
+  private:
     std::array<uint8_t, 4096> m_registers{};
 };
 
 class ClientTable {
-public:
+  public:
     // A table that tracks at most `capacity` clients (at least 1).
     explicit ClientTable(std::size_t capacity);
 
@@ -57,10 +57,12 @@ public:
     // The tracked clients, most failures first (ties by address).
     std::vector<ClientCounts> rows() const;
 
-private:
+  private:
     struct Hash {
         using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+        std::size_t operator()(std::string_view s) const {
+            return std::hash<std::string_view>{}(s);
+        }
     };
     void sift_down(std::size_t heap_pos);
     void swap_heap(std::size_t a, std::size_t b);

@@ -16,12 +16,14 @@
 namespace sniprobe::logs {
 namespace {
 
-constexpr std::array<std::string_view, k_level_count> k_level_names{"emerg", "alert", "crit",   "error",
-                                                                     "warn",  "notice", "info", "debug"};
+constexpr std::array<std::string_view, k_level_count> k_level_names{
+    "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"};
 constexpr std::array<std::string_view, k_anomaly_count> k_anomaly_names{
     "none", "continuation", "no_timestamp", "bad_level", "no_pid", "overlong"};
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // Reads exactly `width` digits at `pos`.
 std::optional<unsigned> digits(std::string_view s, std::size_t pos, std::size_t width) {
@@ -47,13 +49,15 @@ std::optional<T> number(std::string_view s, std::size_t& pos) {
 // "YYYY?MM?DD?HH:MM[:SS]" with the given date separator and date/time separators.
 std::optional<int64_t> date_time(std::string_view s, char date_sep, bool seconds_required) {
     auto y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
-    if (!y || !mo || !d || s.size() < 10 || s[4] != date_sep || s[7] != date_sep) return std::nullopt;
+    if (!y || !mo || !d || s.size() < 10 || s[4] != date_sep || s[7] != date_sep)
+        return std::nullopt;
     if (*mo < 1 || *mo > 12 || *d < 1 || *d > 31) return std::nullopt;
     unsigned h = 0, mi = 0, sec = 0;
     if (s.size() > 10) {
         if (s[10] != ' ' && s[10] != 'T') return std::nullopt;
         auto hh = digits(s, 11, 2), mm = digits(s, 14, 2);
-        if (!hh || !mm || s.size() < 16 || s[13] != ':' || *hh > 23 || *mm > 59) return std::nullopt;
+        if (!hh || !mm || s.size() < 16 || s[13] != ':' || *hh > 23 || *mm > 59)
+            return std::nullopt;
         h = *hh;
         mi = *mm;
         if (s.size() > 16 || seconds_required) {
@@ -73,8 +77,9 @@ constexpr std::string_view k_client_key = ", client: ";
 // first quote followed by the end of the line or by another known field. Values hold raw
 // client bytes, quotes included, so a quote alone does not end them.
 std::optional<std::size_t> quoted_end(std::string_view s, std::size_t pos) {
-    static constexpr std::string_view k_next[] = {"\", request: \"", "\", subrequest: \"", "\", upstream: \"",
-                                                  "\", host: \"",    "\", referrer: \""};
+    static constexpr std::string_view k_next[] = {"\", request: \"", "\", subrequest: \"",
+                                                  "\", upstream: \"", "\", host: \"",
+                                                  "\", referrer: \""};
     for (std::size_t q = s.find('"', pos); q != std::string_view::npos; q = s.find('"', q + 1)) {
         if (q + 1 == s.size()) return q;
         for (auto next : k_next) {
@@ -89,7 +94,8 @@ std::optional<std::size_t> quoted_end(std::string_view s, std::size_t pos) {
 bool parse_tail(std::string_view s, std::size_t pos, ErrorLine& out, bool require_full) {
     pos += k_client_key.size();
     std::size_t end = s.find(", ", pos);
-    std::string_view client = s.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    std::string_view client =
+        s.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
     if (client.empty() || client.find(' ') != std::string_view::npos) return false;
     ErrorLine fields;
     fields.client = client;
@@ -98,7 +104,8 @@ bool parse_tail(std::string_view s, std::size_t pos, ErrorLine& out, bool requir
     if (pos != std::string_view::npos && s.compare(pos, k_server.size(), k_server) == 0) {
         pos += k_server.size();
         end = s.find(", ", pos);
-        fields.server = s.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+        fields.server =
+            s.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
         if (fields.server.find(' ') != std::string_view::npos) return false;
         pos = end;
     }
@@ -108,8 +115,10 @@ bool parse_tail(std::string_view s, std::size_t pos, ErrorLine& out, bool requir
             std::string_view* field;
         };
         std::string_view ignored;
-        const Key keys[] = {{", request: \"", &fields.request},   {", subrequest: \"", &ignored},
-                            {", upstream: \"", &fields.upstream}, {", host: \"", &fields.host},
+        const Key keys[] = {{", request: \"", &fields.request},
+                            {", subrequest: \"", &ignored},
+                            {", upstream: \"", &fields.upstream},
+                            {", host: \"", &fields.host},
                             {", referrer: \"", &ignored}};
         const Key* key = nullptr;
         for (const auto& k : keys) {
@@ -150,7 +159,8 @@ void split_tail(std::string_view line, std::size_t message_start, ErrorLine& out
 
 // The "(NNN: text)" errno nginx writes after a failed system call, if any.
 void read_errno(std::string_view msg, ErrorLine& out) {
-    for (std::size_t open = msg.find('('); open != std::string_view::npos; open = msg.find('(', open + 1)) {
+    for (std::size_t open = msg.find('('); open != std::string_view::npos;
+         open = msg.find('(', open + 1)) {
         std::size_t pos = open + 1;
         auto value = number<int>(msg, pos);
         if (!value || msg.compare(pos, 2, ": ") != 0) continue;
@@ -170,8 +180,8 @@ void read_ssl_error(std::string_view msg, ErrorLine& out) {
     std::size_t entry_end = msg.find(" error:", pos);
     std::size_t paren = msg.find(')', pos);
     if (paren < entry_end) entry_end = paren;
-    std::string_view entry = msg.substr(pos, entry_end == std::string_view::npos ? std::string_view::npos
-                                                                                  : entry_end - pos);
+    std::string_view entry = msg.substr(
+        pos, entry_end == std::string_view::npos ? std::string_view::npos : entry_end - pos);
     // error:CODE:LIB:FUNC:REASON[:DATA]
     std::size_t colon = std::string_view::npos;
     for (std::size_t field = 0, from = 0; field < 4; ++field, from = colon + 1) {
@@ -216,7 +226,8 @@ void classify(ErrorLine& out) {
         out.failure_class = FailureClass::handshake_timeout;
         if (out.reason.empty()) out.reason = "timed out";
     } else if (head.starts_with("SSL_do_handshake() failed") && !out.reason.empty()) {
-        out.failure_class = class_of_ssl_reason(out.reason).value_or(FailureClass::handshake_ssl_error);
+        out.failure_class =
+            class_of_ssl_reason(out.reason).value_or(FailureClass::handshake_ssl_error);
     } else if (head.starts_with("peer closed connection in SSL handshake")) {
         out.failure_class = FailureClass::handshake_eof;
         if (out.reason.empty()) out.reason = "peer closed connection";
@@ -234,9 +245,13 @@ void classify(ErrorLine& out) {
 
 }  // namespace
 
-std::string_view level_name(Level level) { return k_level_names[static_cast<std::size_t>(level)]; }
+std::string_view level_name(Level level) {
+    return k_level_names[static_cast<std::size_t>(level)];
+}
 
-std::string_view anomaly_name(LineAnomaly anomaly) { return k_anomaly_names[static_cast<std::size_t>(anomaly)]; }
+std::string_view anomaly_name(LineAnomaly anomaly) {
+    return k_anomaly_names[static_cast<std::size_t>(anomaly)];
+}
 
 ErrorLine parse_error_line(std::string_view line) {
     ErrorLine out;
@@ -282,7 +297,8 @@ ErrorLine parse_error_line(std::string_view line) {
     if (line.compare(pos, 1, " ") == 0) ++pos;
     if (line.compare(pos, 1, "*") == 0) {
         std::size_t p = pos + 1;
-        if (auto connection = number<uint64_t>(line, p); connection && line.compare(p, 1, " ") == 0) {
+        if (auto connection = number<uint64_t>(line, p);
+            connection && line.compare(p, 1, " ") == 0) {
             out.connection = connection;
             pos = p + 1;
         }
@@ -292,7 +308,8 @@ ErrorLine parse_error_line(std::string_view line) {
     return out;
 }
 
-int64_t civil_seconds(int year, unsigned month, unsigned day, unsigned hour, unsigned minute, unsigned second) {
+int64_t civil_seconds(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
+                      unsigned second) {
     // Howard Hinnant's days_from_civil.
     const int y = year - (month <= 2 ? 1 : 0);
     const int era = (y >= 0 ? y : y - 399) / 400;
@@ -321,8 +338,8 @@ std::string format_time(int64_t time_s) {
     const int64_t day = doy - (153 * mp + 2) / 5 + 1;
     const int64_t month = mp < 10 ? mp + 3 : mp - 9;
     const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    return fmt::format("{:04}/{:02}/{:02} {:02}:{:02}:{:02}", year, month, day, secs / 3600, secs / 60 % 60,
-                       secs % 60);
+    return fmt::format("{:04}/{:02}/{:02} {:02}:{:02}:{:02}", year, month, day, secs / 3600,
+                       secs / 60 % 60, secs % 60);
 }
 
 }  // namespace sniprobe::logs

@@ -43,7 +43,7 @@ std::string_view anomaly_name(LineAnomaly anomaly);
 // A parsed line; text fields are views into the line given to parse_error_line.
 struct ErrorLine {
     LineAnomaly anomaly = LineAnomaly::none;
-    int64_t time_s = 0;                 // wall-clock seconds since 1970-01-01 as written (zone unknown)
+    int64_t time_s = 0;  // wall-clock seconds since 1970-01-01 as written (zone unknown)
     Level level = Level::info;
     uint32_t pid = 0;
     uint32_t tid = 0;
@@ -64,7 +64,8 @@ struct ErrorLine {
 ErrorLine parse_error_line(std::string_view line);
 
 // Seconds since 1970 of a civil date and time, no zone (for --since/--until and tests).
-int64_t civil_seconds(int year, unsigned month, unsigned day, unsigned hour, unsigned minute, unsigned second);
+int64_t civil_seconds(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
+                      unsigned second);
 
 // Parses "YYYY/MM/DD HH:MM[:SS]" or "YYYY-MM-DD[T ]HH:MM[:SS]" (or a date alone) as civil seconds.
 std::optional<int64_t> parse_time(std::string_view text);

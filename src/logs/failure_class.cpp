@@ -19,16 +19,20 @@ struct ClassInfo {
 
 constexpr std::array<ClassInfo, k_class_count> k_classes{{
     {"handshake_reset", "reset mid-handshake",
-     "The client's RST arrived mid-handshake; if the client reports that the server reset, something "
+     "The client's RST arrived mid-handshake; if the client reports that the server reset, "
+     "something "
      "between you reset both ends."},
     {"handshake_eof", "closed mid-handshake",
-     "The client's FIN arrived after part of the handshake: the client gave up, or a device on the path "
+     "The client's FIN arrived after part of the handshake: the client gave up, or a device on the "
+     "path "
      "closed the connection for it."},
     {"handshake_closed_early", "closed before the ClientHello",
-     "The connection closed before the first TLS byte: health checks and port scanners do this, and so "
+     "The connection closed before the first TLS byte: health checks and port scanners do this, "
+     "and so "
      "does a device that cuts the flow before the ClientHello reaches the server."},
     {"handshake_timeout", "handshake timed out",
-     "No complete handshake arrived within nginx's timeout: the client stalled, or its packets were "
+     "No complete handshake arrived within nginx's timeout: the client stalled, or its packets "
+     "were "
      "dropped on the way (a black-holing device leaves exactly this)."},
     {"handshake_alert", "client sent a TLS alert",
      "The client ended the handshake with a TLS alert: usually it does not accept the certificate "
@@ -37,15 +41,18 @@ constexpr std::array<ClassInfo, k_class_count> k_classes{{
      "The bytes that arrived were not a TLS handshake (plain HTTP to the TLS port, a wrong record "
      "version, garbage): scanners, misconfigured clients, or a device that rewrote the stream."},
     {"handshake_mismatch", "nothing in common",
-     "Client and server share no protocol version, cipher, group or signature algorithm: old clients, "
+     "Client and server share no protocol version, cipher, group or signature algorithm: old "
+     "clients, "
      "or a server configuration that is too strict."},
     {"handshake_rejected", "rejected by the server",
-     "The server refused the handshake on purpose (ssl_reject_handshake, or no server block for the "
+     "The server refused the handshake on purpose (ssl_reject_handshake, or no server block for "
+     "the "
      "name)."},
     {"handshake_ssl_error", "other TLS error",
      "OpenSSL failed the handshake for another reason; the reason column has OpenSSL's words."},
     {"upstream_handshake", "upstream handshake failed",
-     "nginx's own TLS handshake to an upstream failed: a problem between nginx and its backend, not "
+     "nginx's own TLS handshake to an upstream failed: a problem between nginx and its backend, "
+     "not "
      "with the client."},
     {"other", "not a handshake line", "Lines that are not about a TLS handshake."},
 }};
@@ -85,11 +92,17 @@ constexpr std::pair<std::string_view, FailureClass> k_ssl_reasons[] = {
 
 }  // namespace
 
-std::string_view class_id(FailureClass c) { return k_classes[index(c)].id; }
+std::string_view class_id(FailureClass c) {
+    return k_classes[index(c)].id;
+}
 
-std::string_view class_title(FailureClass c) { return k_classes[index(c)].title; }
+std::string_view class_title(FailureClass c) {
+    return k_classes[index(c)].title;
+}
 
-std::string_view class_explanation(FailureClass c) { return k_classes[index(c)].explanation; }
+std::string_view class_explanation(FailureClass c) {
+    return k_classes[index(c)].explanation;
+}
 
 std::optional<FailureClass> class_from_id(std::string_view id) {
     for (std::size_t i = 0; i < k_class_count; ++i) {

@@ -52,7 +52,9 @@ std::optional<FailureClass> class_from_id(std::string_view id);
 bool is_handshake_failure(FailureClass c);
 
 // Index of a class in ClassCounts.
-constexpr std::size_t index(FailureClass c) { return static_cast<std::size_t>(c); }
+constexpr std::size_t index(FailureClass c) {
+    return static_cast<std::size_t>(c);
+}
 
 // The class of an OpenSSL reason string ("no shared cipher" -> handshake_mismatch); nullopt
 // when the reason is not in the table (the caller then uses handshake_ssl_error).

@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <utility>
 
@@ -20,7 +20,9 @@ constexpr std::size_t k_buffer_bytes = 256 * 1024;
 
 }  // namespace
 
-void LineReader::GzClose::operator()(gzFile_s* file) const { gzclose_r(file); }
+void LineReader::GzClose::operator()(gzFile_s* file) const {
+    gzclose_r(file);
+}
 
 LineReader::LineReader(gzFile_s* file, std::string name)
     : m_file(file), m_name(std::move(name)), m_buffer(k_buffer_bytes) {
@@ -76,7 +78,8 @@ bool LineReader::fill() {
         m_end -= m_begin;
         m_begin = 0;
     }
-    int n = gzread(m_file.get(), m_buffer.data() + m_end, static_cast<unsigned>(m_buffer.size() - m_end));
+    int n = gzread(m_file.get(), m_buffer.data() + m_end,
+                   static_cast<unsigned>(m_buffer.size() - m_end));
     if (!m_checked_compression) {
         m_compressed = gzdirect(m_file.get()) == 0;
         m_checked_compression = true;
@@ -89,8 +92,10 @@ bool LineReader::fill() {
     int errnum = Z_OK;
     const char* message = gzerror(m_file.get(), &errnum);
     if (n < 0 || (errnum != Z_OK && errnum != Z_STREAM_END)) {
-        std::string what = errnum == Z_ERRNO ? std::strerror(errno) : (message ? message : "read error");
-        if (what.starts_with("<fd:")) what.erase(0, std::min(what.size(), what.find(": ") + 2));  // zlib's own prefix
+        std::string what =
+            errnum == Z_ERRNO ? std::strerror(errno) : (message ? message : "read error");
+        if (what.starts_with("<fd:"))
+            what.erase(0, std::min(what.size(), what.find(": ") + 2));  // zlib's own prefix
         m_error = m_name + ": " + what + (m_compressed ? " (damaged or truncated gzip)" : "");
     }
     return false;
@@ -126,7 +131,7 @@ std::optional<Line> LineReader::next() {
             return Line{std::string_view(start, k_max_line_bytes), true};
         }
         if (!fill()) {
-            if (m_end > m_begin) {  // the last line has no newline
+            if (m_end > m_begin) {                  // the last line has no newline
                 start = m_buffer.data() + m_begin;  // fill() may have moved the bytes
                 std::size_t len = m_end - m_begin;
                 m_begin = m_end;

@@ -30,7 +30,7 @@ struct Line {
 };
 
 class LineReader {
-public:
+  public:
     // Opens a path, or stdin for "-"; fails with a message that names the path.
     static Result<LineReader> open(const std::string& path);
     // Reads from a descriptor the reader does not own (tests, pipes).
@@ -49,7 +49,7 @@ public:
     // The name given at open ("-" for stdin).
     const std::string& name() const { return m_name; }
 
-private:
+  private:
     struct GzClose {
         void operator()(gzFile_s* file) const;
     };

@@ -7,7 +7,8 @@
 
 namespace sniprobe::logs {
 
-Result<LogSummary> read_logs(const std::vector<std::string>& paths, const AggregateOptions& options) {
+Result<LogSummary> read_logs(const std::vector<std::string>& paths,
+                             const AggregateOptions& options) {
     std::vector<LineReader> readers;
     readers.reserve(paths.size());
     for (const auto& path : paths) {

@@ -14,6 +14,7 @@ namespace sniprobe::logs {
 // Reads `paths` ("-" = stdin) in order. Fails only when an input cannot be opened; an input
 // that stops early (damaged .gz, I/O error) is summarised up to that point and carries its
 // error in LogSummary::inputs. Stops early, with what was read, on Ctrl-C.
-Result<LogSummary> read_logs(const std::vector<std::string>& paths, const AggregateOptions& options);
+Result<LogSummary> read_logs(const std::vector<std::string>& paths,
+                             const AggregateOptions& options);
 
 }  // namespace sniprobe::logs

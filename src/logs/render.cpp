@@ -25,7 +25,8 @@ std::string iso_time(int64_t t) {
 const ClassRow* top_failure(const LogSummary& s) {
     const ClassRow* top = nullptr;
     for (const auto& row : s.class_rows) {
-        if (is_handshake_failure(row.failure_class) && (top == nullptr || row.count > top->count)) top = &row;
+        if (is_handshake_failure(row.failure_class) && (top == nullptr || row.count > top->count))
+            top = &row;
     }
     return top;
 }
@@ -62,9 +63,11 @@ std::pair<int64_t, std::vector<BucketRow>> fit_buckets(const LogSummary& s, std:
         std::vector<BucketRow> merged;
         for (const auto& r : rows) {
             int64_t start = r.start_s - ((r.start_s % width) + width) % width;
-            if (merged.empty() || merged.back().start_s != start) merged.push_back(BucketRow{start, 0, {}});
+            if (merged.empty() || merged.back().start_s != start)
+                merged.push_back(BucketRow{start, 0, {}});
             merged.back().failures += r.failures;
-            for (std::size_t i = 0; i < k_class_count; ++i) merged.back().classes[i] += r.classes[i];
+            for (std::size_t i = 0; i < k_class_count; ++i)
+                merged.back().classes[i] += r.classes[i];
         }
         rows = std::move(merged);
     }
@@ -111,30 +114,36 @@ std::string headline(const LogSummary& s) {
     }
     std::string clients = s.clients_exact ? plural(s.clients_distinct, "client", "clients")
                                           : fmt::format("about {} clients", s.clients_distinct);
-    std::string text = fmt::format("{} from {}", plural(s.handshake_failures, "handshake failure", "handshake failures"),
-                                   clients);
+    std::string text = fmt::format(
+        "{} from {}", plural(s.handshake_failures, "handshake failure", "handshake failures"),
+        clients);
     if (const ClassRow* top = top_failure(s)) {
-        text += fmt::format("; most: {} ({} of {}, {:.0f}%)", class_title(top->failure_class), top->count,
-                            s.handshake_failures, 100.0 * static_cast<double>(top->count) /
-                                                      static_cast<double>(s.handshake_failures));
+        text += fmt::format(
+            "; most: {} ({} of {}, {:.0f}%)", class_title(top->failure_class), top->count,
+            s.handshake_failures,
+            100.0 * static_cast<double>(top->count) / static_cast<double>(s.handshake_failures));
     }
     return text + ".";
 }
 
 void write_text(std::ostream& out, const LogSummary& s, const TextOptions& options) {
     out << headline(s) << "\n";
-    if (const ClassRow* top = top_failure(s)) out << "  " << class_explanation(top->failure_class) << "\n";
+    if (const ClassRow* top = top_failure(s))
+        out << "  " << class_explanation(top->failure_class) << "\n";
     const uint64_t verbose = s.levels[static_cast<std::size_t>(Level::info)] +
                              s.levels[static_cast<std::size_t>(Level::debug)];
     if (s.entries > 0 && verbose == 0) {
-        out << "  Note: no [info] entries in this log. nginx writes handshake failures at level info; set\n"
+        out << "  Note: no [info] entries in this log. nginx writes handshake failures at level "
+               "info; set\n"
                "  `error_log FILE info;` to see them.\n";
     }
     std::string names;
     for (const auto& in : s.inputs) names += (names.empty() ? "" : ", ") + printable(in.name);
     out << fmt::format("\nRead {} from {} ({}); {} entries", plural(s.lines, "line", "lines"),
                        plural(s.inputs.size(), "input", "inputs"), names, s.entries);
-    if (s.first_s) out << fmt::format(", {} .. {}", format_time(*s.first_s), format_time(s.last_s.value_or(0)));
+    if (s.first_s)
+        out << fmt::format(", {} .. {}", format_time(*s.first_s),
+                           format_time(s.last_s.value_or(0)));
     if (s.filtered_out > 0) out << fmt::format("; {} left out by the filters", s.filtered_out);
     out << ".\n";
 
@@ -142,11 +151,12 @@ void write_text(std::ostream& out, const LogSummary& s, const TextOptions& optio
         out << fmt::format("\n{:<26} {:>9} {:>7}  {}\n", "class", "count", "share", "reasons");
         for (const auto& row : s.class_rows) {
             const bool failure = is_handshake_failure(row.failure_class);
-            std::string share = failure ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(row.count) /
-                                                                     static_cast<double>(s.handshake_failures))
-                                        : "";
-            out << fmt::format("{:<26} {:>9} {:>7}  {}\n", class_id(row.failure_class), row.count, share,
-                               reasons_text(row, 3));
+            std::string share =
+                failure ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(row.count) /
+                                                     static_cast<double>(s.handshake_failures))
+                        : "";
+            out << fmt::format("{:<26} {:>9} {:>7}  {}\n", class_id(row.failure_class), row.count,
+                               share, reasons_text(row, 3));
             if (row.failure_class != FailureClass::other) {
                 out << "    " << class_explanation(row.failure_class) << "\n";
             }
@@ -155,21 +165,24 @@ void write_text(std::ostream& out, const LogSummary& s, const TextOptions& optio
 
     if (!s.clients.empty()) {
         std::size_t shown = std::min(options.top_clients, s.clients.size());
-        out << fmt::format("\nclients (top {} of {}{})\n", shown, s.clients_exact ? "" : "about ", s.clients_distinct);
-        out << fmt::format("{:<40} {:>9}  {:<30} {:<19}  {}\n", "address", "failures", "main class", "first seen",
-                           "last seen");
+        out << fmt::format("\nclients (top {} of {}{})\n", shown, s.clients_exact ? "" : "about ",
+                           s.clients_distinct);
+        out << fmt::format("{:<40} {:>9}  {:<30} {:<19}  {}\n", "address", "failures", "main class",
+                           "first seen", "last seen");
         uint64_t shown_failures = 0;
         for (std::size_t i = 0; i < shown; ++i) {
             const auto& c = s.clients[i];
             shown_failures += c.failures;
             FailureClass cls = main_class(c);
-            std::string count = c.overcount > 0 ? fmt::format("<={}", c.failures) : fmt::format("{}", c.failures);
+            std::string count =
+                c.overcount > 0 ? fmt::format("<={}", c.failures) : fmt::format("{}", c.failures);
             out << fmt::format("{:<40} {:>9}  {:<30} {:<19}  {}\n", printable(c.address), count,
-                               fmt::format("{} {}", class_id(cls), c.classes[index(cls)]), format_time(c.first_s),
-                               format_time(c.last_s));
+                               fmt::format("{} {}", class_id(cls), c.classes[index(cls)]),
+                               format_time(c.first_s), format_time(c.last_s));
         }
         if (shown_failures < s.handshake_failures) {
-            out << fmt::format("{:<40} {:>9}\n", "(other clients)", s.handshake_failures - shown_failures);
+            out << fmt::format("{:<40} {:>9}\n", "(other clients)",
+                               s.handshake_failures - shown_failures);
         }
     }
 
@@ -215,10 +228,13 @@ void write_json(std::ostream& out, const LogSummary& s, std::size_t top_clients)
     for (std::size_t i = 1; i < k_anomaly_count; ++i) {
         anomalies[std::string(anomaly_name(static_cast<LineAnomaly>(i)))] = s.anomalies[i];
     }
-    doc["lines"] = {{"total", s.lines}, {"entries", s.entries}, {"filtered_out", s.filtered_out},
+    doc["lines"] = {{"total", s.lines},
+                    {"entries", s.entries},
+                    {"filtered_out", s.filtered_out},
                     {"anomalies", anomalies}};
     json levels = json::object();
-    for (std::size_t i = 0; i < k_level_count; ++i) levels[std::string(level_name(static_cast<Level>(i)))] = s.levels[i];
+    for (std::size_t i = 0; i < k_level_count; ++i)
+        levels[std::string(level_name(static_cast<Level>(i)))] = s.levels[i];
     doc["levels"] = levels;
     doc["first_seen"] = time_or_null(s.first_s);
     doc["last_seen"] = time_or_null(s.last_s);
@@ -226,13 +242,15 @@ void write_json(std::ostream& out, const LogSummary& s, std::size_t top_clients)
     doc["clients_distinct"] = s.clients_distinct;
     doc["clients_exact"] = s.clients_exact;
     json counts = json::object();
-    for (std::size_t i = 0; i < k_class_count; ++i) counts[std::string(class_id(static_cast<FailureClass>(i)))] = s.classes[i];
+    for (std::size_t i = 0; i < k_class_count; ++i)
+        counts[std::string(class_id(static_cast<FailureClass>(i)))] = s.classes[i];
     doc["class_counts"] = counts;
     json classes = json::array();
     for (const auto& row : s.class_rows) {
         const bool failure = is_handshake_failure(row.failure_class);
         json reasons = json::array();
-        for (const auto& r : row.reasons) reasons.push_back({{"reason", r.reason}, {"count", r.count}});
+        for (const auto& r : row.reasons)
+            reasons.push_back({{"reason", r.reason}, {"count", r.count}});
         classes.push_back({{"id", class_id(row.failure_class)},
                            {"title", class_title(row.failure_class)},
                            {"handshake_failure", failure},
@@ -257,10 +275,13 @@ void write_json(std::ostream& out, const LogSummary& s, std::size_t top_clients)
                            {"last_seen", iso_time(c.last_s)}});
     }
     doc["clients"] = clients;
-    doc["other_clients_failures"] = s.handshake_failures - std::min(shown_failures, s.handshake_failures);
+    doc["other_clients_failures"] =
+        s.handshake_failures - std::min(shown_failures, s.handshake_failures);
     json items = json::array();
     for (const auto& b : s.buckets) {
-        items.push_back({{"start", iso_time(b.start_s)}, {"failures", b.failures}, {"classes", class_object(b.classes)}});
+        items.push_back({{"start", iso_time(b.start_s)},
+                         {"failures", b.failures},
+                         {"classes", class_object(b.classes)}});
     }
     doc["buckets"] = {{"width_s", s.bucket_s}, {"items", items}};
     out << doc.dump(2, ' ', false, json::error_handler_t::replace) << "\n";

@@ -14,7 +14,7 @@ namespace sniprobe::logs {
 
 // How much of the tables the terminal view prints.
 struct TextOptions {
-    std::size_t top_clients = 20;  // client rows
+    std::size_t top_clients = 20;      // client rows
     std::size_t max_bucket_rows = 48;  // time rows (buckets are merged to fit)
 };
 

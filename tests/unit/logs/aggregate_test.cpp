@@ -12,7 +12,9 @@
 namespace sniprobe::logs {
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(SNIPROBE_TEST_DATA) + "/nginx/" + name; }
+std::string fixture(const std::string& name) {
+    return std::string(SNIPROBE_TEST_DATA) + "/nginx/" + name;
+}
 
 LogSummary read_fixture(const std::string& name, AggregateOptions options = {}) {
     auto s = read_logs({fixture(name)}, options);
@@ -87,7 +89,8 @@ TEST(ClientTable, ExactUntilFullThenKeepsTheHeavyHitter) {
     table.add("10.0.0.3", FailureClass::handshake_eof, 2);
     EXPECT_FALSE(table.overflowed());
     EXPECT_EQ(table.distinct_clients(), 3u);
-    for (int i = 0; i < 200; ++i) table.add("192.0.2." + std::to_string(i), FailureClass::handshake_eof, 3);
+    for (int i = 0; i < 200; ++i)
+        table.add("192.0.2." + std::to_string(i), FailureClass::handshake_eof, 3);
     EXPECT_TRUE(table.overflowed());
     EXPECT_EQ(table.size(), 10u);
     auto rows = table.rows();

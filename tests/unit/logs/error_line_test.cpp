@@ -41,7 +41,8 @@ TEST(ErrorLine, ParsesPrefixAndTrailingFieldsOfARecordedReset) {
     EXPECT_EQ(l.pid, 32437u);
     EXPECT_EQ(l.tid, 32437u);
     EXPECT_EQ(l.message,
-              "peer closed connection in SSL handshake (104: Connection reset by peer) while SSL handshaking");
+              "peer closed connection in SSL handshake (104: Connection reset by peer) while SSL "
+              "handshaking");
     EXPECT_EQ(l.client, "10.77.1.2");
     EXPECT_EQ(l.server, "0.0.0.0:443");
     EXPECT_EQ(l.failure_class, FailureClass::handshake_reset);
@@ -52,14 +53,22 @@ TEST(ErrorLine, ParsesPrefixAndTrailingFieldsOfARecordedReset) {
 TEST(ErrorLine, ClassifiesEveryRecordedHandshakeLine) {
     // Connection number -> class, from the commands in tests/data/nginx/README.txt.
     const std::map<uint64_t, FailureClass> expected{
-        {5, FailureClass::handshake_timeout},         {6, FailureClass::handshake_reset},
-        {15, FailureClass::handshake_reset},          {13, FailureClass::other},
-        {21, FailureClass::handshake_protocol_error}, {22, FailureClass::handshake_protocol_error},
-        {23, FailureClass::other},                    {24, FailureClass::handshake_mismatch},
-        {26, FailureClass::handshake_rejected},       {34, FailureClass::handshake_alert},
-        {36, FailureClass::handshake_protocol_error}, {37, FailureClass::handshake_closed_early},
-        {38, FailureClass::handshake_eof},            {39, FailureClass::handshake_reset},
-        {40, FailureClass::handshake_mismatch},       {41, FailureClass::handshake_reset},
+        {5, FailureClass::handshake_timeout},
+        {6, FailureClass::handshake_reset},
+        {15, FailureClass::handshake_reset},
+        {13, FailureClass::other},
+        {21, FailureClass::handshake_protocol_error},
+        {22, FailureClass::handshake_protocol_error},
+        {23, FailureClass::other},
+        {24, FailureClass::handshake_mismatch},
+        {26, FailureClass::handshake_rejected},
+        {34, FailureClass::handshake_alert},
+        {36, FailureClass::handshake_protocol_error},
+        {37, FailureClass::handshake_closed_early},
+        {38, FailureClass::handshake_eof},
+        {39, FailureClass::handshake_reset},
+        {40, FailureClass::handshake_mismatch},
+        {41, FailureClass::handshake_reset},
     };
     std::map<uint64_t, FailureClass> seen;
     for (const auto& line : fixture_lines("seed_error.log")) {
@@ -96,12 +105,14 @@ TEST(ErrorLine, RawBytesInRequestStayInsideTheRequestField) {
 TEST(ErrorLine, OpenSsl11ErrorStrings) {
     ErrorLine l = parse_error_line(
         "2019/03/01 10:00:00 [info] 7#7: *1 SSL_do_handshake() failed (SSL: error:1408F09C:SSL "
-        "routines:ssl3_get_record:http request) while SSL handshaking, client: 192.0.2.7, server: 0.0.0.0:443");
+        "routines:ssl3_get_record:http request) while SSL handshaking, client: 192.0.2.7, server: "
+        "0.0.0.0:443");
     EXPECT_EQ(l.failure_class, FailureClass::handshake_protocol_error);
     EXPECT_EQ(l.reason, "http request");
     ErrorLine alert = parse_error_line(
         "2019/03/01 10:00:00 [info] 7#7: *2 SSL_do_handshake() failed (SSL: error:14094412:SSL "
-        "routines:ssl3_read_bytes:sslv3 alert bad certificate:SSL alert number 42) while SSL handshaking, "
+        "routines:ssl3_read_bytes:sslv3 alert bad certificate:SSL alert number 42) while SSL "
+        "handshaking, "
         "client: 2001:db8::1, server: [::]:443");
     EXPECT_EQ(alert.failure_class, FailureClass::handshake_alert);
     EXPECT_EQ(alert.alert_number, 42);
@@ -112,25 +123,31 @@ TEST(ErrorLine, OpenSsl11ErrorStrings) {
 
 TEST(ErrorLine, ChainedOpenSslErrorsUseTheFirstEntry) {
     ErrorLine l = parse_error_line(
-        "2026/01/02 03:04:05 [info] 1#1: *9 SSL_do_handshake() failed (SSL: error:0A000076:SSL routines::no "
-        "suitable signature algorithm error:0A000139:SSL routines::record layer failure) while SSL handshaking, "
+        "2026/01/02 03:04:05 [info] 1#1: *9 SSL_do_handshake() failed (SSL: error:0A000076:SSL "
+        "routines::no "
+        "suitable signature algorithm error:0A000139:SSL routines::record layer failure) while SSL "
+        "handshaking, "
         "client: 198.51.100.2, server: 0.0.0.0:443");
     EXPECT_EQ(l.failure_class, FailureClass::handshake_mismatch);
     EXPECT_EQ(l.reason, "no suitable signature algorithm");
 }
 
 TEST(ErrorLine, TimeoutResetAndUnknownReasons) {
-    EXPECT_EQ(parse_error_line("2026/01/02 03:04:05 [info] 1#1: *9 recv() failed (110: Connection timed out) while "
-                               "SSL handshaking, client: 198.51.100.2, server: 0.0.0.0:443")
-                  .failure_class,
-              FailureClass::handshake_timeout);
+    EXPECT_EQ(
+        parse_error_line(
+            "2026/01/02 03:04:05 [info] 1#1: *9 recv() failed (110: Connection timed out) while "
+            "SSL handshaking, client: 198.51.100.2, server: 0.0.0.0:443")
+            .failure_class,
+        FailureClass::handshake_timeout);
     ErrorLine odd = parse_error_line(
-        "2026/01/02 03:04:05 [info] 1#1: *9 SSL_do_handshake() failed (SSL: error:0A0000FF:SSL routines::some "
+        "2026/01/02 03:04:05 [info] 1#1: *9 SSL_do_handshake() failed (SSL: error:0A0000FF:SSL "
+        "routines::some "
         "future reason) while SSL handshaking, client: 198.51.100.2, server: 0.0.0.0:443");
     EXPECT_EQ(odd.failure_class, FailureClass::handshake_ssl_error);
     EXPECT_EQ(odd.reason, "some future reason");
     ErrorLine eof = parse_error_line(
-        "2026/01/02 03:04:05 [info] 1#1: *9 SSL_do_handshake() failed (SSL: error:0A000126:SSL routines::unexpected "
+        "2026/01/02 03:04:05 [info] 1#1: *9 SSL_do_handshake() failed (SSL: error:0A000126:SSL "
+        "routines::unexpected "
         "eof while reading) while SSL handshaking, client: 198.51.100.2, server: 0.0.0.0:443");
     EXPECT_EQ(eof.failure_class, FailureClass::handshake_eof);
 }
@@ -138,8 +155,10 @@ TEST(ErrorLine, TimeoutResetAndUnknownReasons) {
 TEST(ErrorLine, UpstreamHandshakeIsNotAClientFailure) {
     ErrorLine l = parse_error_line(
         "2026/01/02 03:04:05 [error] 1#1: *9 SSL_do_handshake() failed (SSL: error:0A000086:SSL "
-        "routines::certificate verify failed) while SSL handshaking to upstream, client: 198.51.100.2, server: "
-        "app.example, request: \"GET / HTTP/1.1\", upstream: \"https://10.0.0.5:443/\", host: \"app.example\"");
+        "routines::certificate verify failed) while SSL handshaking to upstream, client: "
+        "198.51.100.2, server: "
+        "app.example, request: \"GET / HTTP/1.1\", upstream: \"https://10.0.0.5:443/\", host: "
+        "\"app.example\"");
     EXPECT_EQ(l.failure_class, FailureClass::upstream_handshake);
     EXPECT_FALSE(is_handshake_failure(l.failure_class));
     EXPECT_EQ(l.request, "GET / HTTP/1.1");
@@ -149,12 +168,14 @@ TEST(ErrorLine, UpstreamHandshakeIsNotAClientFailure) {
 
 TEST(ErrorLine, AForgedClientFieldInsideTheRequestDoesNotWin) {
     ErrorLine l = parse_error_line(
-        "2026/01/02 03:04:05 [info] 1#1: *3 client sent invalid request while reading client request line, "
+        "2026/01/02 03:04:05 [info] 1#1: *3 client sent invalid request while reading client "
+        "request line, "
         "client: 203.0.113.9, server: a.example, request: \"GET /\", client: 6.6.6.6, server: x\"");
     EXPECT_EQ(l.client, "203.0.113.9");
     EXPECT_EQ(l.request, "GET /\", client: 6.6.6.6, server: x");
     ErrorLine in_message = parse_error_line(
-        "2026/01/02 03:04:05 [info] 1#1: *3 client sent invalid header line: \"X: a, client: 6.6.6.6, server: y\" "
+        "2026/01/02 03:04:05 [info] 1#1: *3 client sent invalid header line: \"X: a, client: "
+        "6.6.6.6, server: y\" "
         "while reading client request headers, client: 203.0.113.9, server: a.example");
     EXPECT_EQ(in_message.client, "203.0.113.9");
 }
@@ -163,11 +184,14 @@ TEST(ErrorLine, MalformedLinesAreNamedAnomalies) {
     EXPECT_EQ(parse_error_line("").anomaly, LineAnomaly::no_timestamp);
     EXPECT_EQ(parse_error_line("stack traceback:").anomaly, LineAnomaly::no_timestamp);
     EXPECT_EQ(parse_error_line("\tcoroutine 0:").anomaly, LineAnomaly::continuation);
-    EXPECT_EQ(parse_error_line("2026/13/02 03:04:05 [info] 1#1: x").anomaly, LineAnomaly::no_timestamp);
-    EXPECT_EQ(parse_error_line("2026/01/02 03:04:05 [loud] 1#1: x").anomaly, LineAnomaly::bad_level);
+    EXPECT_EQ(parse_error_line("2026/13/02 03:04:05 [info] 1#1: x").anomaly,
+              LineAnomaly::no_timestamp);
+    EXPECT_EQ(parse_error_line("2026/01/02 03:04:05 [loud] 1#1: x").anomaly,
+              LineAnomaly::bad_level);
     EXPECT_EQ(parse_error_line("2026/01/02 03:04:05 [info] x: y").anomaly, LineAnomaly::no_pid);
     EXPECT_EQ(parse_error_line("2026/01/02 03:04:05 [info] 12#").anomaly, LineAnomaly::no_pid);
-    ErrorLine no_connection = parse_error_line("2026/01/02 03:04:05 [notice] 12#12: signal process started");
+    ErrorLine no_connection =
+        parse_error_line("2026/01/02 03:04:05 [notice] 12#12: signal process started");
     EXPECT_EQ(no_connection.anomaly, LineAnomaly::none);
     EXPECT_FALSE(no_connection.connection.has_value());
     EXPECT_EQ(no_connection.message, "signal process started");

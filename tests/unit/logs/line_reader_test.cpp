@@ -23,7 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class TempDir {
-public:
+  public:
     TempDir() {
         std::string pattern = (fs::temp_directory_path() / "sniprobe-logs-test.XXXXXX").string();
         m_path = ::mkdtemp(pattern.data()) ? pattern : "";
@@ -31,14 +31,15 @@ public:
     ~TempDir() { fs::remove_all(m_path); }
     fs::path path(const std::string& name) const { return fs::path(m_path) / name; }
 
-private:
+  private:
     std::string m_path;
 };
 
 void write_gz(const fs::path& path, const std::string& text, const char* mode = "wb") {
     gzFile f = gzopen(path.c_str(), mode);
     ASSERT_NE(f, nullptr);
-    ASSERT_EQ(gzwrite(f, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
+    ASSERT_EQ(gzwrite(f, text.data(), static_cast<unsigned>(text.size())),
+              static_cast<int>(text.size()));
     gzclose(f);
 }
 
@@ -73,7 +74,9 @@ TEST(LineReader, ConcatenatedMembersAndRotatedSetAddUp) {
     auto reader = LineReader::open(dir.path("two.gz").string());
     ASSERT_TRUE(reader);
     EXPECT_EQ(all_lines(*reader), (std::vector<std::string>{"a", "b", "c"}));
-    auto both = read_logs({std::string(SNIPROBE_TEST_DATA) + "/nginx/seed_error.log", dir.path("two.gz").string()}, {});
+    auto both = read_logs(
+        {std::string(SNIPROBE_TEST_DATA) + "/nginx/seed_error.log", dir.path("two.gz").string()},
+        {});
     ASSERT_TRUE(both);
     EXPECT_EQ(both->lines, 51u);
     EXPECT_EQ(both->inputs.size(), 2u);
@@ -82,7 +85,8 @@ TEST(LineReader, ConcatenatedMembersAndRotatedSetAddUp) {
 TEST(LineReader, TruncatedGzipKeepsItsLinesAndReportsTheDamage) {
     TempDir dir;
     std::string text;
-    for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i) + " with some words to compress\n";
+    for (int i = 0; i < 20000; ++i)
+        text += "line " + std::to_string(i) + " with some words to compress\n";
     write_gz(dir.path("cut.gz"), text);
     fs::resize_file(dir.path("cut.gz"), fs::file_size(dir.path("cut.gz")) / 2);
     auto reader = LineReader::open(dir.path("cut.gz").string());
@@ -97,7 +101,8 @@ TEST(LineReader, TruncatedGzipKeepsItsLinesAndReportsTheDamage) {
 TEST(LineReader, CutsOverlongLinesAndHandlesLineEnds) {
     TempDir dir;
     std::ofstream(dir.path("odd.log"), std::ios::binary)
-        << "first\r\n" << std::string(k_max_line_bytes * 3, 'x') << "\nafter\n\nlast";
+        << "first\r\n"
+        << std::string(k_max_line_bytes * 3, 'x') << "\nafter\n\nlast";
     auto reader = LineReader::open(dir.path("odd.log").string());
     ASSERT_TRUE(reader);
     auto first = reader->next();
@@ -118,7 +123,8 @@ TEST(LineReader, MissingFileAndDirectoryFailWithTheirName) {
     auto dir = LineReader::open("/tmp");
     ASSERT_FALSE(dir);
     EXPECT_NE(dir.error().message.find("directory"), std::string::npos);
-    EXPECT_FALSE(read_logs({std::string(SNIPROBE_TEST_DATA) + "/nginx/seed_error.log", "/nonexistent"}, {}));
+    EXPECT_FALSE(
+        read_logs({std::string(SNIPROBE_TEST_DATA) + "/nginx/seed_error.log", "/nonexistent"}, {}));
 }
 
 long status_kib(const char* field) {
@@ -144,8 +150,10 @@ TEST(LineReader, StreamsTwoHundredMegabytesInConstantMemory) {
             for (int j = 0; j < 1000; ++j, ++i) {
                 chunk += "2026/11/27 14:" + std::to_string(10 + i / 200000 % 50) +
                          ":02 [info] 1234#1234: *" + std::to_string(i) +
-                         " peer closed connection in SSL handshake (104: Connection reset by peer) while SSL "
-                         "handshaking, client: 10." + std::to_string(i % 251) + "." + std::to_string(i / 251 % 251) +
+                         " peer closed connection in SSL handshake (104: Connection reset by peer) "
+                         "while SSL "
+                         "handshaking, client: 10." +
+                         std::to_string(i % 251) + "." + std::to_string(i / 251 % 251) +
                          ".7, server: 0.0.0.0:443\n";
             }
             for (std::size_t off = 0; off < chunk.size();) {
@@ -174,7 +182,8 @@ TEST(LineReader, StreamsTwoHundredMegabytesInConstantMemory) {
     EXPECT_EQ(s.classes[index(FailureClass::handshake_reset)], lines);
     EXPECT_FALSE(s.clients_exact);  // 63001 distinct clients > 4096 tracked
     EXPECT_NEAR(static_cast<double>(s.clients_distinct), 63001.0, 63001.0 * 0.05);
-    EXPECT_LT(peak_kib - rss_before_kib, 64 * 1024) << "peak " << peak_kib << " KiB, before " << rss_before_kib;
+    EXPECT_LT(peak_kib - rss_before_kib, 64 * 1024)
+        << "peak " << peak_kib << " KiB, before " << rss_before_kib;
     std::printf("streamed %zu MB, %llu lines; peak RSS %ld KiB (%+ld KiB)\n", written >> 20,
                 static_cast<unsigned long long>(lines), peak_kib, peak_kib - rss_before_kib);
 }

@@ -20,7 +20,8 @@ LogSummary seed() {
 }
 
 TEST(Render, HeadlineNamesCountsClientsAndTheDominantClass) {
-    EXPECT_EQ(headline(seed()), "25 handshake failures from 2 clients; most: reset mid-handshake (11 of 25, 44%).");
+    EXPECT_EQ(headline(seed()),
+              "25 handshake failures from 2 clients; most: reset mid-handshake (11 of 25, 44%).");
     EXPECT_EQ(headline(LogSummary{}), "No TLS handshake failures in 0 lines.");
 }
 
