@@ -129,10 +129,12 @@ LogSummary Aggregator::summary() const {
     }
     std::stable_sort(out.class_rows.begin(), out.class_rows.end(),
                      [](const ClassRow& a, const ClassRow& b) {
-                         // Handshake failures first, then by count.
-                         bool fa = is_handshake_failure(a.failure_class),
-                              fb = is_handshake_failure(b.failure_class);
-                         if (fa != fb) return fa;
+                         // Handshake failures first, `other` last, then by count.
+                         auto rank = [](FailureClass c) {
+                             return is_handshake_failure(c) ? 0 : c == FailureClass::other ? 2 : 1;
+                         };
+                         if (rank(a.failure_class) != rank(b.failure_class))
+                             return rank(a.failure_class) < rank(b.failure_class);
                          return a.count > b.count;
                      });
     out.clients = s.clients.rows();
