@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/analysis.hpp"
+#include "model/residual.hpp"
 #include "model/sink.hpp"
 #include "model/trial.hpp"
 #include "model/verdict.hpp"
@@ -63,6 +64,7 @@ struct Diagnosis {
     Analysis analysis;
     std::optional<TraceResult> trace;
     std::optional<SinkReport> sink;       // diagnose --sink: the server's side (additive)
+    std::optional<ResidualReport> residual;  // diagnose --residual: the block after a trigger (additive)
     Verdict verdict;
     std::vector<std::string> anomalies;   // named anomalies (malformed packets, ...)
     std::vector<std::string> notes;       // e.g. "capture disabled: not root"

@@ -179,6 +179,27 @@ std::optional<TraceResult> trace_from(const json& j) {
     return trace;
 }
 
+std::optional<ResidualReport> residual_from(const json& j) {
+    if (j.is_null()) return std::nullopt;
+    ResidualReport r;
+    r.status = get<std::string>(j, "status", r.status);
+    r.trigger_trial_id = get_optional<int>(j, "trigger_trial_id");
+    r.trigger_t = get_optional<double>(j, "trigger_t");
+    r.address = get<std::string>(j, "address");
+    r.port = get<uint16_t>(j, "port");
+    r.control_name = get<std::string>(j, "control_server_name");
+    r.max_s = get<double>(j, "max_s");
+    r.window_s = get_optional<double>(j, "window_s");
+    r.blocked_until_s = get_optional<double>(j, "blocked_until_s");
+    r.keyed_fields = get_optional<int>(j, "keyed_fields");
+    r.scope = get<std::string>(j, "scope");
+    for (const json& p : array(j, "probes"))
+        r.probes.push_back({get<double>(p, "since_trigger_s"), get<uint16_t>(p, "port"),
+                            get<std::string>(p, "protocol"), get<std::string>(p, "server_name"),
+                            get<std::string>(p, "phase"), get<std::string>(p, "failure")});
+    return r;
+}
+
 Verdict verdict_from(const json& j) {
     Verdict v;
     v.cause = get<std::string>(j, "cause", v.cause);
@@ -219,6 +240,7 @@ Diagnosis diagnosis_from(const json& doc) {
     for (const json& t : array(doc, "trials")) d.trials.push_back(trial_from(t));
     for (const json& r : array(doc, "rst")) d.analysis.rsts.push_back(rst_from(r));
     d.trace = trace_from(field(doc, "trace"));
+    d.residual = residual_from(field(doc, "residual"));
     if (const json& v = field(doc, "verdict"); !v.is_null()) d.verdict = verdict_from(v);
     d.anomalies = get<std::vector<std::string>>(doc, "anomalies");
     d.notes = get<std::vector<std::string>>(doc, "notes");

@@ -165,6 +165,32 @@ json sink_json(const std::optional<SinkReport>& sink) {
             {"trials", trials}};
 }
 
+// The residual block after a trigger (diagnose --residual), null without it.
+json residual_json(const std::optional<ResidualReport>& residual) {
+    if (!residual) return nullptr;
+    const ResidualReport& r = *residual;
+    json probes = json::array();
+    for (const auto& p : r.probes)
+        probes.push_back({{"since_trigger_s", p.since_trigger_s},
+                          {"port", p.port},
+                          {"protocol", p.protocol},
+                          {"server_name", p.server_name},
+                          {"phase", p.phase},
+                          {"failure", nullable(p.failure)}});
+    return {{"status", r.status},
+            {"trigger_trial_id", nullable(r.trigger_trial_id)},
+            {"trigger_t", nullable(r.trigger_t)},
+            {"address", nullable(r.address)},
+            {"port", r.port == 0 ? json(nullptr) : json(r.port)},
+            {"control_server_name", nullable(r.control_name)},
+            {"max_s", r.max_s},
+            {"window_s", nullable(r.window_s)},
+            {"blocked_until_s", nullable(r.blocked_until_s)},
+            {"keyed_fields", nullable(r.keyed_fields)},
+            {"scope", nullable(r.scope)},
+            {"probes", probes}};
+}
+
 json diagnosis_json(const Diagnosis& d) {
     json addresses = json::array();
     for (const auto& a : d.resolution.addresses)
@@ -193,6 +219,7 @@ json diagnosis_json(const Diagnosis& d) {
     doc["rst"] = rsts;
     doc["trace"] = trace_json(d.trace);
     doc["sink"] = sink_json(d.sink);
+    doc["residual"] = residual_json(d.residual);
     doc["verdict"] = verdict_json(d.verdict);
     doc["anomalies"] = d.anomalies;
     doc["notes"] = d.notes;

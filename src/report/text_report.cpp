@@ -117,6 +117,25 @@ void write_trace(std::ostream& out, const Diagnosis& d, const Painter& paint) {
             h.control_outcome.empty() ? "" : "  (control: " + h.control_outcome + ")");
 }
 
+// One line for diagnose --residual (nothing when there was no trigger: the notes say so).
+void write_residual(std::ostream& out, const Diagnosis& d, const Painter& paint) {
+    if (!d.residual || d.residual->status == residual_status::no_trigger) return;
+    const ResidualReport& r = *d.residual;
+    std::string line;
+    if (r.status == residual_status::cleared)
+        line = fmt::format("blocked for {:.1f} s after the trigger (last failure at {:.1f} s)",
+                           r.window_s.value_or(0), r.blocked_until_s.value_or(0));
+    else if (r.status == residual_status::still_blocked)
+        line = fmt::format("still blocked at {:.0f} s (--residual-max-s)", r.max_s);
+    else if (r.status == residual_status::not_blocked)
+        line = "not blocked after the trigger";
+    else
+        line = "measurement interrupted";
+    if (r.keyed_fields) line += fmt::format(", keyed on {} fields", *r.keyed_fields);
+    out << '\n' << paint(k_bold, "residual blocking") << '\n';
+    out << fmt::format("  {} to {}:{}: {}\n", printable(r.control_name), r.address, r.port, line);
+}
+
 void write_list(std::ostream& out, const char* title, const std::vector<std::string>& lines,
                 const Painter& paint) {
     if (lines.empty()) return;
@@ -143,6 +162,7 @@ void write_text(std::ostream& out, const Diagnosis& d, const TextOptions& option
     }
     write_rsts(out, d, options, paint);
     write_trace(out, d, paint);
+    write_residual(out, d, paint);
     write_list(out, "advice", d.verdict.advice, paint);
     write_list(out, "notes", d.notes, paint);
     write_list(out, "anomalies", d.anomalies, paint);

@@ -50,6 +50,22 @@ inline Diagnosis rich_diagnosis() {
     d.notes = {"capture on veth0"};
     d.anomalies = {"truncated TCP option in trial 3"};
     d.duration_s = 4.25;
+    ResidualReport residual;  // diagnose --residual (every field set)
+    residual.status = residual_status::cleared;
+    residual.trigger_trial_id = 2;
+    residual.trigger_t = 0.052;
+    residual.address = "10.77.3.2";
+    residual.port = 443;
+    residual.control_name = "example.com";
+    residual.max_s = 20;
+    residual.window_s = 6.3;
+    residual.blocked_until_s = 5.8;
+    residual.keyed_fields = 3;
+    residual.scope = "port 8443 on the same server answered while port 443 was blocked";
+    residual.probes = {{0.4, 443, "tls", "example.com", "during", "connection_refused"},
+                       {0.41, 8443, "tls", "example.com", "during", ""},
+                       {6.3, 443, "tls", "example.com", "during", ""}};
+    d.residual = residual;
     d.verdict = decide(d);
     return d;
 }

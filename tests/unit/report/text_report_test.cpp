@@ -85,5 +85,22 @@ TEST(TextReport, FullDetailListsEachReset) {
     EXPECT_THAT(out.str(), HasSubstr("payload 01 02 .. 09 00"));
 }
 
+TEST(TextReport, ResidualBlockIsOneLine) {
+    Diagnosis d = seed();
+    EXPECT_THAT(render(d, Colour::off), Not(HasSubstr("residual blocking")));
+    ResidualReport r;
+    r.status = residual_status::cleared;
+    r.address = "10.77.3.2";
+    r.port = 443;
+    r.control_name = "ok.test";
+    r.window_s = 6.3;
+    r.blocked_until_s = 5.8;
+    r.keyed_fields = 3;
+    d.residual = r;
+    EXPECT_THAT(render(d, Colour::off),
+                HasSubstr("ok.test to 10.77.3.2:443: blocked for 6.3 s after the trigger (last "
+                          "failure at 5.8 s), keyed on 3 fields"));
+}
+
 }  // namespace
 }  // namespace sniprobe
