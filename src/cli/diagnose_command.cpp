@@ -26,6 +26,7 @@
 #include "report/json_report.hpp"
 #include "report/text_report.hpp"
 #include "resolve/resolver.hpp"
+#include "residual/residual.hpp"
 #include "resolve/target.hpp"
 #include "sink/diagnose_hook.hpp"
 #include "trace/trace.hpp"
@@ -52,6 +53,8 @@ struct DiagnoseArgs {
     bool no_capture = false;
     bool no_trace = false;
     bool verbose = false;
+    bool residual = false;  // --residual: time the block after a trigger (residual/residual.hpp)
+    double residual_max_s = 200;
     std::string sink_url, sink_token_file;  // --sink, --token-file (sink/diagnose_hook.hpp)
 };
 
@@ -187,12 +190,21 @@ int run_diagnose(const DiagnoseArgs& a) {
     // 6. Decide: one cause from the fixed taxonomy, with evidence and advice.
     d.verdict = decide(d);
 
+    // 6b. With --residual: how long the tuple stays blocked after the last trigger, and on
+    // which fields (before the trace, whose target-name hellos would trigger it again).
+    if (a.residual && !interrupted()) {
+        residual::MeasureOptions residual_options;
+        residual_options.max_s = a.residual_max_s;
+        d.residual = residual::measure(d, residual_options, residual::live_world(probe));
+    }
+
     // 7. Trace the path when the network is to blame, then judge again with the hop.
     trace_if_useful(a, d);
     if (d.trace) d.verdict = decide(d);
 
     // 7b. With --sink: what the server really received, joined with our trials (E_SINK_*).
     if (!a.sink_url.empty()) sink::correlate(d, {a.sink_url, a.sink_token_file, started});
+    residual::cite(d);  // E_RESIDUAL_BLOCKING (measured) or a note, after the final verdict
     d.duration_s = now_unix() - started;
 
     // 8. Report.
@@ -242,6 +254,13 @@ void register_diagnose(CLI::App& app) {
     cmd->add_flag("--json", args->json, "print the JSON report (docs/json.md) instead of text");
     cmd->add_flag("--no-capture", args->no_capture, "do not capture packets (no root needed; lower confidence)");
     cmd->add_flag("--no-trace", args->no_trace, "do not locate the interfering hop");
+    auto* residual = cmd->add_flag("--residual", args->residual,
+                  "after a reset naming HOST, time how long the control name stays blocked on that "
+                  "address and port, and whether other ports are blocked too");
+    cmd->add_option("--residual-max-s", args->residual_max_s, "stop timing the residual block after this many seconds")
+        ->check(CLI::Range(1.0, 1800.0))
+        ->capture_default_str()
+        ->needs(residual);
     cmd->add_flag("-v,--verbose", args->verbose, "print every RST finding with its reasons");
     auto* sink = cmd->add_option("--sink", args->sink_url, "http://HOST:PORT of a `sniprobe sink` on the server: who reset whom");
     cmd->add_option("--token-file", args->sink_token_file, "the sink's token file (with --sink)")->check(CLI::ExistingFile)->needs(sink);
