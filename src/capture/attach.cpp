@@ -62,14 +62,25 @@ FlowIndex index_trials(const std::vector<Trial>& trials) {
     return index;
 }
 
-// The latest trial of `key` that had started by time t, or nullopt.
+// Whether a packet opens a connection (SYN or SYN-ACK) or belongs to one already open.
+enum class Opens { connection, no };
+
+// The trial of `key` a packet at time t belongs to: the latest that had started by t,
+// with k_start_slack_s for clock rounding at its start. The slack must not steal an
+// earlier trial's packets: the engine aborts sockets (RST), which frees the source port
+// at once, and the kernel hands it out again within milliseconds, so packets of the
+// earlier connection (its injected RSTs, late segments) can precede the next trial's
+// t0 by less than the slack. Only a SYN or SYN-ACK opens the later trial early.
 std::optional<size_t> find_trial(const FlowIndex& index, const std::vector<Trial>& trials, const FlowKey& key,
-                                 double t) {
+                                 double t, Opens opens) {
     auto it = index.find(key);
     if (it == index.end()) return std::nullopt;
-    std::optional<size_t> found;
-    for (size_t i : it->second)
+    std::optional<size_t> found, started;  // started: t0 <= t without the slack
+    for (size_t i : it->second) {
         if (trials[i].t0 <= t + k_start_slack_s) found = i;
+        if (trials[i].t0 <= t) started = i;
+    }
+    if (opens == Opens::no && started && found && trials[*found].t0 > t) return started;
     return found;
 }
 
@@ -129,7 +140,7 @@ AttachStats attach_packets(std::vector<Trial>& trials, const std::vector<Capture
             }
             key.remote_port = icmp->quoted_dst_port;
             key.local_port = icmp->quoted_src_port;
-            auto trial = find_trial(index, trials, key, t);
+            auto trial = find_trial(index, trials, key, t, Opens::no);
             if (!trial) {
                 ++stats.unmatched;
                 continue;
@@ -145,10 +156,11 @@ AttachStats attach_packets(std::vector<Trial>& trials, const std::vector<Capture
         const wire::TcpPacket& p = *parse.packet;
         FlowKey inbound{address_of(p.src, p.ip_version), p.src_port, p.dst_port};
         FlowKey outbound{address_of(p.dst, p.ip_version), p.dst_port, p.src_port};
-        auto trial = find_trial(index, trials, inbound, t);
+        const Opens opens = (p.flags & tcp_flag::syn) != 0 ? Opens::connection : Opens::no;
+        auto trial = find_trial(index, trials, inbound, t, opens);
         Direction direction = Direction::inbound;
         if (!trial) {
-            trial = find_trial(index, trials, outbound, t);
+            trial = find_trial(index, trials, outbound, t, opens);
             direction = Direction::outbound;
         }
         if (!trial) {

@@ -86,6 +86,27 @@ TEST(Attach, ReusedSourcePortGoesToTheLaterTrial) {
     EXPECT_NEAR(trials[1].packets[0].t, 5.1, 1e-6);
 }
 
+// Aborted sockets free their port at once: the next trial may reuse it within ms, and
+// the earlier connection's injected RSTs must stay with the earlier trial.
+TEST(Attach, ReusedPortWithinTheSlackKeepsTheEarlierTrialsResets) {
+    std::vector<Trial> trials = {trial(0, 40000, 0.0), trial(1, 40000, 0.080)};
+    trials[0].t = 0.075;
+    Ipv4Tcp rst;
+    rst.src = "10.0.0.2";
+    rst.dst = "10.0.0.1";
+    rst.src_port = 443;
+    rst.dst_port = 40000;
+    rst.flags = 0x14;
+    Ipv4Tcp syn;  // the later trial's SYN, stamped a hair before its t0
+    attach_packets(trials,
+                   {frame_at(0.050, test::sll(test::ipv4_tcp(rst))), frame_at(0.0799, test::sll(test::ipv4_tcp(syn)))},
+                   k_run_start);
+    ASSERT_EQ(trials[0].packets.size(), 1u);
+    EXPECT_EQ(trials[0].packets[0].flags, tcp_flag::rst | tcp_flag::ack);
+    ASSERT_EQ(trials[1].packets.size(), 1u);
+    EXPECT_EQ(trials[1].packets[0].flags, tcp_flag::syn);
+}
+
 TEST(Attach, SortsPacketsAndSkipsLoopbackEchoes) {
     std::vector<Trial> trials = {trial(0, 40000, 0.0, "127.0.0.1")};
     Ipv4Tcp syn;
