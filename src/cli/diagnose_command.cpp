@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -195,7 +196,12 @@ int run_diagnose(const DiagnoseArgs& a) {
     if (a.residual && !interrupted()) {
         residual::MeasureOptions residual_options;
         residual_options.max_s = a.residual_max_s;
-        d.residual = residual::measure(d, residual_options, residual::live_world(probe));
+        const int max_s = static_cast<int>(a.residual_max_s);
+        Progress progress("residual block, s", max_s, a.json ? Progress::Mode::quiet : Progress::Mode::auto_detect);
+        auto world = residual::live_world(probe);
+        world.on_round = [&](double since_s) { progress.update(std::min(static_cast<int>(since_s), max_s), max_s); };
+        d.residual = residual::measure(d, residual_options, world);
+        progress.finish();
     }
 
     // 7. Trace the path when the network is to blame, then judge again with the hop.

@@ -22,6 +22,9 @@ struct ResidualProbe {
     std::string server_name;      // SNI (or Host) sent: the control name
     std::string phase;            // "during" (the block is being timed) | "after" (it cleared)
     std::string failure;          // OONI failure string; "" = success
+    // The server spoke: a completed handshake, a TLS alert or an HTTP answer. A port whose
+    // server rejects the control name (an alert) is reachable, hence not blocked.
+    bool answered = false;
 };
 
 // How `status` reads: what the measurement found.
@@ -42,8 +45,8 @@ struct ResidualReport {
     uint16_t port = 0;                       // ...and server port
     std::string control_name;                // the name the probes sent
     double max_s = 0;                        // the bound (--residual-max-s)
-    std::optional<double> window_s;          // first control success after the trigger
-    std::optional<double> blocked_until_s;   // last control failure after the trigger
+    std::optional<double> window_s;          // first control answered after the trigger
+    std::optional<double> blocked_until_s;   // last control unanswered after the trigger
     // 2: (client IP, server IP) — another port on the server was blocked too;
     // 3: (client IP, server IP, server port) — another port was open during the block;
     // nullopt: not blocked, or no other port could tell.

@@ -196,7 +196,8 @@ std::optional<ResidualReport> residual_from(const json& j) {
     for (const json& p : array(j, "probes"))
         r.probes.push_back({get<double>(p, "since_trigger_s"), get<uint16_t>(p, "port"),
                             get<std::string>(p, "protocol"), get<std::string>(p, "server_name"),
-                            get<std::string>(p, "phase"), get<std::string>(p, "failure")});
+                            get<std::string>(p, "phase"), get<std::string>(p, "failure"),
+                            get<bool>(p, "answered")});
     return r;
 }
 

@@ -176,7 +176,8 @@ json residual_json(const std::optional<ResidualReport>& residual) {
                           {"protocol", p.protocol},
                           {"server_name", p.server_name},
                           {"phase", p.phase},
-                          {"failure", nullable(p.failure)}});
+                          {"failure", nullable(p.failure)},
+                          {"answered", p.answered}});
     return {{"status", r.status},
             {"trigger_trial_id", nullable(r.trigger_trial_id)},
             {"trigger_t", nullable(r.trigger_t)},

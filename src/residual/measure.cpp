@@ -26,13 +26,18 @@ PlannedTrial control_probe(int id, const std::string& address, uint16_t port, co
     return p;
 }
 
+// The server spoke: a handshake, an alert (8443 may reject every name), an HTTP answer.
+bool server_answered(const Trial& t) {
+    return t.ok() || t.server_hello_seen || !t.alert_received.empty() || t.http_status.has_value();
+}
+
 // Records the finished trials as probes of `phase`, relative to the trigger.
 void record(ResidualReport& r, const std::vector<Trial>& trials, double trigger_t,
             const char* phase) {
     for (const Trial& t : trials)
         r.probes.push_back({t.t0 - trigger_t, t.port,
                             t.variant == Variant::http_host ? "http" : "tls", t.server_name, phase,
-                            t.failure});
+                            t.failure, server_answered(t)});
 }
 
 // The tuple's own probe among finished trials (id 0 by construction), if it finished.
@@ -45,7 +50,7 @@ const Trial* tuple_probe(const std::vector<Trial>& trials) {
 std::vector<uint16_t> open_before(const Diagnosis& d, const Trigger& trigger) {
     std::set<uint16_t> ports;
     for (const Trial& t : d.trials)
-        if (t.ok() && t.address == trigger.address && t.port != trigger.port && t.t < trigger.t)
+        if (server_answered(t) && t.address == trigger.address && t.port != trigger.port && t.t < trigger.t)
             ports.insert(t.port);
     return {ports.begin(), ports.end()};
 }
@@ -68,9 +73,9 @@ void decide_scope(ResidualReport& r, const std::vector<uint16_t>& open_before_tr
     for (const ResidualProbe& p : r.probes) {
         if (p.port == r.port) continue;
         others.insert(p.port);
-        if (p.failure.empty()) answers.insert(p.port);
+        if (p.answered) answers.insert(p.port);
         if (p.phase != "during") continue;
-        (p.failure.empty() ? open_during : blocked_during).insert(p.port);
+        (p.answered ? open_during : blocked_during).insert(p.port);
     }
     if (!open_during.empty()) {
         r.keyed_fields = 3;
@@ -122,12 +127,16 @@ ResidualReport measure(const Diagnosis& d, const MeasureOptions& options,
                                       d.target, true));
     auto trials = world.run(first);
     record(r, trials, trigger->t, "during");
+    auto report_round = [&] {
+        if (world.on_round) world.on_round(world.now_s() - trigger->t);
+    };
+    report_round();
     const Trial* tuple = tuple_probe(trials);
     if (!tuple) {
         r.status = residual_status::interrupted;
         return r;
     }
-    if (tuple->ok()) {
+    if (server_answered(*tuple)) {
         r.status = residual_status::not_blocked;
         decide_scope(r, open_before(d, *trigger));
         return r;
@@ -152,8 +161,9 @@ ResidualReport measure(const Diagnosis& d, const MeasureOptions& options,
             break;
         }
         record(r, trials, trigger->t, "during");
+        report_round();
         last_start = tuple->t0 - trigger->t;
-        if (tuple->ok()) {
+        if (server_answered(*tuple)) {
             r.window_s = last_start;
             r.status = residual_status::cleared;
             break;
@@ -168,7 +178,7 @@ ResidualReport measure(const Diagnosis& d, const MeasureOptions& options,
             const bool failed =
                 p.id != 0 &&
                 std::any_of(r.probes.begin(), r.probes.end(), [&](const ResidualProbe& q) {
-                    return q.port == p.port && !q.failure.empty();
+                    return q.port == p.port && !q.answered;
                 });
             if (failed) again.push_back(p);
         }

@@ -58,6 +58,8 @@ struct ProbeWorld {
     std::function<double()> now_s;
     // Waits this long; false when interrupted.
     std::function<bool(double seconds)> wait;
+    // Optional: told the time since the trigger after each probe round (progress display).
+    std::function<void(double since_trigger_s)> on_round;
 };
 
 // Times the residual block after the trigger and finds its scope. Bounded by

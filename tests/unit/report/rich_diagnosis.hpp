@@ -62,9 +62,9 @@ inline Diagnosis rich_diagnosis() {
     residual.blocked_until_s = 5.8;
     residual.keyed_fields = 3;
     residual.scope = "port 8443 on the same server answered while port 443 was blocked";
-    residual.probes = {{0.4, 443, "tls", "example.com", "during", "connection_refused"},
-                       {0.41, 8443, "tls", "example.com", "during", ""},
-                       {6.3, 443, "tls", "example.com", "during", ""}};
+    residual.probes = {{0.4, 443, "tls", "example.com", "during", "connection_refused", false},
+                       {0.41, 8443, "tls", "example.com", "during", "ssl_failed_handshake", true},
+                       {6.3, 443, "tls", "example.com", "during", "", true}};
     d.residual = residual;
     d.verdict = decide(d);
     return d;

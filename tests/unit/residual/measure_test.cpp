@@ -48,6 +48,7 @@ struct FakeBox {
     double residual_s = 6;
     int keyed_fields = 3;
     std::vector<uint16_t> closed;
+    std::vector<uint16_t> rejecting;  // the server answers every name with an alert
     int runs = 0;
     int waits_before_interrupt = -1;
 
@@ -70,6 +71,11 @@ struct FakeBox {
                 t.server_name = p.server_name;
                 t.t0 = now;
                 t.failure = blocked(p.port) ? "connection_refused" : "";
+                if (t.failure.empty() &&
+                    std::find(rejecting.begin(), rejecting.end(), p.port) != rejecting.end()) {
+                    t.failure = "ssl_failed_handshake";
+                    t.alert_received = "unrecognized_name";
+                }
                 t.t = now + 0.01;
                 out.push_back(t);
             }
@@ -159,7 +165,7 @@ TEST(ResidualMeasure, AnotherPortBlockedTooMeansTheWholeAddress) {
     EXPECT_EQ(r.keyed_fields, 2);
     // The other ports were asked again after the block, and answered.
     int after_ok = 0;
-    for (const ResidualProbe& p : r.probes) after_ok += p.phase == "after" && p.failure.empty();
+    for (const ResidualProbe& p : r.probes) after_ok += p.phase == "after" && p.answered;
     EXPECT_GE(after_ok, 1);
 }
 
@@ -171,6 +177,24 @@ TEST(ResidualMeasure, NoOtherPortAnsweringLeavesTheScopeOpen) {
     EXPECT_EQ(r.status, residual_status::cleared);
     EXPECT_FALSE(r.keyed_fields);
     EXPECT_NE(r.scope.find("cannot be told"), std::string::npos) << r.scope;
+}
+
+// The lab's 8443 rejects every name with an alert: the server spoke, so the port is open.
+TEST(ResidualMeasure, AnAlertFromAnotherPortIsAnAnswer) {
+    FakeBox box;
+    box.closed = {80};
+    box.rejecting = {8443};
+    const ResidualReport r = run(box, triggered_run(box.trigger_t));
+    EXPECT_EQ(r.status, residual_status::cleared);
+    EXPECT_EQ(r.keyed_fields, 3);
+    EXPECT_NE(r.scope.find("port 8443"), std::string::npos) << r.scope;
+
+    FakeBox wide;
+    wide.keyed_fields = 2;
+    wide.closed = {80};
+    wide.rejecting = {8443};
+    const ResidualReport w = run(wide, triggered_run(wide.trigger_t));
+    EXPECT_EQ(w.keyed_fields, 2);  // refused during the block, an alert after it
 }
 
 TEST(ResidualMeasure, APortOpenBeforeTheTriggerCounts) {
