@@ -31,11 +31,19 @@ elapsed=$((SECONDS - start))
 check_eq "exit status says a problem was found" 1 "$rc"
 expect_verdict "gfw -> sni_reset" "$out" sni_reset
 
-# The RSTs: injected, and read as the type II burst of three identical RST+ACKs.
-injected=$(jq_of "$out" '[.rst[] | select(.origin=="injected")] | length')
-gfw=$(jq_of "$out" '[.rst[] | select(.origin=="injected" and .signature=="gfw_type_2" and .burst_count==3 and .flags=="RA")] | length')
-check_ge "RSTs attributed to injection" 3 "$injected"
-check_eq "every injected RST is the gfw_type_2 burst of 3" "$injected" "$gfw"
+# The injected RSTs that hit their mark (the exact sequence number the client expects):
+# the type II burst of three identical RST+ACKs. A burst can lose the race — with the
+# box's 18 ms delay the server's flight of a two-segment hello may already be out, so the
+# RSTs' sequence number is stale ("outside") and the client ignores them; such trials then
+# succeed, or fail on the server's kernel answering after the RST tore its side down.
+# Those are still injected, but no burst of three identical packets reaches the analysis.
+exact='[.rst[] | select(.origin=="injected" and .seq_relation=="exact")]'
+injected=$(jq_of "$out" "$exact | length")
+gfw=$(jq_of "$out" "$exact | map(select(.signature==\"gfw_type_2\" and .burst_count==3 and .flags==\"RA\")) | length")
+check_ge "RSTs attributed to injection, exact sequence" 3 "$injected"
+check_eq "each of them is the gfw_type_2 burst of 3" "$injected" "$gfw"
+check_ge "E_RST_SIGNATURE names gfw_type_2" 1 \
+  "$(jq_of "$out" '[.verdict.evidence[] | select(.id=="E_RST_SIGNATURE" and (.text|test("gfw_type_2")))] | length')"
 check_eq "no RST blamed on the server" 0 \
   "$(jq_of "$out" '[.rst[] | select(.origin=="server" and (.after_injected|not))] | length')"
 
@@ -46,8 +54,8 @@ check "residual window within [4, 10] s ($(jq_of "$out" '.residual.window_s') s 
   test "$window_ds" -ge 40 -a "$window_ds" -le 100
 check_eq "the probes sent the control name" \
   "$(jq_of "$out" '.target.control_server_name')" "$(jq_of "$out" '[.residual.probes[].server_name] | unique | join(",")')"
-check_ge "port 8443 answered the control during the block" 1 \
-  "$(jq_of "$out" '[.residual.probes[] | select(.port==8443 and .phase=="during" and .failure==null)] | length')"
+check_ge "port 8443 answered the control during the block (an alert: it rejects every name)" 1 \
+  "$(jq_of "$out" '[.residual.probes[] | select(.port==8443 and .phase=="during" and .answered)] | length')"
 check_eq "so the block is keyed on (client, server, port)" 3 "$(jq_of "$out" '.residual.keyed_fields')"
 check_ge "the measured block is cited as evidence" 1 \
   "$(jq_of "$out" '[.verdict.evidence[] | select(.id=="E_RESIDUAL_BLOCKING" and (.text|test("measured")))] | length')"
