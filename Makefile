@@ -1,5 +1,6 @@
 # The two-command contract (README.md): `make demo` and `make test`, as root on Debian 12.
 # Both install what is missing (scripts/setup.sh, idempotent), then configure and build.
+MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc)
 CTEST_JOBS ?= 2
 
