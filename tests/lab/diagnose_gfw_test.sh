@@ -61,6 +61,10 @@ check_ge "the measured block is cited as evidence" 1 \
   "$(jq_of "$out" '[.verdict.evidence[] | select(.id=="E_RESIDUAL_BLOCKING" and (.text|test("measured")))] | length')"
 check "the run stays bounded (${elapsed}s)" test "$elapsed" -le 45
 if ((LAB_FAILURES > 0)); then
+  jq -c "$exact | map(select(.signature!=\"gfw_type_2\" or .burst_count!=3)) | .[]" "$out" || true
+  for id in $(jq -r "$exact | map(select(.signature!=\"gfw_type_2\" or .burst_count!=3)) | map(.trial_id) | unique | .[]" "$out"); do
+    jq -c ".trials[] | select(.id==$id) | {id, variant, failure, t0}, (.packets[] | [.t, .direction, .flags, .seq, .ack, .ttl, .ip_id])" "$out"
+  done
   jq -c '.residual | del(.probes)' "$out" || true
   jq -c '.verdict.evidence' "$out" || true
 fi
