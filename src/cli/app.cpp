@@ -33,6 +33,7 @@ int run(int argc, char** argv) {
     register_diagnose(app);
     register_sink(app);
     register_logs(app);
+    register_scan(app);
 
 
     install_interrupt_handler();
