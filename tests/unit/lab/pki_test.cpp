@@ -28,6 +28,13 @@ std::vector<X509*> read_certs(const std::string& path) {
     return out;
 }
 
+// How many certificates a PEM file holds.
+size_t count_certs(const std::string& path) {
+    auto certs = read_certs(path);
+    for (X509* x : certs) X509_free(x);
+    return certs.size();
+}
+
 // Verifies a served chain file against the CA; returns the X509_V_ERR code (0 = ok).
 int verify_served_chain(const Pki& pki, const std::string& name,
                         const char* expected_host = nullptr) {
@@ -79,7 +86,7 @@ TEST_F(PkiTest, ValidNamesVerifyWithTheirChain) {
 }
 
 TEST_F(PkiTest, ChainTestLacksItsIntermediate) {
-    EXPECT_EQ(read_certs(s_pki->leaf("chain.test")->certificate_file).size(), 1u);
+    EXPECT_EQ(count_certs(s_pki->leaf("chain.test")->certificate_file), 1u);
     EXPECT_EQ(verify_served_chain(*s_pki, "chain.test"),
               X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
 }
