@@ -34,8 +34,10 @@ uint32_t spread(const Fingerprint& fp, int i) {
 void rsts_to_client(const Rule& rule, const TriggerSegment& t, std::mt19937_64& rng,
                     std::vector<wire::TcpSpec>& out) {
     const Fingerprint& fp = rule.fingerprint;
+    // One IP ID per burst: a burst's copies are identical (GFW type II), even a random ID.
+    const wire::TcpSpec burst = base_spec(fp, t.client_ip_id, rng);
     for (int i = 0; i < fp.count; ++i) {
-        wire::TcpSpec s = base_spec(fp, t.client_ip_id, rng);
+        wire::TcpSpec s = burst;
         address(s, t.server_ip, t.server_port, t.client_ip, t.client_port);
         s.seq = t.server_next + spread(fp, i);
         if (fp.flags == RstFlags::rst_ack) {
@@ -52,8 +54,9 @@ void rsts_to_client(const Rule& rule, const TriggerSegment& t, std::mt19937_64& 
 void rsts_to_server(const Rule& rule, const TriggerSegment& t, uint32_t server_expects,
                     std::mt19937_64& rng, std::vector<wire::TcpSpec>& out) {
     const Fingerprint& fp = rule.fingerprint;
+    const wire::TcpSpec burst = base_spec(fp, t.client_ip_id, rng);
     for (int i = 0; i < fp.count; ++i) {
-        wire::TcpSpec s = base_spec(fp, t.client_ip_id, rng);
+        wire::TcpSpec s = burst;
         address(s, t.client_ip, t.client_port, t.server_ip, t.server_port);
         s.seq = server_expects + spread(fp, i);
         if (fp.flags == RstFlags::rst_ack) {

@@ -104,6 +104,20 @@ TEST(Inject, CountSpreadFlagsAndIpIds) {
     }
 }
 
+TEST(Inject, ARandomIpIdIsDrawnOncePerBurst) {
+    // GFW type II sends three identical RST+ACKs: the copies share one random IP ID.
+    std::string fp = "count = 3\nflags = \"rst_ack\"\nttl = 47\nip_id = \"random\"\nseq_spread = [0]\n";
+    Engine engine(rules_from(rule_toml("rst_client", "on_path", fp)), {});
+    handshake(engine, 0);
+    Decision d = send_data(engine, fixture("openssl_sni.bin"), 10);
+    ASSERT_EQ(d.before.size(), 3u);
+    EXPECT_NE(d.before[0].ip_id, 0);
+    for (const auto& s : d.before) {
+        EXPECT_EQ(s.ip_id, d.before[0].ip_id);
+        EXPECT_EQ(s.seq, d.before[0].seq);
+    }
+}
+
 TEST(Inject, ServerBytesAdvanceTheClientRstSeq) {
     // On port 80 the server may have sent bytes before the trigger (a 100-continue,
     // a banner): the client's RST must start past them.
