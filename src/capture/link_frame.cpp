@@ -3,6 +3,7 @@
 // ARPHRD type of the device; an outgoing frame on an ARPHRD_LOOPBACK device is the
 // first of the two copies loopback produces, so it is reported as `loopback_echo`.
 #include "capture/link_frame.hpp"
+#include "wire/big_endian.hpp"
 
 namespace sniprobe::capture {
 
@@ -20,9 +21,6 @@ constexpr size_t k_sll_header_len = 16;
 constexpr size_t k_sll2_header_len = 20;
 constexpr int k_max_vlan_tags = 2;
 
-uint16_t read_be16(std::span<const uint8_t> b, size_t at) {
-    return static_cast<uint16_t>((b[at] << 8) | b[at + 1]);
-}
 
 LinkFrame ip_after(std::span<const uint8_t> frame, size_t offset, uint16_t ethertype) {
     if (ethertype != k_ethertype_ipv4 && ethertype != k_ethertype_ipv6)
@@ -33,12 +31,12 @@ LinkFrame ip_after(std::span<const uint8_t> frame, size_t offset, uint16_t ether
 LinkFrame decode_ethernet(std::span<const uint8_t> frame) {
     if (frame.size() < k_ethernet_header_len) return {FrameAnomaly::truncated_link_header, {}};
     size_t offset = 12;
-    uint16_t ethertype = read_be16(frame, offset);
+    uint16_t ethertype = wire::be16(frame, offset);
     for (int tags = 0; (ethertype == k_ethertype_vlan || ethertype == k_ethertype_qinq) && tags < k_max_vlan_tags;
          ++tags) {
         offset += k_vlan_tag_len;
         if (frame.size() < offset + 2) return {FrameAnomaly::truncated_link_header, {}};
-        ethertype = read_be16(frame, offset);
+        ethertype = wire::be16(frame, offset);
     }
     return ip_after(frame, offset + 2, ethertype);
 }
@@ -76,12 +74,12 @@ LinkFrame decode_link_frame(int dlt, std::span<const uint8_t> frame) {
         case link_type::linux_sll:
             // pkttype(2) hatype(2) halen(2) addr(8) protocol(2)
             if (frame.size() < k_sll_header_len) return {FrameAnomaly::truncated_link_header, {}};
-            return decode_cooked(frame, k_sll_header_len, static_cast<uint8_t>(read_be16(frame, 0)),
-                                 read_be16(frame, 2), read_be16(frame, 14));
+            return decode_cooked(frame, k_sll_header_len, static_cast<uint8_t>(wire::be16(frame, 0)),
+                                 wire::be16(frame, 2), wire::be16(frame, 14));
         case link_type::linux_sll2:
             // protocol(2) reserved(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8)
             if (frame.size() < k_sll2_header_len) return {FrameAnomaly::truncated_link_header, {}};
-            return decode_cooked(frame, k_sll2_header_len, frame[10], read_be16(frame, 8), read_be16(frame, 0));
+            return decode_cooked(frame, k_sll2_header_len, frame[10], wire::be16(frame, 8), wire::be16(frame, 0));
         case link_type::raw:
         case link_type::raw_linktype:
         case 14:  // DLT_RAW on OpenBSD, seen in files written there

@@ -2,11 +2,14 @@
 // every step: the bytes come from the network, and a short or odd ServerHello still
 // counts as an answer (kind server_hello) with the fields left empty.
 #include "probe/server_first_record.hpp"
+#include "wire/big_endian.hpp"
 
 #include <algorithm>
 
 namespace sniprobe {
 namespace {
+
+using wire::be16;
 
 constexpr uint8_t k_record_handshake = 22;
 constexpr uint8_t k_record_alert = 21;
@@ -14,9 +17,6 @@ constexpr uint8_t k_handshake_server_hello = 2;
 constexpr uint16_t k_ext_supported_versions = 0x002b;
 constexpr size_t k_record_header_bytes = 5;
 
-uint16_t be16(std::span<const uint8_t> b, size_t at) {
-    return static_cast<uint16_t>((b[at] << 8) | b[at + 1]);
-}
 
 // Fills version and cipher from a ServerHello body (after the 4-byte handshake header).
 void read_server_hello(std::span<const uint8_t> body, ServerFirstRecord& out) {

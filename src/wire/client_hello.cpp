@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "wire/tls_records.hpp"
+#include "wire/big_endian.hpp"
 
 namespace sniprobe::wire {
 namespace {
@@ -34,9 +35,6 @@ constexpr uint8_t k_name_type_host_name = 0;
 // Full parse, or stop as soon as the first host_name is known (middlebox fast path).
 enum class Stop { at_end, at_first_sni };
 
-uint16_t be16(std::span<const uint8_t> b, size_t at) {
-    return static_cast<uint16_t>((b[at] << 8) | b[at + 1]);
-}
 
 // Extension types seen so far: a linear scan over a small inline array covers every
 // real hello (browsers send < 30 extensions); a hostile one with hundreds falls back

@@ -7,6 +7,7 @@
 // extension headers between the fixed header and TCP; and an ICMP error quotes only
 // the first bytes of the offending packet, so the quoted IP length is never checked.
 #include "wire/packet.hpp"
+#include "wire/big_endian.hpp"
 
 #include <algorithm>
 
@@ -24,12 +25,6 @@ constexpr size_t k_ipv6_header = 40;
 constexpr size_t k_tcp_min_header = 20;
 constexpr size_t k_icmp_header = 8;
 
-uint16_t be16(std::span<const uint8_t> b, size_t at) {
-    return static_cast<uint16_t>((b[at] << 8) | b[at + 1]);
-}
-uint32_t be32(std::span<const uint8_t> b, size_t at) {
-    return (uint32_t{b[at]} << 24) | (uint32_t{b[at + 1]} << 16) | (uint32_t{b[at + 2]} << 8) | b[at + 3];
-}
 
 std::string address_string(int version, const uint8_t* bytes) {
     char text[INET6_ADDRSTRLEN] = {};

@@ -2,6 +2,7 @@
 // header is validated as soon as its bytes arrive (type on the first byte, version on
 // the second), so a DPI fast path rejects non-TLS streams on the first segment.
 #include "wire/tls_records.hpp"
+#include "wire/big_endian.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -14,9 +15,6 @@ constexpr uint8_t k_handshake_client_hello = 0x01;
 constexpr size_t k_max_record_bytes = 16384 + 2048;
 constexpr size_t k_max_hello_bytes = 64 * 1024;
 
-uint16_t be16(std::span<const uint8_t> b, size_t at) {
-    return static_cast<uint16_t>((b[at] << 8) | b[at + 1]);
-}
 
 }  // namespace
 
