@@ -22,7 +22,10 @@ namespace sniprobe::trace {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int k_min_grace_ms = 50;
+// After the ICMP error (or the RST) arrives, keep listening this long for the other: a
+// box at this hop injects its RST while the router also answers, and on a loaded host
+// either may come second by tens of milliseconds.
+constexpr int k_min_grace_ms = 150;
 constexpr uint8_t k_icmp_time_exceeded = 11;
 constexpr uint8_t k_icmp6_time_exceeded = 3;
 
