@@ -5,6 +5,8 @@
 // within a per-connection and a global byte budget: garbage cannot make the sink grow.
 #include "sink/connection_table.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstring>
 #include <span>
@@ -33,6 +35,29 @@ std::string flow_key(const wire::TcpPacket& p, bool inbound) {
     key.push_back(static_cast<char>(cport & 0xff));
     key.push_back(static_cast<char>(sport >> 8));
     key.push_back(static_cast<char>(sport & 0xff));
+    return key;
+}
+
+// The same key from address literals; "" when either does not parse or families differ.
+std::string flow_key(const TlsNote& n) {
+    uint8_t client[16] = {}, server[16] = {};
+    uint8_t version = 4;
+    if (::inet_pton(AF_INET, n.client.c_str(), client) != 1 ||
+        ::inet_pton(AF_INET, n.server.c_str(), server) != 1) {
+        version = 6;
+        if (::inet_pton(AF_INET6, n.client.c_str(), client) != 1 ||
+            ::inet_pton(AF_INET6, n.server.c_str(), server) != 1)
+            return {};
+    }
+    const size_t len = version == 4 ? 4 : 16;
+    std::string key;
+    key.push_back(static_cast<char>(version));
+    key.append(reinterpret_cast<const char*>(client), len);
+    key.append(reinterpret_cast<const char*>(server), len);
+    key.push_back(static_cast<char>(n.client_port >> 8));
+    key.push_back(static_cast<char>(n.client_port & 0xff));
+    key.push_back(static_cast<char>(n.server_port >> 8));
+    key.push_back(static_cast<char>(n.server_port & 0xff));
     return key;
 }
 
@@ -174,6 +199,27 @@ void ConnectionTable::observe_outbound(const wire::TcpPacket& p, double t) {
         if (r->server_bytes == 0) r->server_answer_t = t;
         r->server_bytes += std::max<size_t>(p.payload.size(), p.wire_payload_len);
     }
+}
+
+void ConnectionTable::note_tls(const TlsNote& n, double t) {
+    const std::string key = flow_key(n);
+    if (key.empty()) return;
+    ConnectionRecord* r = find(key);
+    if (r == nullptr) {
+        r = &insert(key, t);
+        r->client = n.client;
+        r->client_port = n.client_port;
+        r->server = n.server;
+        r->server_port = n.server_port;
+    }
+    r->last_seen = std::max(r->last_seen, t);
+    r->tls_terminated = true;
+    r->tls_completed = n.completed;
+    r->tls_t = t;
+    r->tls_server_name = n.server_name;
+    r->tls_version = n.version;
+    r->tls_anomaly = n.anomaly;
+    r->tls_error = n.error;
 }
 
 std::vector<const ConnectionRecord*> ConnectionTable::query(const std::string& client,

@@ -58,11 +58,30 @@ struct ConnectionRecord {
     std::vector<TcpEvent> received;  // RSTs and FINs that arrived (bounded)
     std::vector<TcpEvent> sent_rst;  // RSTs the server's host sent (bounded)
 
+    // Only when the sink terminates TLS itself (--cert/--key, tls_terminator.hpp):
+    bool tls_terminated = false;  // the sink's own TLS listener handled this connection
+    bool tls_completed = false;   // and the handshake completed
+    double tls_t = 0;             // when it completed or failed
+    std::string tls_server_name;  // the SNI the servername callback saw ("" = none)
+    std::string tls_version;      // negotiated version ("TLSv1.3"), "" when not completed
+    std::string tls_anomaly;      // why it did not complete ("" when it did)
+    std::string tls_error;        // OpenSSL's reason, when it gave one
+
     std::string key;  // the table's 4-tuple key (not serialised)
     // Buffered client bytes while the ClientHello is incomplete (not serialised).
     std::vector<uint8_t> hello_buffer;
     uint32_t hello_next_seq = 0;
     bool hello_done = false;
+};
+
+// What the sink's own TLS listener concluded about one connection (note_tls).
+struct TlsNote {
+    std::string client;  // IP literal, as accept() saw the peer
+    uint16_t client_port = 0;
+    std::string server;  // local IP literal
+    uint16_t server_port = 0;
+    bool completed = false;
+    std::string server_name, version, anomaly, error;
 };
 
 // What the table did with the packets it was fed.
@@ -84,6 +103,10 @@ class ConnectionTable {
 
     // Feeds one decoded packet captured at t (CLOCK_REALTIME seconds).
     void observe(const wire::TcpPacket& packet, double t);
+
+    // Adds the TLS listener's outcome to the connection's record (made when the capture
+    // has not seen it, e.g. without capture); a note with unparsable addresses is dropped.
+    void note_tls(const TlsNote& note, double t);
 
     // Records of `client` ("" = any) whose last packet is at or after since_unix and whose
     // first is at or before until_unix, oldest first, at most `limit`.

@@ -52,6 +52,11 @@ json record_json(const ConnectionRecord& r) {
     if (r.syn_seen)
         syn = {{"t", r.syn_t}, {"ttl", r.syn_ttl}, {"ip_id", r.syn_ip_id}, {"seq", r.syn_seq}};
     if (r.client_hello_seen) hello = {{"t", r.client_hello_t}, {"server_name", r.sni}};
+    json tls = nullptr;
+    if (r.tls_terminated)
+        tls = {{"t", r.tls_t},           {"completed", r.tls_completed},
+               {"server_name", r.tls_server_name}, {"version", r.tls_version},
+               {"anomaly", r.tls_anomaly}, {"error", r.tls_error}};
     return {{"id", r.id},
             {"client", r.client},
             {"client_port", r.client_port},
@@ -65,7 +70,9 @@ json record_json(const ConnectionRecord& r) {
             {"server_bytes", r.server_bytes},
             {"server_answer_t", r.server_answer_t},
             {"received", received},
-            {"sent_rst", sent_rst}};
+            {"sent_rst", sent_rst},
+            {"tls_completed", r.tls_completed},
+            {"tls", tls}};
 }
 
 template <class T>
@@ -121,6 +128,15 @@ ConnectionRecord record_from(const json& j) {
     r.server_answer_t = get_or<double>(j, "server_answer_t", 0);
     events_from(j, "received", r.received);
     events_from(j, "sent_rst", r.sent_rst);
+    if (auto it = j.find("tls"); it != j.end() && it->is_object()) {
+        r.tls_terminated = true;
+        r.tls_t = get_or<double>(*it, "t", 0);
+        r.tls_completed = get_or<bool>(*it, "completed", false);
+        r.tls_server_name = get_or<std::string>(*it, "server_name", "");
+        r.tls_version = get_or<std::string>(*it, "version", "");
+        r.tls_anomaly = get_or<std::string>(*it, "anomaly", "");
+        r.tls_error = get_or<std::string>(*it, "error", "");
+    }
     return r;
 }
 

@@ -19,13 +19,16 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <unordered_map>
 
 #include "sink/connection_table.hpp"
 #include "sink/http_request.hpp"
+#include "sink/listen_socket.hpp"
 #include "sink/packet_source.hpp"
 #include "sink/rate_limit.hpp"
 #include "sink/service.hpp"
+#include "sink/tls_terminator.hpp"
 #include "util/fd.hpp"
 #include "util/interrupt.hpp"
 
@@ -100,41 +103,14 @@ std::string peer_string(const sockaddr_storage& ss) {
     return buf;
 }
 
-Result<Fd> listen_on(const std::string& address, uint16_t port) {
-    sockaddr_storage ss{};
-    socklen_t len = 0;
-    int family = AF_INET;
-    if (auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-        ::inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(port);
-        len = sizeof(sockaddr_in);
-    } else if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-               ::inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(port);
-        len = sizeof(sockaddr_in6);
-        family = AF_INET6;
-    } else {
-        return fail("--listen: '" + address + "' is not an IP address");
-    }
-    Fd fd(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd) return fail(std::string("socket: ") + std::strerror(errno));
-    int one = 1;
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0)
-        return fail(
-            fmt::format("--listen: cannot bind {}:{}: {}", address, port, std::strerror(errno)));
-    if (::listen(fd.get(), 512) != 0) return fail(std::string("listen: ") + std::strerror(errno));
-    return fd;
-}
-
 class Server {
   public:
-    Server(const SinkOptions& o, Fd listener, PacketSource source)
+    Server(const SinkOptions& o, Fd listener, PacketSource source,
+           std::optional<TlsTerminator> tls)
         : m_options(o),
           m_listener(std::move(listener)),
           m_source(std::move(source)),
+          m_tls(std::move(tls)),
           m_table(o.capacity, o.watch_ports),
           m_limiter(o.requests_per_s, o.request_burst) {}
 
@@ -161,6 +137,7 @@ class Server {
     SinkOptions m_options;
     Fd m_listener;
     PacketSource m_source;
+    std::optional<TlsTerminator> m_tls;
     Fd m_epoll;
     ConnectionTable m_table;
     RateLimiter m_limiter;
@@ -290,6 +267,12 @@ Result<void> Server::run() {
     add(m_listener.get(), EPOLLIN);
     add(m_source.fd(), EPOLLIN);
     add(interrupt_fd(), EPOLLIN);
+    if (m_tls) {
+        add(m_tls->fd(), EPOLLIN);
+        m_tls->set_log([this](const std::string& line) { log(line); });
+        std::fprintf(stderr, "sink: terminating TLS on %s:%u\n", m_options.tls_address.c_str(),
+                     m_tls->port());
+    }
     std::fprintf(
         stderr,
         "sink ready: queries on %s:%u, capturing '%s' on %s, keeping the last %zu connections\n",
@@ -302,6 +285,7 @@ Result<void> Server::run() {
             return fail(std::string("epoll_wait: ") + std::strerror(errno));
         // Capture first: a query that arrives with the packets it asks about sees them.
         if (!m_source.dispatch(m_table)) return fail("capture failed");
+        if (m_tls) m_tls->step(m_table, now_unix());
         for (int i = 0; i < n; ++i) {
             int fd = events[i].data.fd;
             if (fd == m_listener.get()) {
@@ -333,6 +317,17 @@ Result<void> Server::run() {
         static_cast<unsigned long long>(c.bad_requests),
         static_cast<unsigned long long>(c.rate_limited), static_cast<unsigned long long>(c.busy),
         static_cast<unsigned long long>(c.timeouts));
+    if (m_tls) {
+        const auto& t = m_tls->counters();
+        std::fprintf(stderr,
+                     "sink: TLS: %llu accepted, %llu handshakes completed, %llu failed (%llu "
+                     "timed out), %llu over the connection limit\n",
+                     static_cast<unsigned long long>(t.accepted),
+                     static_cast<unsigned long long>(t.completed),
+                     static_cast<unsigned long long>(t.failed),
+                     static_cast<unsigned long long>(t.timed_out),
+                     static_cast<unsigned long long>(t.refused));
+    }
     return {};
 }
 
@@ -357,11 +352,24 @@ Result<std::string> read_token_file(const std::string& path) {
 
 Result<void> run_sink(const SinkOptions& options) {
     install_interrupt_handler();
-    auto listener = listen_on(options.listen_address, options.listen_port);
+    auto listener = listen_tcp(options.listen_address, options.listen_port, "--listen");
     if (!listener) return tl::unexpected(listener.error());
+    std::optional<TlsTerminator> tls;
+    if (!options.tls_cert_file.empty()) {
+        TlsOptions t;
+        t.cert_file = options.tls_cert_file;
+        t.key_file = options.tls_key_file;
+        t.address = options.tls_address;
+        t.port = options.tls_port;
+        t.max_connections = options.tls_max_connections;
+        t.handshake_timeout_ms = options.tls_handshake_timeout_ms;
+        auto opened = TlsTerminator::open(t);
+        if (!opened) return tl::unexpected(opened.error());
+        tls.emplace(std::move(*opened));
+    }
     auto source = PacketSource::open(options.interface, options.watch_ports);
     if (!source) return tl::unexpected(source.error());
-    Server server(options, std::move(*listener), std::move(*source));
+    Server server(options, std::move(*listener), std::move(*source), std::move(tls));
     return server.run();
 }
 

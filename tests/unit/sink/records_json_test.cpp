@@ -33,6 +33,32 @@ TEST(RecordsJson, RoundTrips) {
     ASSERT_EQ(r.sent_rst.size(), 1u);
 }
 
+TEST(RecordsJson, TlsOutcomeJoinsTheCapturedRecordAndRoundTrips) {
+    ConnectionTable table(10, {443});
+    table.observe(test::packet(true, 40000, tcp_flag::syn, 1000, 62, 7), 100.25);
+    TlsNote note;
+    note.client = "10.77.1.2";
+    note.client_port = 40000;
+    note.server = test::packet(true, 40000, tcp_flag::syn, 1000).dst_string();
+    note.server_port = 443;
+    note.completed = true;
+    note.server_name = "ok.test";
+    note.version = "TLSv1.3";
+    table.note_tls(note, 100.5);
+    ASSERT_EQ(table.size(), 1u);  // the same 4-tuple: joined, not a second record
+    auto json = encode_records(table.query("", 0, 1e9, 10), 102);
+    EXPECT_NE(json.find("\"tls_completed\":true"), std::string::npos) << json;
+    auto doc = decode_records(json);
+    ASSERT_TRUE(doc) << doc.error().message;
+    const auto& r = doc->records.at(0);
+    EXPECT_TRUE(r.syn_seen);
+    EXPECT_TRUE(r.tls_terminated);
+    EXPECT_TRUE(r.tls_completed);
+    EXPECT_EQ(r.tls_server_name, "ok.test");
+    EXPECT_EQ(r.tls_version, "TLSv1.3");
+    EXPECT_DOUBLE_EQ(r.tls_t, 100.5);
+}
+
 TEST(RecordsJson, MalformedAnswersAreErrors) {
     for (const char* bad : {"", "[]", "{", "{\"connections\": 5}", "{\"connections\": [1]}",
                             "{\"connections\": [{\"client_port\": \"x\"}]}",
