@@ -7,6 +7,7 @@
 // the server got was never sent by the client.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 #include "cli/commands.hpp"
@@ -25,6 +26,10 @@ struct SinkArgs {
     int max_clients = 64;
     int read_timeout_ms = 5000;
     double rate = 10;
+    std::string cert_file;
+    std::string key_file;
+    int tls_port = 0;  // 0 = the first watched port
+    int tls_timeout_ms = 5000;
 };
 
 // "ADDR:PORT" or "[V6]:PORT" -> address and port; a usage error otherwise.
@@ -66,6 +71,20 @@ int run_sink_command(const SinkArgs& a) {
     o.read_timeout_ms = a.read_timeout_ms;
     o.requests_per_s = a.rate;
     o.request_burst = 2 * a.rate;
+    if (a.cert_file.empty() != a.key_file.empty())
+        throw usage_error("--cert and --key go together");
+    if (a.tls_port != 0 && a.cert_file.empty())
+        throw usage_error("--tls-port needs --cert and --key");
+    if (!a.cert_file.empty()) {
+        o.tls_cert_file = a.cert_file;
+        o.tls_key_file = a.key_file;
+        o.tls_port = a.tls_port != 0 ? static_cast<uint16_t>(a.tls_port) : o.watch_ports.front();
+        o.tls_handshake_timeout_ms = a.tls_timeout_ms;
+        // The sink's own TLS port is recorded like any watched port.
+        if (std::find(o.watch_ports.begin(), o.watch_ports.end(), o.tls_port) ==
+            o.watch_ports.end())
+            o.watch_ports.push_back(o.tls_port);
+    }
     auto ran = sink::run_sink(o);
     if (!ran) throw Fatal(ran.error().message);
     return 0;
@@ -89,7 +108,12 @@ void register_sink(CLI::App& app) {
         "  openssl rand -hex 32 > /etc/sniprobe-sink.token\n"
         "  sniprobe sink --listen 0.0.0.0:9443 --token-file /etc/sniprobe-sink.token\n"
         "  curl -H \"Authorization: Bearer $(cat token)\" "
-        "'http://HOST:9443/v1/connections?client=IP'\n");
+        "'http://HOST:9443/v1/connections?client=IP'\n\n"
+        "With --cert/--key the sink also terminates TLS itself on --tls-port (default: the\n"
+        "first watched port) and records per connection whether the handshake completed,\n"
+        "the SNI it saw, or why not (not_tls, handshake_failed, handshake_timeout, ...):\n"
+        "  sniprobe sink --listen 0.0.0.0:9443 --token-file T --cert leaf.pem --key leaf.key "
+        "--tls-port 8443\n");
     cmd->add_option("--listen", args->listen, "ADDR:PORT to serve queries on (HTTP)")->required();
     cmd->add_option("--token-file", args->token_file,
                     "file holding the shared token (first line, 16+ characters)")
@@ -113,6 +137,18 @@ void register_sink(CLI::App& app) {
     cmd->add_option("--rate", args->rate,
                     "queries per second per client address (burst: twice that)")
         ->check(CLI::Range(0.1, 10000.0))
+        ->capture_default_str();
+    cmd->add_option("--cert", args->cert_file,
+                    "PEM certificate chain: terminate TLS on --tls-port (needs --key)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--key", args->key_file, "PEM private key for --cert")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--tls-port", args->tls_port,
+                    "port to terminate TLS on (default: the first --watch-port; also watched)")
+        ->check(CLI::Range(1, 65535));
+    cmd->add_option("--tls-timeout-ms", args->tls_timeout_ms,
+                    "time a TLS client has for its handshake, then for its request")
+        ->check(CLI::Range(100, 600000))
         ->capture_default_str();
     cmd->callback([args] { exit_status() = run_sink_command(*args); });
 }
