@@ -124,10 +124,17 @@ std::optional<Verdict> rule_server_origin(const Facts& f) {
     const Forensics& fr = f.target_forensics;
     const int resets = f.target.count(Outcome::reset);
     const int eofs = f.target.count(Outcome::eof);
-    const bool rst_server =
-        fr.rst.server > 0 && fr.rst.server >= fr.rst.injected && resets * 5 >= f.target.trials;
-    const bool fin_server =
-        fr.fin.server > 0 && fr.fin.server >= fr.fin.injected && eofs * 5 >= f.target.trials;
+    // Frequent enough to matter: a fifth of the target trials, or fewer when they still
+    // differ from the controls significantly (a rate rule must never turn the server's own
+    // resets into sni_reset just because they are rare).
+    auto matters = [&](int failures, Outcome o) {
+        return failures * 5 >= f.target.trials ||
+               (f.controls.ran() && differential_p(f.target, f.controls, o) < k_alpha);
+    };
+    const bool rst_server = fr.rst.server > 0 && fr.rst.server >= fr.rst.injected &&
+                            matters(resets, Outcome::reset);
+    const bool fin_server = fr.fin.server > 0 && fr.fin.server >= fr.fin.injected &&
+                            matters(eofs, Outcome::eof);
     if (!rst_server && !fin_server) return std::nullopt;
 
     const OriginCount& origin = rst_server ? fr.rst : fr.fin;
