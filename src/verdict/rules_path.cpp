@@ -154,10 +154,13 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
         v.cause = cause::sni_drop;
         v.evidence.push_back(cite(evidence::sni_timeout_rate, stats));
         v.summary = fmt::format(
-            "Handshakes naming {} are silently dropped on the way ({}) while the "
-            "controls get answers.",
+            "Handshakes naming {} are black-holed ({}) while the controls get answers.",
             f.name, counts);
-        v.confidence = std::min(v.confidence, 0.85);
+        v.confidence = std::min(v.confidence, 0.8);
+        v.advice.push_back(
+            "From the client alone a firewall on the server's side that drops by name looks "
+            "the same as a box on the path: run `sniprobe sink` beside the server and "
+            "`diagnose --sink` to see whether the ClientHello arrives.");
     } else {
         v.cause = cause::sni_close;
         v.evidence.push_back(cite(evidence::sni_eof_rate, stats));
@@ -219,7 +222,7 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
     v.advice.push_back(
         "Serving the name from outside that network (another region or provider, "
         "a CDN) avoids the box.");
-    if (o == Outcome::reset)
+    if (o == Outcome::reset && injected)
         v.advice.push_back(
             "The server's error log will blame the client ('peer closed connection "
             "in SSL handshake (104: Connection reset by peer)'): both ends got a "
