@@ -120,10 +120,6 @@ void trace_if_useful(const DiagnoseArgs& a, Diagnosis& d) {
     const auto& cause = d.verdict.cause;
     bool path_cause = cause == cause::sni_reset || cause == cause::sni_drop || cause == cause::sni_close;
     if (a.no_trace || !path_cause || d.resolution.addresses.empty() || interrupted()) return;
-    if (::geteuid() != 0) {
-        d.notes.push_back("trace skipped: it needs root or CAP_NET_RAW");
-        return;
-    }
     trace::TraceOptions options;
     options.address = d.resolution.addresses.front().address;
     options.port = d.target.port;
@@ -132,7 +128,10 @@ void trace_if_useful(const DiagnoseArgs& a, Diagnosis& d) {
     options.max_ttl = 16;
     auto result = trace::run_trace(options);
     if (!result) {
-        d.notes.push_back("trace failed: " + result.error().message);
+        // Without CAP_NET_RAW the raw ICMP socket is refused: the trace is skipped, not failed.
+        const bool no_privilege = result.error().message.find("CAP_NET_RAW") != std::string::npos;
+        d.notes.push_back(std::string(no_privilege ? "trace skipped: " : "trace failed: ") +
+                          result.error().message);
         return;
     }
     d.trace = std::move(*result);
