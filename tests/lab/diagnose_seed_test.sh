@@ -12,8 +12,7 @@ diagnose_json "$TEST_TMP/seed.json" blocked.test --pcap "$TEST_TMP/seed.pcapng" 
 check_eq "exit status says a problem was found" 1 "$rc"
 expect_verdict "seed -> sni_reset" "$TEST_TMP/seed.json" sni_reset
 check_ge "sni resets seen" 5 "$(jq_of "$TEST_TMP/seed.json" '[.variants[] | select(.name=="sni") | .failures.connection_reset // 0] | add')"
-check_eq "no_sni all ok" "$(jq_of "$TEST_TMP/seed.json" '.variants[] | select(.name=="no_sni") | .trials')" \
-  "$(jq_of "$TEST_TMP/seed.json" '.variants[] | select(.name=="no_sni") | .ok')"
+check_eq "no_sni all ok" 10 "$(jq_of "$TEST_TMP/seed.json" '.variants[] | select(.name=="no_sni") | .ok')"
 injected=$(jq_of "$TEST_TMP/seed.json" '[.rst[] | select(.origin=="injected")] | length')
 # The server's kernel may answer an injected RST that reached it first: that reply is the
 # server's (after_injected), but no reset that ended a handshake may be blamed on it.
