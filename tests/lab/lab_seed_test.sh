@@ -34,6 +34,12 @@ check_ge "blocked.test reset in most handshakes (resets)" 12 $((20 - blocked_ok)
 check_eq "ok.test completes every time" 20 "$control_ok"
 check_eq "no SNI completes every time" 20 "$nosni_ok"
 
+# dumpcap hands packets to its file in batches; wait (bounded) until the file holds an
+# RST for every reset handshake before stopping it, or the last batch is lost.
+enough_rsts_in_file() {
+  (($(tshark -r "$pcap" -Y "tcp.flags.reset == 1 && ip.src == 10.77.3.2" 2>/dev/null | wc -l) >= 20 - blocked_ok))
+}
+wait_for 5 enough_rsts_in_file || true
 kill -INT "$tshark_pid" 2>/dev/null || true
 wait "$tshark_pid" 2>/dev/null || true
 fields=$(tshark -r "$pcap" -Y "tcp.flags.reset == 1 && ip.src == 10.77.3.2" -T fields -e ip.ttl -e ip.id 2>/dev/null |

@@ -155,6 +155,14 @@ check "the 403 says Server: Beaver" grep -q "^Server: Beaver" <<<"$page"
 page=$(ip netns exec "$ns_c" curl -s --max-time 5 -H "Host: ok.test" http://10.78.2.2/ || true)
 check "HTTP Host ok.test gets the origin's page" grep -q "origin page" <<<"$page"
 
+# dumpcap hands packets to its file in batches; stopping it at once can lose the last
+# batch. Wait (bounded) until the file holds an RST for every reset handshake.
+deadline=$((SECONDS + 5))
+until (($(tshark -n -r "$work/client.pcap" -Y "tcp.flags.reset == 1 && tcp.srcport == 443" 2>/dev/null |
+  wc -l) >= reset)); do
+  ((SECONDS < deadline)) || break
+  sleep 0.1
+done
 kill -INT "$tshark_pid"; wait "$tshark_pid" 2>/dev/null || true
 kill -USR1 "$mbx_pid"
 wait_for_line "$work/middlebox.log" "packets=" 5 || true
