@@ -9,6 +9,7 @@
 
 #include "report/json_names.hpp"
 #include "report/json_report.hpp"
+#include "util/json_integer.hpp"
 
 namespace sniprobe {
 namespace {
@@ -33,9 +34,11 @@ T get(const json& j, const char* key, T fallback = T{}) {
     const json& v = field(j, key);
     if (v.is_null()) return fallback;
     try {
-        return v.get<T>();
+        return json_get_checked<T>(v, key);
     } catch (const json::exception&) {
         throw ReadError(std::string("field '") + key + "' has the wrong type");
+    } catch (const JsonRangeError& e) {
+        throw ReadError(e.what());
     }
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/packet.hpp"
+#include "util/json_integer.hpp"
 
 namespace sniprobe::sink {
 
@@ -79,7 +80,8 @@ template <class T>
 T get_or(const json& j, const char* key, T fallback) {
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) return fallback;
-    return it->get<T>();  // throws type_error on a wrong type; caught by decode_records
+    // Throws on a wrong type or an integer out of range; caught by decode_records.
+    return json_get_checked<T>(*it, key);
 }
 
 TcpEvent event_from(const json& j) {
@@ -166,6 +168,8 @@ Result<RecordsDocument> decode_records(std::string_view body) {
         }
     } catch (const json::exception& e) {
         return fail(std::string("a connection record has a field of the wrong type: ") + e.what());
+    } catch (const JsonRangeError& e) {
+        return fail(std::string("a connection record has a field out of range: ") + e.what());
     }
     return out;
 }
