@@ -6,7 +6,6 @@
 // evidence, with a note and lower confidence, rather than refusing to run.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +30,7 @@
 #include "resolve/target.hpp"
 #include "sink/diagnose_hook.hpp"
 #include "trace/trace.hpp"
+#include "util/clock.hpp"
 #include "util/interrupt.hpp"
 #include "util/result.hpp"
 #include "verdict/decide.hpp"
@@ -58,12 +58,6 @@ struct DiagnoseArgs {
     double residual_max_s = 200;
     std::string sink_url, sink_token_file;  // --sink, --token-file (sink/diagnose_hook.hpp)
 };
-
-double now_unix() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 // Flags -> the Target the pipeline works on. Bad input is a usage error (exit 2).
 Target make_target(const DiagnoseArgs& a) {
@@ -139,7 +133,7 @@ void trace_if_useful(const DiagnoseArgs& a, Diagnosis& d) {
 
 int run_diagnose(const DiagnoseArgs& a) {
     Diagnosis d;
-    const double started = now_unix();
+    const double started = realtime_seconds();
 
     // 1. What the user asked for: host, port, SNI (punycode), control name.
     d.target = make_target(a);
@@ -210,7 +204,7 @@ int run_diagnose(const DiagnoseArgs& a) {
     // 7b. With --sink: what the server really received, joined with our trials (E_SINK_*).
     if (!a.sink_url.empty()) sink::correlate(d, {a.sink_url, a.sink_token_file, started});
     residual::cite(d);  // E_RESIDUAL_BLOCKING (measured) or a note, after the final verdict
-    d.duration_s = now_unix() - started;
+    d.duration_s = realtime_seconds() - started;
 
     // 8. Report.
     if (a.json) {

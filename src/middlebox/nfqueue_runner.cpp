@@ -17,7 +17,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <time.h>
 
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
@@ -31,6 +30,7 @@
 #include <sstream>
 #include <vector>
 
+#include "util/clock.hpp"
 #include "util/fd.hpp"
 #include "util/interrupt.hpp"
 #include "wire/packet_builder.hpp"
@@ -42,12 +42,6 @@ struct MnlClose {
     void operator()(mnl_socket* s) const { mnl_socket_close(s); }
 };
 using MnlSocket = std::unique_ptr<mnl_socket, MnlClose>;
-
-uint64_t monotonic_ms() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
-}
 
 std::string errno_text() { return std::strerror(errno); }
 

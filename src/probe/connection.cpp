@@ -10,23 +10,17 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <ctime>
 
 #include "probe/hello_shaping.hpp"
 #include "probe/http_response.hpp"
 #include "probe/server_first_record.hpp"
+#include "util/clock.hpp"
 
 namespace sniprobe {
 namespace {
 
 constexpr size_t k_max_http_bytes = 64 * 1024;
 constexpr int k_max_reads_per_event = 64;
-
-double clock_seconds(clockid_t clock) {
-    timespec ts{};
-    clock_gettime(clock, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 TlsProfile profile_for(Variant v) {
     if (v == Variant::full_verify) return TlsProfile::verify;
@@ -41,9 +35,6 @@ HelloShape shape_for(Variant v) {
 }
 
 }  // namespace
-
-double monotonic_seconds() { return clock_seconds(CLOCK_MONOTONIC); }
-double realtime_seconds() { return clock_seconds(CLOCK_REALTIME); }
 
 Connection::Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix,
                        int timeout_ms, int mss, HandshakeDepth depth)

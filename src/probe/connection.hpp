@@ -79,9 +79,4 @@ private:
     std::vector<uint8_t> m_first_record_bytes;  // server bytes held back from OpenSSL
 };
 
-// CLOCK_MONOTONIC now, in seconds.
-double monotonic_seconds();
-// CLOCK_REALTIME now, in seconds since the epoch.
-double realtime_seconds();
-
 }  // namespace sniprobe

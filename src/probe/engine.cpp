@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "probe/connection.hpp"
+#include "util/clock.hpp"
 #include "util/fd.hpp"
 #include "util/interrupt.hpp"
 #include "util/result.hpp"

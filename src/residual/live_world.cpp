@@ -3,32 +3,22 @@
 // run_start_unix, as trial t0 values are), and waits that a Ctrl-C cuts short — a
 // residual measurement may last minutes, and the user must be able to stop it at once.
 #include <poll.h>
-#include <time.h>
 
 #include <cerrno>
 
 #include "probe/engine.hpp"
 #include "residual/residual.hpp"
+#include "util/clock.hpp"
 #include "util/interrupt.hpp"
 
 namespace sniprobe::residual {
 namespace {
 
-double realtime_s() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
 // Sleeps up to `seconds` on the interrupt pipe; false when a stop signal arrived.
 bool interruptible_wait(double seconds) {
-    timespec start{};
-    ::clock_gettime(CLOCK_MONOTONIC, &start);
-    const double until = static_cast<double>(start.tv_sec) + static_cast<double>(start.tv_nsec) / 1e9 + seconds;
+    const double until = monotonic_seconds() + seconds;
     while (!interrupted()) {
-        timespec now{};
-        ::clock_gettime(CLOCK_MONOTONIC, &now);
-        const double left = until - (static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9);
+        const double left = until - monotonic_seconds();
         if (left <= 0) return true;
         pollfd p{interrupt_fd(), POLLIN, 0};
         const int rc = ::poll(&p, interrupt_fd() >= 0 ? 1 : 0, static_cast<int>(left * 1000) + 1);
@@ -47,7 +37,7 @@ ProbeWorld live_world(const ProbeOptions& probe) {
         return run_trials(plan, options);
     };
     const double start = probe.run_start_unix;
-    world.now_s = [start] { return realtime_s() - start; };
+    world.now_s = [start] { return realtime_seconds() - start; };
     world.wait = interruptible_wait;
     return world;
 }

@@ -5,7 +5,6 @@
 // (bounded) so later names on the same address reuse it; evicted sets are probed again.
 #include "scan/scanner.hpp"
 
-#include <time.h>
 
 #include <algorithm>
 #include <deque>
@@ -15,6 +14,7 @@
 #include "probe/engine.hpp"
 #include "resolve/resolver.hpp"
 #include "resolve/target.hpp"
+#include "util/clock.hpp"
 #include "util/interrupt.hpp"
 
 namespace sniprobe::scan {
@@ -22,12 +22,6 @@ namespace {
 
 constexpr size_t k_max_cached_control_sets = 4096;
 constexpr size_t k_max_queue_look = 256;  // queued trials examined for a startable one
-
-double realtime_now() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 Target as_target(const ScanTarget& t) {
     Target target;
@@ -68,7 +62,7 @@ public:
           m_per_address(std::max(1, options.per_address)) {}
 
     ScanStats run() {
-        m_start = realtime_now();
+        m_start = realtime_seconds();
         ProbeOptions probe;
         probe.concurrency = std::max(1, m_options.concurrency);
         probe.timeout_ms = m_options.timeout_ms;
@@ -81,7 +75,7 @@ public:
         TrialSource source = [this] { return next_trial(); };
         m_stats.trials = static_cast<long>(run_trial_stream(source, probe, hooks));
         m_stats.interrupted = interrupted();
-        m_stats.elapsed_s = realtime_now() - m_start;
+        m_stats.elapsed_s = realtime_seconds() - m_start;
         return m_stats;
     }
 
@@ -212,7 +206,7 @@ private:
     }
 
     void emit(ScanRecord record) {
-        record.t = realtime_now() - m_start;
+        record.t = realtime_seconds() - m_start;
         ++m_stats.targets;
         ++m_stats.causes[record.verdict.cause];
         m_on_record(record);

@@ -9,7 +9,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <fmt/format.h>
 
@@ -17,6 +16,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "util/clock.hpp"
 #include "util/fd.hpp"
 
 namespace sniprobe::sink {
@@ -25,16 +25,10 @@ namespace {
 
 constexpr size_t k_max_answer_bytes = 64u << 20;
 
-double mono_ms() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
-
 // Waits for `events` on fd until the deadline; false on timeout.
 bool wait_for(int fd, short events, double deadline_ms) {
     for (;;) {
-        int left = static_cast<int>(deadline_ms - mono_ms());
+        int left = static_cast<int>(deadline_ms - (monotonic_seconds() * 1e3));
         if (left <= 0) return false;
         pollfd p{fd, events, 0};
         int n = ::poll(&p, 1, left);
@@ -115,7 +109,7 @@ Result<SinkUrl> parse_sink_url(const std::string& url) {
 
 Result<RecordsDocument> fetch_records(const SinkUrl& url, const std::string& token,
                                       const SinkQuery& query, int timeout_ms) {
-    const double deadline = mono_ms() + timeout_ms;
+    const double deadline = (monotonic_seconds() * 1e3) + timeout_ms;
     auto fd = connect_to(url, deadline);
     if (!fd) return tl::unexpected(fd.error());
     std::string target = fmt::format("{}/v1/connections?since={:.6f}&until={:.6f}", url.prefix,

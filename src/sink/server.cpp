@@ -11,7 +11,6 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <fmt/format.h>
 
@@ -29,6 +28,7 @@
 #include "sink/rate_limit.hpp"
 #include "sink/service.hpp"
 #include "sink/tls_terminator.hpp"
+#include "util/clock.hpp"
 #include "util/fd.hpp"
 #include "util/interrupt.hpp"
 
@@ -39,18 +39,6 @@ namespace {
 constexpr int k_tick_ms = 200;
 constexpr int k_max_accepts_per_wakeup = 256;
 constexpr size_t k_min_token_chars = 16;
-
-double now_unix() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-double now_mono() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 // Log lines, at most k_burst at once and k_rate per second; the rest are counted and
 // reported in one line when logging resumes.
@@ -132,7 +120,7 @@ class Server {
         m_clients.erase(fd);
     }
     void sweep_timeouts();
-    void log(const std::string& line) { m_log.line(line, now_mono()); }
+    void log(const std::string& line) { m_log.line(line, monotonic_seconds()); }
 
     SinkOptions m_options;
     Fd m_listener;
@@ -168,7 +156,7 @@ void Server::accept_all() {
         Client c;
         c.fd = std::move(fd);
         c.peer = std::move(peer);
-        c.deadline_s = now_mono() + m_options.read_timeout_ms / 1000.0;
+        c.deadline_s = monotonic_seconds() + m_options.read_timeout_ms / 1000.0;
         m_clients.emplace(raw, std::move(c));
         add(raw, EPOLLIN | EPOLLRDHUP);
     }
@@ -215,13 +203,13 @@ void Server::on_readable(Client& c) {
                                fmt::format("sink: bad request from {}: {}", c.peer, parsed.error)));
         return;
     }
-    if (!m_limiter.allow(c.peer, now_mono())) {
+    if (!m_limiter.allow(c.peer, monotonic_seconds())) {
         ++m_counters.rate_limited;
         respond(c, error_response(429, "too many requests",
                                   fmt::format("sink: rate-limited {}", c.peer)));
         return;
     }
-    HttpResponse r = answer_request(*parsed.request, c.peer, m_table, m_options.token, now_unix());
+    HttpResponse r = answer_request(*parsed.request, c.peer, m_table, m_options.token, realtime_seconds());
     if (r.status == 401) ++m_counters.unauthorized;
     if (r.status == 200) ++m_counters.served;
     respond(c, r);
@@ -242,7 +230,7 @@ void Server::on_writable(Client& c) {
 }
 
 void Server::sweep_timeouts() {
-    const double now = now_mono();
+    const double now = monotonic_seconds();
     std::vector<int> expired;
     for (auto& [fd, c] : m_clients)
         // Writing a large answer to a slow reader gets the read timeout again, not forever.
@@ -285,7 +273,7 @@ Result<void> Server::run() {
             return fail(std::string("epoll_wait: ") + std::strerror(errno));
         // Capture first: a query that arrives with the packets it asks about sees them.
         if (!m_source.dispatch(m_table)) return fail("capture failed");
-        if (m_tls) m_tls->step(m_table, now_unix());
+        if (m_tls) m_tls->step(m_table, realtime_seconds());
         for (int i = 0; i < n; ++i) {
             int fd = events[i].data.fd;
             if (fd == m_listener.get()) {

@@ -13,7 +13,6 @@
 #include <openssl/x509.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <fmt/format.h>
 
@@ -25,6 +24,7 @@
 
 #include "sink/connection_table.hpp"
 #include "sink/listen_socket.hpp"
+#include "util/clock.hpp"
 #include "util/fd.hpp"
 
 namespace sniprobe::sink {
@@ -44,12 +44,6 @@ struct SslCtxFree {
 struct SslFree {
     void operator()(SSL* s) const { SSL_free(s); }
 };
-
-double now_mono() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 enum class Phase { fresh, handshake, request, answer };
 
@@ -189,7 +183,7 @@ void TlsTerminator::Impl::accept_all() {
         }
         SSL_set_app_data(c->ssl.get(), c.get());
         SSL_set_accept_state(c->ssl.get());
-        c->deadline_s = now_mono() + options.handshake_timeout_ms / 1000.0;
+        c->deadline_s = monotonic_seconds() + options.handshake_timeout_ms / 1000.0;
         int raw = fd.get();
         c->fd = std::move(fd);
         conns.emplace(raw, std::move(c));
@@ -226,7 +220,7 @@ void TlsTerminator::Impl::advance(Conn& c) {
         }
         note(c, "");
         c.phase = Phase::request;
-        c.deadline_s = now_mono() + options.handshake_timeout_ms / 1000.0;
+        c.deadline_s = monotonic_seconds() + options.handshake_timeout_ms / 1000.0;
     }
     if (c.phase == Phase::request) {
         char buf[4096];
@@ -260,7 +254,7 @@ void TlsTerminator::Impl::advance(Conn& c) {
 }
 
 void TlsTerminator::Impl::sweep() {
-    const double now = now_mono();
+    const double now = monotonic_seconds();
     std::vector<int> expired;
     for (auto& [fd, c] : conns)
         if (now > c->deadline_s) expired.push_back(fd);

@@ -10,6 +10,7 @@
 
 #include "tls_test_server.hpp"
 #include "probe/connection.hpp"
+#include "util/clock.hpp"
 #include "util/interrupt.hpp"
 #include "util/result.hpp"
 #include "wire/client_hello.hpp"
