@@ -3,9 +3,7 @@
 // place, so a failed return switch aborts the process.
 #include "lab/netns.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -26,6 +24,7 @@
 #include <system_error>
 
 #include "lab/instance.hpp"
+#include "util/sockaddr.hpp"
 
 namespace sniprobe::lab {
 namespace {
@@ -89,31 +88,16 @@ Result<void> write_sysctl(const std::string& netns, const std::string& key,
 
 bool tcp_connects(const std::string& from_netns, const std::string& address, int port,
                   int timeout_ms) {
-    bool six = address.find(':') != std::string::npos;
+    const auto peer = socket_address_from_text(address, static_cast<uint16_t>(port));
+    if (!peer) return false;
     Fd sock;
     auto opened = with_netns(from_netns, [&]() -> Result<void> {
-        sock.reset(
-            ::socket(six ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        sock.reset(::socket(peer->family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
         if (!sock) return fail("socket: " + errno_text());
         return {};
     });
     if (!opened) return false;
-    sockaddr_storage ss{};
-    socklen_t len = 0;
-    if (six) {
-        auto* sa = reinterpret_cast<sockaddr_in6*>(&ss);
-        sa->sin6_family = AF_INET6;
-        sa->sin6_port = htons(static_cast<uint16_t>(port));
-        if (::inet_pton(AF_INET6, address.c_str(), &sa->sin6_addr) != 1) return false;
-        len = sizeof *sa;
-    } else {
-        auto* sa = reinterpret_cast<sockaddr_in*>(&ss);
-        sa->sin_family = AF_INET;
-        sa->sin_port = htons(static_cast<uint16_t>(port));
-        if (::inet_pton(AF_INET, address.c_str(), &sa->sin_addr) != 1) return false;
-        len = sizeof *sa;
-    }
-    if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&ss), len) == 0) return true;
+    if (::connect(sock.get(), peer->get(), peer->length) == 0) return true;
     if (errno != EINPROGRESS) return false;
     auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
     pollfd pfd{sock.get(), POLLOUT, 0};

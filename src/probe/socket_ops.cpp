@@ -3,7 +3,6 @@
 // that carried data: exactly "how many segments did the ClientHello take".
 #include "probe/socket_ops.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
@@ -13,42 +12,18 @@
 #include <cstring>
 #include <string>
 
+#include "util/sockaddr.hpp"
+
 namespace sniprobe {
-namespace {
-
-bool to_sockaddr(const std::string& address, uint16_t port, sockaddr_storage& out, socklen_t& len) {
-    std::memset(&out, 0, sizeof out);
-    auto* sin = reinterpret_cast<sockaddr_in*>(&out);
-    if (::inet_pton(AF_INET, address.c_str(), &sin->sin_addr) == 1) {
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons(port);
-        len = sizeof(sockaddr_in);
-        return true;
-    }
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out);
-    if (::inet_pton(AF_INET6, address.c_str(), &sin6->sin6_addr) == 1) {
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons(port);
-        len = sizeof(sockaddr_in6);
-        return true;
-    }
-    return false;
-}
-
-}  // namespace
 
 Result<ProbeSocket> open_probe_socket(const std::string& address, int mss) {
-    sockaddr_storage any{};
-    socklen_t len = 0;
-    if (!to_sockaddr(address, 0, any, len)) return fail("not an IP address: " + address);
+    const auto target = socket_address_from_text(address, 0);
+    if (!target) return fail("not an IP address: " + address);
     // Bind to the wildcard of the family with port 0: the kernel picks the port now.
-    if (any.ss_family == AF_INET)
-        reinterpret_cast<sockaddr_in*>(&any)->sin_addr.s_addr = htonl(INADDR_ANY);
-    else
-        reinterpret_cast<sockaddr_in6*>(&any)->sin6_addr = in6addr_any;
+    const SocketAddress any = wildcard_socket_address(target->family(), 0);
 
     ProbeSocket s;
-    s.fd.reset(::socket(any.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
+    s.fd.reset(::socket(any.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
     if (!s.fd) return fail(std::string("socket: ") + std::strerror(errno));
     int one = 1;
     ::setsockopt(s.fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -56,21 +31,17 @@ Result<ProbeSocket> open_probe_socket(const std::string& address, int mss) {
         return fail("cannot clamp the MSS to " + std::to_string(mss) + ": " + std::strerror(errno));
     linger lg{1, 0};
     ::setsockopt(s.fd.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-    if (::bind(s.fd.get(), reinterpret_cast<sockaddr*>(&any), len) != 0)
+    if (::bind(s.fd.get(), any.get(), any.length) != 0)
         return fail(std::string("bind: ") + std::strerror(errno));
-    sockaddr_storage local{};
-    socklen_t local_len = sizeof local;
-    ::getsockname(s.fd.get(), reinterpret_cast<sockaddr*>(&local), &local_len);
-    s.local_port = ntohs(local.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&local)->sin_port
-                                                    : reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
+    const auto local = socket_address_of(s.fd.get(), SocketEnd::local);
+    s.local_port = local ? address_port(local->storage) : 0;
     return s;
 }
 
 int start_connect(int fd, const std::string& address, uint16_t port) {
-    sockaddr_storage peer{};
-    socklen_t len = 0;
-    if (!to_sockaddr(address, port, peer, len)) return EINVAL;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&peer), len) == 0) return 0;
+    const auto peer = socket_address_from_text(address, port);
+    if (!peer) return EINVAL;
+    if (::connect(fd, peer->get(), peer->length) == 0) return 0;
     return errno;
 }
 

@@ -4,7 +4,6 @@
 // 64 MiB, then its status line and Content-Length are checked.
 #include "sink/client.hpp"
 
-#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -18,6 +17,7 @@
 
 #include "util/clock.hpp"
 #include "util/fd.hpp"
+#include "util/sockaddr.hpp"
 
 namespace sniprobe::sink {
 
@@ -165,17 +165,8 @@ std::string local_address_towards(const std::string& address, uint16_t port) {
     Fd fd(::socket(list->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     // A UDP connect only picks a route and a source address; nothing is sent.
     if (fd && ::connect(fd.get(), list->ai_addr, list->ai_addrlen) == 0) {
-        sockaddr_storage ss{};
-        socklen_t len = sizeof ss;
-        char buf[INET6_ADDRSTRLEN] = {};
-        if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-            if (ss.ss_family == AF_INET)
-                ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in&>(ss).sin_addr, buf, sizeof buf);
-            else
-                ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6&>(ss).sin6_addr, buf,
-                            sizeof buf);
-            out = buf;
-        }
+        if (const auto local = socket_address_of(fd.get(), SocketEnd::local))
+            out = address_text(local->storage);
     }
     ::freeaddrinfo(list);
     return out;

@@ -6,7 +6,6 @@
 // keeps the backlog from filling, which would stall honest clients behind a flood.
 #include "sink/server.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -31,6 +30,7 @@
 #include "util/clock.hpp"
 #include "util/fd.hpp"
 #include "util/interrupt.hpp"
+#include "util/sockaddr.hpp"
 
 namespace sniprobe::sink {
 
@@ -80,16 +80,6 @@ struct Counters {
     uint64_t accepted = 0, served = 0, unauthorized = 0, bad_requests = 0, rate_limited = 0,
              busy = 0, timeouts = 0;
 };
-
-std::string peer_string(const sockaddr_storage& ss) {
-    char buf[INET6_ADDRSTRLEN] = {};
-    if (ss.ss_family == AF_INET)
-        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(ss).sin_addr, buf, sizeof buf);
-    else if (ss.ss_family == AF_INET6)
-        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(ss).sin6_addr, buf,
-                    sizeof buf);
-    return buf;
-}
 
 class Server {
   public:
@@ -143,7 +133,7 @@ void Server::accept_all() {
         if (!fd)
             return;  // EAGAIN, or a transient error (EMFILE, ECONNABORTED): try again next wakeup
         ++m_counters.accepted;
-        std::string peer = peer_string(ss);
+        std::string peer = address_text(ss);
         if (static_cast<int>(m_clients.size()) >= m_options.max_clients) {
             ++m_counters.busy;
             std::string canned = frame_response(error_response(503, "too many connections"));

@@ -6,7 +6,6 @@
 // grace lets a later router's time-exceeded arrive, which tells on-path from in-path.
 #include "trace/ttl_probe.hpp"
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -16,6 +15,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+
+#include "util/sockaddr.hpp"
 
 namespace sniprobe::trace {
 
@@ -36,21 +37,6 @@ int ms_until(Clock::time_point deadline) {
 
 bool is_ipv6(const std::string& address) { return address.find(':') != std::string::npos; }
 
-// Fills a sockaddr for address:port; returns its length (0 when not an IP literal).
-socklen_t make_sockaddr(const std::string& address, uint16_t port, sockaddr_storage& out) {
-    std::memset(&out, 0, sizeof out);
-    if (is_ipv6(address)) {
-        auto* a = reinterpret_cast<sockaddr_in6*>(&out);
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(port);
-        return inet_pton(AF_INET6, address.c_str(), &a->sin6_addr) == 1 ? sizeof *a : 0;
-    }
-    auto* a = reinterpret_cast<sockaddr_in*>(&out);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(port);
-    return inet_pton(AF_INET, address.c_str(), &a->sin_addr) == 1 ? sizeof *a : 0;
-}
-
 void set_ttl(int fd, bool ipv6, int ttl) {
     if (ipv6)
         ::setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl);
@@ -68,17 +54,14 @@ void close_cleanly(Fd& fd, bool ipv6) {
 }
 
 uint16_t local_port_of(int fd) {
-    sockaddr_storage local{};
-    socklen_t len = sizeof local;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) return 0;
-    if (local.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
-    return ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port);
+    const auto local = socket_address_of(fd, SocketEnd::local);
+    return local ? address_port(local->storage) : 0;
 }
 
 // Connects at the normal TTL; returns the connect time in ms, or nullopt.
-std::optional<double> connect_with_timeout(int fd, const sockaddr_storage& addr, socklen_t len, int timeout_ms) {
+std::optional<double> connect_with_timeout(int fd, const SocketAddress& addr, int timeout_ms) {
     auto start = Clock::now();
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), len) != 0 && errno != EINPROGRESS) return std::nullopt;
+    if (::connect(fd, addr.get(), addr.length) != 0 && errno != EINPROGRESS) return std::nullopt;
     pollfd p{fd, POLLOUT, 0};
     if (::poll(&p, 1, timeout_ms) != 1) return std::nullopt;
     int err = 0;
@@ -136,11 +119,10 @@ std::optional<wire::IcmpError> IcmpListener::read_one() {
 
 TtlProbeResult run_ttl_probe(const TtlProbeSpec& spec, IcmpListener& icmp) {
     const bool ipv6 = is_ipv6(spec.address);
-    sockaddr_storage addr{};
-    socklen_t addr_len = make_sockaddr(spec.address, spec.port, addr);
+    const auto addr = socket_address_from_text(spec.address, spec.port);
     Fd fd(::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd || addr_len == 0) return {"connect_failed", ""};
-    auto connect_ms = connect_with_timeout(fd.get(), addr, addr_len, spec.connect_timeout_ms);
+    if (!fd || !addr || addr->family() != (ipv6 ? AF_INET6 : AF_INET)) return {"connect_failed", ""};
+    auto connect_ms = connect_with_timeout(fd.get(), *addr, spec.connect_timeout_ms);
     if (!connect_ms) {
         close_cleanly(fd, ipv6);
         return {"connect_failed", ""};
