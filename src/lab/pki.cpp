@@ -19,23 +19,12 @@
 #include <memory>
 #include <system_error>
 
+#include "util/openssl_ptr.hpp"
+
 namespace sniprobe::lab {
 namespace {
 
 constexpr long k_day_s = 24L * 60 * 60;
-
-struct KeyFree {
-    void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct CertFree {
-    void operator()(X509* p) const { X509_free(p); }
-};
-struct BioFree {
-    void operator()(BIO* p) const { BIO_free_all(p); }
-};
-using UniqueKey = std::unique_ptr<EVP_PKEY, KeyFree>;
-using UniqueCert = std::unique_ptr<X509, CertFree>;
-using UniqueBio = std::unique_ptr<BIO, BioFree>;
 
 std::string openssl_error(const std::string& what) {
     unsigned long code = ERR_get_error();
@@ -47,8 +36,8 @@ std::string openssl_error(const std::string& what) {
 
 // A certificate and the key that signs with it.
 struct Issuer {
-    UniqueCert cert;
-    UniqueKey key;
+    UniqueX509 cert;
+    UniqueEvpPkey key;
 };
 
 // What to put in one certificate.
@@ -60,8 +49,8 @@ struct CertSpec {
     std::string dns_name;  // leaves only
 };
 
-Result<UniqueKey> make_key() {
-    UniqueKey key(EVP_EC_gen("P-256"));
+Result<UniqueEvpPkey> make_key() {
+    UniqueEvpPkey key(EVP_EC_gen("P-256"));
     if (!key) return fail(openssl_error("cannot generate a P-256 key"));
     return key;
 }
@@ -76,8 +65,8 @@ Result<void> add_extension(X509* cert, X509V3_CTX* ctx, int nid, const char* val
 }
 
 // Builds and signs one certificate; `issuer` null means self-signed.
-Result<UniqueCert> make_cert(const CertSpec& spec, EVP_PKEY* subject_key, const Issuer* issuer) {
-    UniqueCert cert(X509_new());
+Result<UniqueX509> make_cert(const CertSpec& spec, EVP_PKEY* subject_key, const Issuer* issuer) {
+    UniqueX509 cert(X509_new());
     if (!cert) return fail(openssl_error("X509_new"));
     X509* x = cert.get();
     uint64_t serial = 0;

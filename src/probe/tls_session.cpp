@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/openssl_ptr.hpp"
+
 namespace sniprobe {
 namespace {
 
@@ -61,7 +63,7 @@ Result<SSL_CTX*> new_context(TlsProfile profile, const std::string& ca_file) {
 
 }  // namespace
 
-void TlsContexts::Deleter::operator()(ssl_ctx_st* ctx) const { SSL_CTX_free(ctx); }
+void TlsContexts::Deleter::operator()(ssl_ctx_st* ctx) const { OpensslFree{}(ctx); }
 TlsContexts::TlsContexts(TlsContexts&&) noexcept = default;
 TlsContexts& TlsContexts::operator=(TlsContexts&&) noexcept = default;
 TlsContexts::~TlsContexts() = default;

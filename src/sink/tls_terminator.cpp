@@ -26,6 +26,7 @@
 #include "sink/listen_socket.hpp"
 #include "util/clock.hpp"
 #include "util/fd.hpp"
+#include "util/openssl_ptr.hpp"
 
 namespace sniprobe::sink {
 
@@ -38,18 +39,11 @@ const char k_answer[] =
     "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 37\r\n"
     "Connection: close\r\n\r\nsniprobe sink: TLS handshake complete\n";
 
-struct SslCtxFree {
-    void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
-};
-struct SslFree {
-    void operator()(SSL* s) const { SSL_free(s); }
-};
-
 enum class Phase { fresh, handshake, request, answer };
 
 struct Conn {
     Fd fd;
-    std::unique_ptr<SSL, SslFree> ssl;
+    UniqueSsl ssl;
     TlsNote note;
     Phase phase = Phase::fresh;
     double deadline_s = 0;  // monotonic
@@ -91,7 +85,7 @@ bool looks_like_http(const char* bytes, size_t n) {
 
 struct TlsTerminator::Impl {
     TlsOptions options;
-    std::unique_ptr<SSL_CTX, SslCtxFree> ctx;
+    UniqueSslCtx ctx;
     Fd listener, epoll;
     std::unordered_map<int, std::unique_ptr<Conn>> conns;
     TlsCounters counters;

@@ -25,21 +25,15 @@
 #include <vector>
 
 #include "util/fd.hpp"
+#include "util/openssl_ptr.hpp"
 #include "wire/client_hello.hpp"
 
 namespace sniprobe::test {
 
-struct PkeyFree {
-    void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct X509Free {
-    void operator()(X509* x) const { X509_free(x); }
-};
-
 // A key and its certificate.
 struct TestCert {
-    std::unique_ptr<EVP_PKEY, PkeyFree> key;
-    std::unique_ptr<X509, X509Free> cert;
+    UniqueEvpPkey key;
+    UniqueX509 cert;
 };
 
 // Makes a certificate for `name` (CN and SAN), valid from now+not_before_s to
