@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -20,6 +21,7 @@
 #include "util/fd.hpp"
 #include "util/interrupt.hpp"
 #include "util/result.hpp"
+#include "util/token_bucket.hpp"
 
 namespace sniprobe {
 namespace {
@@ -53,7 +55,8 @@ public:
 
     std::vector<Trial> run() {
         epoll_event events[k_max_events];
-        m_tokens_at = monotonic_seconds();
+        if (const double rate = m_options.max_new_per_second; rate > 0)
+            m_pacing.emplace(rate, std::max(1.0, rate / 20.0), 1.0, monotonic_seconds());
         while (!interrupted()) {
             bool drained = false;
             double pacing_wait_s = 0;
@@ -63,7 +66,7 @@ public:
                 auto next = m_source();
                 if (!next) {
                     drained = true;
-                    m_tokens += 1;  // give the unused token back
+                    if (m_pacing) m_pacing->give_back();  // the token went unused
                     break;
                 }
                 start(*next);
@@ -101,17 +104,8 @@ private:
     // Pacing (max_new_per_second): takes a token and returns 0, or returns the seconds
     // until one is due. The bucket holds at most 50 ms worth, so pauses do not turn into bursts.
     double take_token() {
-        const double rate = m_options.max_new_per_second;
-        if (rate <= 0) return 0;
-        const double now = monotonic_seconds();
-        const double cap = std::max(1.0, rate / 20.0);
-        m_tokens = std::min(cap, m_tokens + (now - m_tokens_at) * rate);
-        m_tokens_at = now;
-        if (m_tokens >= 1) {
-            m_tokens -= 1;
-            return 0;
-        }
-        return std::max(1e-4, (1 - m_tokens) / rate);
+        if (!m_pacing || m_pacing->try_take(monotonic_seconds())) return 0;
+        return std::max(1e-4, m_pacing->wait_s());
     }
 
     void start(const PlannedTrial& planned) {
@@ -162,7 +156,7 @@ private:
     const TrialSource& m_source;
     int m_total;
     size_t m_finished = 0;
-    double m_tokens = 1, m_tokens_at = 0;
+    std::optional<TokenBucket> m_pacing;  // set when max_new_per_second > 0
     const ProbeOptions& m_options;
     const ProbeHooks& m_hooks;
     const TlsContexts& m_contexts;

@@ -16,17 +16,12 @@ bool RateLimiter::allow(const std::string& client, double now_s) {
         if (m_buckets.size() >= m_max_clients) {
             auto idle = std::min_element(
                 m_buckets.begin(), m_buckets.end(),
-                [](const auto& a, const auto& b) { return a.second.last_s < b.second.last_s; });
+                [](const auto& a, const auto& b) { return a.second.last_s() < b.second.last_s(); });
             m_buckets.erase(idle);
         }
-        it = m_buckets.emplace(client, Bucket{m_burst, now_s}).first;
+        it = m_buckets.emplace(client, TokenBucket(m_rate_per_s, m_burst, m_burst, now_s)).first;
     }
-    Bucket& b = it->second;
-    b.tokens = std::min(m_burst, b.tokens + std::max(0.0, now_s - b.last_s) * m_rate_per_s);
-    b.last_s = now_s;
-    if (b.tokens < 1.0) return false;
-    b.tokens -= 1.0;
-    return true;
+    return it->second.try_take(now_s);
 }
 
 }  // namespace sniprobe::sink

@@ -9,6 +9,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "util/token_bucket.hpp"
+
 namespace sniprobe::sink {
 
 class RateLimiter {
@@ -22,14 +24,10 @@ class RateLimiter {
     size_t tracked() const { return m_buckets.size(); }
 
   private:
-    struct Bucket {
-        double tokens = 0;
-        double last_s = 0;
-    };
     double m_rate_per_s;
     double m_burst;
     size_t m_max_clients;
-    std::unordered_map<std::string, Bucket> m_buckets;
+    std::unordered_map<std::string, TokenBucket> m_buckets;
 };
 
 }  // namespace sniprobe::sink

@@ -31,6 +31,7 @@
 #include "util/fd.hpp"
 #include "util/interrupt.hpp"
 #include "util/sockaddr.hpp"
+#include "util/token_bucket.hpp"
 
 namespace sniprobe::sink {
 
@@ -45,13 +46,10 @@ constexpr size_t k_min_token_chars = 16;
 class ThrottledLog {
   public:
     void line(const std::string& text, double now_s) {
-        m_tokens = std::min(k_burst, m_tokens + (now_s - m_last_s) * k_rate);
-        m_last_s = now_s;
-        if (m_tokens < 1) {
+        if (!m_bucket.try_take(now_s)) {
             ++m_suppressed;
             return;
         }
-        m_tokens -= 1;
         if (m_suppressed > 0) {
             std::fprintf(stderr, "sink: %llu log lines suppressed (too many)\n",
                          static_cast<unsigned long long>(m_suppressed));
@@ -62,7 +60,7 @@ class ThrottledLog {
 
   private:
     static constexpr double k_rate = 20, k_burst = 50;
-    double m_tokens = k_burst, m_last_s = 0;
+    TokenBucket m_bucket{k_rate, k_burst, k_burst, 0};
     unsigned long long m_suppressed = 0;
 };
 
