@@ -1,9 +1,7 @@
-// The live capture: pcap_create + immediate mode + a short snap length + a BPF filter
-// on the probed flows, then a thread that polls the pcap descriptor beside an eventfd
-// used to stop it. On stop the thread is joined and one last non-blocking dispatch
+// The probe run's capture: a LiveCapture (live_capture.hpp) with a short snap length and
+// a BPF filter on the probed flows, then a thread that polls its descriptor beside an
+// eventfd used to stop it. On stop the thread is joined and one last non-blocking dispatch
 // drains frames the kernel already holds, so the RST that ended the last trial is kept.
-// A missing privilege shows up at pcap_activate (PCAP_ERROR_PERM_DENIED) and becomes the
-// single line users can act on.
 #include "capture/capture_session.hpp"
 
 #include <fmt/format.h>
@@ -26,43 +24,35 @@ namespace {
 constexpr int k_poll_interval_ms = 100;
 constexpr int k_max_drain_rounds = 1000;
 
-// Where the pcap callback stores frames (a plain struct: the callback is a C function).
-struct PacketSink {
-    int link_type = 0;
-    std::vector<CapturedPacket> packets;
-};
-
-void on_packet(u_char* user, const pcap_pkthdr* header, const u_char* bytes) {
-    auto* sink = reinterpret_cast<PacketSink*>(user);
+CapturedPacket to_captured_packet(const FrameView& frame) {
     CapturedPacket packet;
-    packet.ts_unix = static_cast<double>(header->ts.tv_sec) + static_cast<double>(header->ts.tv_usec) / 1e6;
-    packet.link_type = sink->link_type;
-    packet.wire_len = header->len;
-    packet.frame.assign(bytes, bytes + header->caplen);
-    sink->packets.push_back(std::move(packet));
+    packet.ts_unix = frame.ts_unix;
+    packet.link_type = frame.link_type;
+    packet.wire_len = frame.wire_len;
+    packet.frame.assign(frame.bytes.begin(), frame.bytes.end());
+    return packet;
 }
 
 }  // namespace
 
-void PcapHandle::reset(pcap* handle) {
-    if (m_handle != nullptr) pcap_close(m_handle);
-    m_handle = handle;
-}
-
 struct CaptureSession::Impl {
-    PcapHandle handle;
+    explicit Impl(LiveCapture live) : capture(std::move(live)) {}
+
+    LiveCapture capture;
     Fd stop_event;
-    std::string filter;
-    PacketSink sink;
+    std::vector<CapturedPacket> packets;
     CaptureStats stats;
     std::thread worker;
     bool stopped = false;
 
     // Delivers every frame ready now; returns how many (0 when none, <0 on error).
-    int dispatch() { return pcap_dispatch(handle.get(), -1, on_packet, reinterpret_cast<u_char*>(&sink)); }
+    int dispatch() {
+        return capture.dispatch(
+            -1, [this](const FrameView& frame) { packets.push_back(to_captured_packet(frame)); });
+    }
 
     void run() {
-        pollfd fds[2] = {{pcap_get_selectable_fd(handle.get()), POLLIN, 0}, {stop_event.get(), POLLIN, 0}};
+        pollfd fds[2] = {{capture.fd(), POLLIN, 0}, {stop_event.get(), POLLIN, 0}};
         for (;;) {
             int ready = ::poll(fds, 2, k_poll_interval_ms);
             if (ready < 0 && errno != EINTR) return;
@@ -71,18 +61,6 @@ struct CaptureSession::Impl {
         }
     }
 };
-
-namespace {
-
-Error activate_error(pcap* handle, int status, const std::string& interface) {
-    if (status == PCAP_ERROR_PERM_DENIED || (status == PCAP_ERROR && errno == EPERM))
-        return Error{k_capture_permission_message};
-    if (status == PCAP_ERROR_NO_SUCH_DEVICE)
-        return Error{fmt::format("packet capture: no such interface '{}'", interface)};
-    return Error{fmt::format("packet capture on '{}' failed: {}", interface, pcap_geterr(handle))};
-}
-
-}  // namespace
 
 std::string build_capture_filter(const CaptureSpec& spec) {
     std::string hosts, ports;
@@ -100,29 +78,15 @@ std::string build_capture_filter(const CaptureSpec& spec) {
 }
 
 Result<CaptureSession> CaptureSession::start(const CaptureSpec& spec) {
-    char errbuf[PCAP_ERRBUF_SIZE] = {};
-    auto impl = std::make_unique<Impl>();
-    impl->handle.reset(pcap_create(spec.interface.c_str(), errbuf));
-    if (!impl->handle) return fail(fmt::format("packet capture on '{}' failed: {}", spec.interface, errbuf));
-    pcap* h = impl->handle.get();
-    pcap_set_snaplen(h, spec.snaplen_bytes);
-    pcap_set_immediate_mode(h, 1);
-    pcap_set_buffer_size(h, spec.buffer_bytes);
-    pcap_set_timeout(h, k_poll_interval_ms);
-    errno = 0;
-    int status = pcap_activate(h);
-    if (status < 0) return tl::unexpected(activate_error(h, status, spec.interface));
-
-    impl->sink.link_type = pcap_datalink(h);
-    impl->filter = build_capture_filter(spec);
-    bpf_program program{};
-    if (pcap_compile(h, &program, impl->filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
-        return fail(fmt::format("packet capture filter '{}' rejected: {}", impl->filter, pcap_geterr(h)));
-    int set = pcap_setfilter(h, &program);
-    pcap_freecode(&program);
-    if (set != 0) return fail(fmt::format("packet capture: cannot install filter: {}", pcap_geterr(h)));
-    if (pcap_setnonblock(h, 1, errbuf) != 0) return fail(fmt::format("packet capture: {}", errbuf));
-    if (pcap_get_selectable_fd(h) < 0) return fail("packet capture: interface has no selectable descriptor");
+    LiveCaptureOptions options;
+    options.interface = spec.interface;
+    options.filter = build_capture_filter(spec);
+    options.snaplen_bytes = spec.snaplen_bytes;
+    options.buffer_bytes = spec.buffer_bytes;
+    options.read_timeout_ms = k_poll_interval_ms;
+    auto live = LiveCapture::open(options);
+    if (!live) return tl::unexpected(live.error());
+    auto impl = std::make_unique<Impl>(std::move(*live));
 
     impl->stop_event.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!impl->stop_event) return fail(fmt::format("packet capture: eventfd: {}", std::strerror(errno)));
@@ -139,21 +103,16 @@ std::vector<CapturedPacket> CaptureSession::stop() {
     if (m_impl->worker.joinable()) m_impl->worker.join();
     for (int round = 0; round < k_max_drain_rounds && m_impl->dispatch() > 0; ++round) {
     }
-    pcap_stat counters{};
-    if (pcap_stats(m_impl->handle.get(), &counters) == 0) {
-        m_impl->stats.received = counters.ps_recv;
-        m_impl->stats.dropped_kernel = counters.ps_drop;
-        m_impl->stats.dropped_interface = counters.ps_ifdrop;
-    }
-    m_impl->handle.reset();
-    return std::move(m_impl->sink.packets);
+    if (auto counters = m_impl->capture.stats()) m_impl->stats = *counters;
+    m_impl->capture.close();
+    return std::move(m_impl->packets);
 }
 
 CaptureStats CaptureSession::stats() const { return m_impl ? m_impl->stats : CaptureStats{}; }
 
 const std::string& CaptureSession::filter() const {
     static const std::string empty;
-    return m_impl ? m_impl->filter : empty;
+    return m_impl ? m_impl->capture.filter() : empty;
 }
 
 CaptureSession::CaptureSession(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/live_capture.hpp"
 #include "util/result.hpp"
 
 namespace sniprobe::capture {
@@ -35,13 +36,6 @@ struct CapturedPacket {
     int link_type = 0;           // pcap DLT_* of `frame`
     uint32_t wire_len = 0;       // original length on the wire
     std::vector<uint8_t> frame;  // captured bytes (at most snaplen)
-};
-
-// libpcap's counters at stop().
-struct CaptureStats {
-    uint64_t received = 0;           // frames that passed the filter
-    uint64_t dropped_kernel = 0;     // lost for lack of buffer space
-    uint64_t dropped_interface = 0;  // dropped by the interface/driver
 };
 
 // The one-line error for a capture without privileges.

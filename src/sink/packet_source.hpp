@@ -1,8 +1,8 @@
-// The sink's own live capture: libpcap on one interface ("any" by default) with a BPF
-// filter on the watched TCP ports, in immediate and non-blocking mode so the sink's
-// single event loop can poll its descriptor beside the query sockets. Unlike
-// capture::CaptureSession (which keeps every frame of a short probe run), it hands each
-// frame straight to the connection table and keeps nothing: the sink runs for days.
+// The sink's own live capture: a capture::LiveCapture on one interface ("any" by
+// default) with a BPF filter on the watched TCP ports, in immediate and non-blocking mode
+// so the sink's single event loop can poll its descriptor beside the query sockets.
+// Unlike capture::CaptureSession (which keeps every frame of a short probe run), it hands
+// each frame straight to the connection table and keeps nothing: the sink runs for days.
 // The snap length is long enough for a ClientHello's first segment (the SNI).
 #pragma once
 
