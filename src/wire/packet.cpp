@@ -8,6 +8,7 @@
 // the first bytes of the offending packet, so the quoted IP length is never checked.
 #include "wire/packet.hpp"
 #include "wire/big_endian.hpp"
+#include "wire/ip_numbers.hpp"
 
 #include <algorithm>
 
@@ -17,12 +18,6 @@
 namespace sniprobe::wire {
 namespace {
 
-constexpr uint8_t k_proto_tcp = 6;
-constexpr uint8_t k_proto_icmp = 1;
-constexpr uint8_t k_proto_icmpv6 = 58;
-constexpr size_t k_ipv4_min_header = 20;
-constexpr size_t k_ipv6_header = 40;
-constexpr size_t k_tcp_min_header = 20;
 constexpr size_t k_icmp_header = 8;
 
 

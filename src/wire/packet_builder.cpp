@@ -9,15 +9,11 @@
 
 #include <arpa/inet.h>
 
+#include "wire/ip_numbers.hpp"
 #include "wire/packet.hpp"
 
 namespace sniprobe::wire {
 namespace {
-
-constexpr uint8_t k_proto_tcp = 6;
-constexpr size_t k_ipv4_header = 20;
-constexpr size_t k_ipv6_header = 40;
-constexpr size_t k_tcp_header = 20;
 
 void put16(uint8_t* at, uint16_t v) {
     at[0] = static_cast<uint8_t>(v >> 8);
@@ -34,10 +30,10 @@ void write_tcp(uint8_t* at, const TcpSpec& spec) {
     put16(at + 2, spec.dst_port);
     put32(at + 4, spec.seq);
     put32(at + 8, spec.ack);
-    at[12] = (k_tcp_header / 4) << 4;
+    at[12] = (k_tcp_min_header / 4) << 4;
     at[13] = spec.flags;
     put16(at + 14, spec.window);
-    std::copy(spec.payload.begin(), spec.payload.end(), at + k_tcp_header);
+    std::copy(spec.payload.begin(), spec.payload.end(), at + k_tcp_min_header);
 }
 
 // Sum of the pseudo-header: addresses, protocol and TCP length.
@@ -67,8 +63,8 @@ uint16_t ones_complement_sum(std::span<const uint8_t> bytes, uint32_t initial) {
 }
 
 std::vector<uint8_t> build_tcp_ipv4(const TcpSpec& spec) {
-    const size_t tcp_len = k_tcp_header + spec.payload.size();
-    std::vector<uint8_t> packet(k_ipv4_header + tcp_len);
+    const size_t tcp_len = k_tcp_min_header + spec.payload.size();
+    std::vector<uint8_t> packet(k_ipv4_min_header + tcp_len);
     uint8_t* ip = packet.data();
     ip[0] = 0x45;
     put16(ip + 2, static_cast<uint16_t>(packet.size()));
@@ -78,16 +74,16 @@ std::vector<uint8_t> build_tcp_ipv4(const TcpSpec& spec) {
     ip[9] = k_proto_tcp;
     std::copy_n(spec.src.data(), 4, ip + 12);
     std::copy_n(spec.dst.data(), 4, ip + 16);
-    put16(ip + 10, static_cast<uint16_t>(~ones_complement_sum({ip, k_ipv4_header})));
+    put16(ip + 10, static_cast<uint16_t>(~ones_complement_sum({ip, k_ipv4_min_header})));
 
-    uint8_t* tcp = ip + k_ipv4_header;
+    uint8_t* tcp = ip + k_ipv4_min_header;
     write_tcp(tcp, spec);
     put16(tcp + 16, tcp_checksum(4, spec.src.data(), spec.dst.data(), {tcp, tcp_len}));
     return packet;
 }
 
 std::vector<uint8_t> build_tcp_ipv6(const TcpSpec& spec) {
-    const size_t tcp_len = k_tcp_header + spec.payload.size();
+    const size_t tcp_len = k_tcp_min_header + spec.payload.size();
     std::vector<uint8_t> packet(k_ipv6_header + tcp_len);
     uint8_t* ip = packet.data();
     ip[0] = 0x60;
