@@ -7,15 +7,13 @@
 #include <bit>
 #include <cmath>
 
+#include "util/fnv1a.hpp"
+
 namespace sniprobe::logs {
 namespace {
 
 uint64_t hash64(std::string_view key) {
-    uint64_t h = 1469598103934665603ULL;
-    for (unsigned char c : key) {
-        h ^= c;
-        h *= 1099511628211ULL;
-    }
+    uint64_t h = fnv1a64(key);
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;

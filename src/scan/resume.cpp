@@ -11,20 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "util/fnv1a.hpp"
+
 namespace sniprobe::scan {
-namespace {
-
-// FNV-1a, 64 bits: stable across runs and platforms (std::hash is not).
-uint64_t fnv1a(std::string_view s) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-}  // namespace
 
 std::string resume_key(std::string_view host, uint16_t port, std::string_view given_ip) {
     std::string key(host);
@@ -35,9 +24,9 @@ std::string resume_key(std::string_view host, uint16_t port, std::string_view gi
     return key;
 }
 
-void DoneSet::add(std::string_view key) { m_hashes.insert(fnv1a(key)); }
+void DoneSet::add(std::string_view key) { m_hashes.insert(fnv1a64(key)); }
 
-bool DoneSet::contains(std::string_view key) const { return m_hashes.count(fnv1a(key)) > 0; }
+bool DoneSet::contains(std::string_view key) const { return m_hashes.count(fnv1a64(key)) > 0; }
 
 std::optional<std::string> record_key(std::string_view line) {
     auto doc = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
