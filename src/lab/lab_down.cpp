@@ -33,16 +33,9 @@ constexpr int k_netns_kill_timeout_ms = 3'000;
 
 std::vector<pid_t> find_supervisors(const std::string& state_dir) {
     std::vector<pid_t> pids;
-    std::error_code ec;
-    for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (name.empty() ||
-            !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; }))
-            continue;
-        pid_t pid = static_cast<pid_t>(std::stol(name));
+    for (pid_t pid : running_pids())
         if (pid != ::getpid() && is_supervisor_of(process_cmdline(pid), state_dir))
             pids.push_back(pid);
-    }
     return pids;
 }
 

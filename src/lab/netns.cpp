@@ -112,20 +112,28 @@ bool tcp_connects(const std::string& from_netns, const std::string& address, int
     return error == 0;
 }
 
-std::vector<pid_t> pids_in_netns(const std::string& netns) {
+std::vector<pid_t> running_pids() {
     std::vector<pid_t> pids;
-    struct stat target {};
-    if (::stat(netns_path(netns).c_str(), &target) != 0) return pids;
     std::error_code ec;
     for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
         if (name.empty() ||
             !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; }))
             continue;
+        pids.push_back(static_cast<pid_t>(std::stol(name)));
+    }
+    return pids;
+}
+
+std::vector<pid_t> pids_in_netns(const std::string& netns) {
+    std::vector<pid_t> pids;
+    struct stat target {};
+    if (::stat(netns_path(netns).c_str(), &target) != 0) return pids;
+    for (pid_t pid : running_pids()) {
         struct stat ns {};
-        if (::stat((it->path() / "ns" / "net").c_str(), &ns) != 0) continue;
-        if (ns.st_dev == target.st_dev && ns.st_ino == target.st_ino)
-            pids.push_back(static_cast<pid_t>(std::stol(name)));
+        const std::string ns_path = "/proc/" + std::to_string(pid) + "/ns/net";
+        if (::stat(ns_path.c_str(), &ns) != 0) continue;
+        if (ns.st_dev == target.st_dev && ns.st_ino == target.st_ino) pids.push_back(pid);
     }
     return pids;
 }

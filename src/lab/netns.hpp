@@ -31,6 +31,9 @@ Result<void> write_sysctl(const std::string& netns, const std::string& key,
 bool tcp_connects(const std::string& from_netns, const std::string& address, int port,
                   int timeout_ms);
 
+// Pids of every live process (the numeric entries of /proc).
+std::vector<pid_t> running_pids();
+
 // Pids of every live process whose network namespace is `netns` (like `ip netns pids`).
 std::vector<pid_t> pids_in_netns(const std::string& netns);
 
