@@ -3,7 +3,6 @@
 // is inbound when it comes from the trial's remote endpoint, outbound when it goes to it.
 #include "capture/attach.hpp"
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 
 #include "capture/link_frame.hpp"
 #include "wire/packet.hpp"
+#include "wire/packet_builder.hpp"
 
 namespace sniprobe::capture {
 
@@ -34,9 +34,9 @@ struct FlowKey {
 };
 
 bool parse_address(const std::string& literal, AddressBytes& out) {
-    out.fill(0);
-    if (inet_pton(AF_INET, literal.c_str(), out.data()) == 1) return true;
-    return inet_pton(AF_INET6, literal.c_str(), out.data()) == 1;
+    const auto parsed = wire::parse_ip_address(literal);
+    out = parsed ? parsed->bytes : AddressBytes{};
+    return parsed.has_value();
 }
 
 AddressBytes address_of(const uint8_t (&bytes)[16], int ip_version) {

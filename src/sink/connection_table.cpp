@@ -5,8 +5,6 @@
 // within a per-connection and a global byte budget: garbage cannot make the sink grow.
 #include "sink/connection_table.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cstring>
 #include <span>
@@ -14,6 +12,7 @@
 #include "model/packet.hpp"
 #include "wire/client_hello.hpp"
 #include "wire/packet.hpp"
+#include "wire/packet_builder.hpp"
 
 namespace sniprobe::sink {
 
@@ -40,20 +39,14 @@ std::string flow_key(const wire::TcpPacket& p, bool inbound) {
 
 // The same key from address literals; "" when either does not parse or families differ.
 std::string flow_key(const TlsNote& n) {
-    uint8_t client[16] = {}, server[16] = {};
-    uint8_t version = 4;
-    if (::inet_pton(AF_INET, n.client.c_str(), client) != 1 ||
-        ::inet_pton(AF_INET, n.server.c_str(), server) != 1) {
-        version = 6;
-        if (::inet_pton(AF_INET6, n.client.c_str(), client) != 1 ||
-            ::inet_pton(AF_INET6, n.server.c_str(), server) != 1)
-            return {};
-    }
-    const size_t len = version == 4 ? 4 : 16;
+    const auto client = wire::parse_ip_address(n.client);
+    const auto server = wire::parse_ip_address(n.server);
+    if (!client || !server || client->version != server->version) return {};
+    const size_t len = client->version == 4 ? 4 : 16;
     std::string key;
-    key.push_back(static_cast<char>(version));
-    key.append(reinterpret_cast<const char*>(client), len);
-    key.append(reinterpret_cast<const char*>(server), len);
+    key.push_back(static_cast<char>(client->version));
+    key.append(reinterpret_cast<const char*>(client->bytes.data()), len);
+    key.append(reinterpret_cast<const char*>(server->bytes.data()), len);
     key.push_back(static_cast<char>(n.client_port >> 8));
     key.push_back(static_cast<char>(n.client_port & 0xff));
     key.push_back(static_cast<char>(n.server_port >> 8));
