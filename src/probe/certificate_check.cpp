@@ -13,6 +13,7 @@
 #include <ctime>
 
 #include "probe/tls_session.hpp"
+#include "util/openssl_ptr.hpp"
 
 namespace sniprobe {
 namespace {
@@ -20,13 +21,11 @@ namespace {
 bool self_signed(X509* cert) { return X509_check_issued(cert, cert) == X509_V_OK; }
 
 std::string subject_of(X509* cert) {
-    BIO* bio = BIO_new(BIO_s_mem());
-    X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+    UniqueBio bio(BIO_new(BIO_s_mem()));
+    X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
     char* data = nullptr;
-    long len = BIO_get_mem_data(bio, &data);
-    std::string out(data, len > 0 ? static_cast<size_t>(len) : 0);
-    BIO_free(bio);
-    return out;
+    long len = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, len > 0 ? static_cast<size_t>(len) : 0);
 }
 
 std::string iso_time(const ASN1_TIME* t) {
