@@ -20,6 +20,7 @@
 #include "lab/lab.hpp"
 #include "lab/netns.hpp"
 #include "lab/supervisor.hpp"
+#include "util/clock.hpp"
 #include "util/subprocess.hpp"
 
 namespace sniprobe::lab {
@@ -52,12 +53,10 @@ void stop_supervisors(const std::string& state_dir) {
     auto deadline = Clock::now() + std::chrono::milliseconds(k_supervisor_exit_timeout_ms);
     for (size_t i = 0; i < pids.size(); ++i) {
         while (process_alive(pids[i]) && pidfds[i]) {
-            auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())
-                    .count();
+            const int left = ms_until(deadline);
             if (left <= 0) break;
             pollfd pfd{pidfds[i].get(), POLLIN, 0};
-            ::poll(&pfd, 1, static_cast<int>(left));
+            ::poll(&pfd, 1, left);
         }
         if (process_alive(pids[i])) ::kill(pids[i], SIGKILL);
         ::waitpid(pids[i], nullptr, WNOHANG);

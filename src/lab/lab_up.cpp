@@ -28,6 +28,7 @@
 #include "lab/topology.hpp"
 #include "middlebox/profiles.hpp"
 #include "middlebox/rules.hpp"
+#include "util/clock.hpp"
 #include "util/interrupt.hpp"
 #include "util/subprocess.hpp"
 
@@ -193,13 +194,12 @@ Result<void> start_supervisor(const LabState& state, const std::string& dir) {
     auto deadline = Clock::now() + std::chrono::milliseconds(k_supervisor_ready_timeout_ms);
     std::string reply;
     for (;;) {
-        auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        const int left = ms_until(deadline);
         if (left <= 0)
             return fail("the lab supervisor did not report ready in time (see " + dir + "/" +
                         k_supervisor_log + ")");
         pollfd pfds[2] = {{read_end.get(), POLLIN, 0}, {interrupt_fd(), POLLIN, 0}};
-        ::poll(pfds, 2, static_cast<int>(left));
+        ::poll(pfds, 2, left);
         if (interrupted()) return fail("interrupted");
         if (!(pfds[0].revents & (POLLIN | POLLHUP))) continue;
         char buf[512];

@@ -24,6 +24,7 @@
 #include <system_error>
 
 #include "lab/instance.hpp"
+#include "util/clock.hpp"
 #include "util/sockaddr.hpp"
 
 namespace sniprobe::lab {
@@ -38,11 +39,6 @@ std::string errno_text() {
 
 std::string netns_path(const std::string& netns) {
     return std::string(k_netns_run_dir) + "/" + netns;
-}
-
-int remaining_ms(Clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    return static_cast<int>(std::max<long long>(0, left.count()));
 }
 
 }  // namespace
@@ -102,7 +98,7 @@ bool tcp_connects(const std::string& from_netns, const std::string& address, int
     auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
     pollfd pfd{sock.get(), POLLOUT, 0};
     for (;;) {
-        int n = ::poll(&pfd, 1, remaining_ms(deadline));
+        int n = ::poll(&pfd, 1, ms_until(deadline));
         if (n > 0) break;
         if (n == 0 || errno != EINTR) return false;
     }
@@ -178,9 +174,9 @@ Result<void> kill_netns_processes(const std::string& netns, int timeout_ms) {
         // that is not our child becomes readable when it exits).
         std::vector<pollfd> pfds;
         for (const auto& fd : pidfds) pfds.push_back({fd.get(), POLLIN, 0});
-        if (remaining_ms(deadline) == 0)
+        if (ms_until(deadline) == 0)
             return fail("processes in " + netns + " did not exit after SIGKILL");
-        if (!pfds.empty()) ::poll(pfds.data(), pfds.size(), std::min(remaining_ms(deadline), 100));
+        if (!pfds.empty()) ::poll(pfds.data(), pfds.size(), std::min(ms_until(deadline), 100));
     }
 }
 

@@ -23,6 +23,7 @@
 #include "lab/nginx_config.hpp"
 #include "lab/state.hpp"
 #include "lab/topology.hpp"
+#include "util/clock.hpp"
 #include "util/fd.hpp"
 #include "util/interrupt.hpp"
 #include "util/subprocess.hpp"
@@ -121,10 +122,9 @@ void stop_children(std::vector<Child>& children) {
             reap_if_exited(c);
             if (c.running() && c.pidfd) pfds.push_back({c.pidfd.get(), POLLIN, 0});
         }
-        auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        const int left = ms_until(deadline);
         if (pfds.empty() || left <= 0) break;
-        ::poll(pfds.data(), pfds.size(), static_cast<int>(left));
+        ::poll(pfds.data(), pfds.size(), left);
     }
     for (auto& c : children) {
         if (!c.running()) continue;

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "util/clock.hpp"
 #include "util/sockaddr.hpp"
 
 namespace sniprobe::trace {
@@ -29,11 +30,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int k_min_grace_ms = 150;
 constexpr uint8_t k_icmp_time_exceeded = 11;
 constexpr uint8_t k_icmp6_time_exceeded = 3;
-
-int ms_until(Clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    return static_cast<int>(std::max<int64_t>(left, 0));
-}
 
 bool is_ipv6(const std::string& address) { return address.find(':') != std::string::npos; }
 

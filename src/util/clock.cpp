@@ -4,6 +4,8 @@
 
 #include <time.h>
 
+#include <algorithm>
+
 namespace sniprobe {
 namespace {
 
@@ -30,6 +32,12 @@ uint64_t monotonic_ms() {
 
 double realtime_seconds() {
     return as_seconds(read_clock(CLOCK_REALTIME));
+}
+
+int ms_until(std::chrono::steady_clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    return static_cast<int>(std::max<std::chrono::milliseconds::rep>(0, left.count()));
 }
 
 }  // namespace sniprobe

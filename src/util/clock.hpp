@@ -4,6 +4,7 @@
 // reads time through these functions, so all durations and stamps share one definition.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
 namespace sniprobe {
@@ -14,5 +15,7 @@ double monotonic_seconds();
 uint64_t monotonic_ms();
 // CLOCK_REALTIME now, in seconds since the Unix epoch.
 double realtime_seconds();
+// Whole milliseconds from now to `deadline` (0 once it has passed): a poll() timeout.
+int ms_until(std::chrono::steady_clock::time_point deadline);
 
 }  // namespace sniprobe
