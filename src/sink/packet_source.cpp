@@ -78,7 +78,7 @@ Result<PacketSource> PacketSource::open(const std::string& interface,
     pcap_set_timeout(p, 100);
     int status = pcap_activate(p);
     if (status == PCAP_ERROR_PERM_DENIED || (status == PCAP_ERROR && errno == EPERM))
-        return fail(capture::k_capture_permission_message);
+        return fail(ErrorCode::permission, capture::k_capture_permission_message);
     if (status < 0) return fail(fmt::format("capture on {}: {}", interface, pcap_geterr(p)));
     impl->link_type = pcap_datalink(p);
     impl->filter = sink_filter(ports);

@@ -17,7 +17,6 @@
 
 #include <fmt/format.h>
 
-#include <csignal>
 #include <cerrno>
 #include <cstring>
 #include <unordered_map>
@@ -299,7 +298,6 @@ Result<TlsTerminator> TlsTerminator::open(const TlsOptions& options) {
     impl->epoll.reset(::epoll_create1(EPOLL_CLOEXEC));
     if (!impl->epoll) return fail(std::string("epoll: ") + std::strerror(errno));
     impl->watch(impl->listener.get(), EPOLLIN, EPOLL_CTL_ADD);
-    std::signal(SIGPIPE, SIG_IGN);  // OpenSSL writes with write(2): a closed peer is EPIPE
     return TlsTerminator(std::move(impl));
 }
 
