@@ -1,4 +1,4 @@
 // sniprobe's entry point: everything lives in the library; main only forwards.
-#include "cli/commands.hpp"
+#include "cli/app.hpp"
 
 int main(int argc, char** argv) { return sniprobe::cli::run(argc, argv); }

@@ -20,6 +20,7 @@
 #include "capture/capture_session.hpp"
 #include "capture/pcapng_writer.hpp"
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "cli/progress.hpp"
 #include "probe/engine.hpp"
 #include "probe/plan.hpp"
@@ -123,7 +124,7 @@ void trace_if_useful(const DiagnoseArgs& a, Diagnosis& d) {
     auto result = trace::run_trace(options);
     if (!result) {
         // Without CAP_NET_RAW the raw ICMP socket is refused: the trace is skipped, not failed.
-        const bool no_privilege = result.error().message.find("CAP_NET_RAW") != std::string::npos;
+        const bool no_privilege = result.error().code == ErrorCode::permission;
         d.notes.push_back(std::string(no_privilege ? "trace skipped: " : "trace failed: ") +
                           result.error().message);
         return;
@@ -227,7 +228,7 @@ int run_diagnose(const DiagnoseArgs& a) {
 void register_diagnose(CLI::App& app) {
     auto args = std::make_shared<DiagnoseArgs>();
     auto* cmd = app.add_subcommand("diagnose", "Find out who resets (or drops) TLS handshakes to HOST, and why");
-    cmd->description(
+    set_long_help(cmd,
         "Find out who resets (or drops) TLS handshakes to HOST, and why.\n\n"
         "Runs differential probes — the target name as SNI, no SNI, an unrelated control\n"
         "name, the ClientHello split across TCP segments and TLS records, mixed case, a\n"
@@ -241,16 +242,16 @@ void register_diagnose(CLI::App& app) {
         "  sniprobe diagnose example.com --json > report.json\n");
     cmd->add_option("target", args->target, "HOST, HOST:PORT, an IP literal or [IPv6]:PORT (IDN allowed)")->required();
     cmd->add_option("--ip", args->ip, "probe this address instead of the DNS answer (a differing answer is evidence)");
-    cmd->add_option("--control-sni", args->control_sni, "the unrelated name used as a control (default: example.com, or example.org)");
+    add_control_sni_option(cmd, args->control_sni);
     cmd->add_option("--trials", args->trials, "trials per variant")->check(CLI::Range(1, 200))->capture_default_str();
-    cmd->add_option("--timeout-ms", args->timeout_ms, "per-trial timeout in milliseconds")->check(CLI::Range(200, 60000))->capture_default_str();
+    add_timeout_option(cmd, args->timeout_ms);
     cmd->add_option("--concurrency", args->concurrency, "trials in flight at once")->check(CLI::Range(1, 64))->capture_default_str();
     cmd->add_option("--max-addresses", args->max_addresses, "test at most this many of the resolved addresses")->check(CLI::Range(1, 16))->capture_default_str();
     cmd->add_option("--ca-file", args->ca_file, "trust these CA certificates (PEM) for full_verify instead of the system store")->check(CLI::ExistingFile);
     cmd->add_option("--variants", args->variants, "only these variants (sni,no_sni,control_sni,...)")->delimiter(',');
     cmd->add_option("--pcap", args->pcap_file, "write every probe's packets to this pcapng file");
     cmd->add_option("--seed", args->seed, "shuffle seed (default: random; printed in --json)");
-    cmd->add_flag("--json", args->json, "print the JSON report (docs/json.md) instead of text");
+    add_json_flag(cmd, args->json, "docs/json.md");
     cmd->add_flag("--no-capture", args->no_capture, "do not capture packets (no root needed; lower confidence)");
     cmd->add_flag("--no-trace", args->no_trace, "do not locate the interfering hop");
     auto* residual = cmd->add_flag("--residual", args->residual,
@@ -262,9 +263,9 @@ void register_diagnose(CLI::App& app) {
         ->needs(residual);
     cmd->add_flag("-v,--verbose", args->verbose, "print every RST finding with its reasons");
     auto* sink = cmd->add_option("--sink", args->sink_url, "http://HOST:PORT of a `sniprobe sink` on the server: who reset whom");
-    cmd->add_option("--token-file", args->sink_token_file, "the sink's token file (with --sink)")->check(CLI::ExistingFile)->needs(sink);
+    add_token_file_option(cmd, args->sink_token_file)->needs(sink);
     sink->needs("--token-file");
-    cmd->callback([args] { exit_status() = run_diagnose(*args); });
+    on_run(cmd, [args] { exit_status() = run_diagnose(*args); });
 }
 
 }  // namespace sniprobe::cli

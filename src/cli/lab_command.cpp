@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "lab/lab.hpp"
 #include "lab/netns.hpp"
 #include "lab/supervisor.hpp"
@@ -57,13 +58,21 @@ void run_up(const LabOptions& o) {
     config.middlebox_hop = o.middlebox_hop;
     config.server_reset_name = o.server_reset_name;
     config.block_address = o.block_address ? lab::BlockAddress::yes : lab::BlockAddress::no;
+    // Only the readiness pipe may reach the long-lived supervisor `up` starts: an inherited
+    // descriptor (a test harness's output pipe) would keep its reader waiting forever.
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     auto report = lab::up(config);
     if (!report) {
         if (interrupted()) {
             std::fprintf(stderr, "sniprobe: lab up interrupted; everything it built was removed\n");
             return;
         }
-        throw Fatal("lab up failed: " + report.error().message + " (nothing was left behind)", 3);
+        // Bad options and missing privileges are refused before anything is built.
+        const ErrorCode code = report.error().code;
+        if (code == ErrorCode::usage || code == ErrorCode::permission) throw Failure(report.error());
+        Error error = with_context("lab up failed: ", report.error());
+        error.message += " (nothing was left behind)";
+        throw Failure(error);
     }
     if (report->outcome == lab::UpOutcome::already_up)
         std::printf("lab instance %s is already up with this configuration\n",
@@ -73,15 +82,19 @@ void run_up(const LabOptions& o) {
     std::fputs(lab::status_text(report->status).c_str(), stdout);
 }
 
+void require_lab_privileges() {
+    if (auto allowed = lab::require_lab_privileges(); !allowed) throw Failure(allowed.error());
+}
+
 void run_down(const LabOptions& o) {
-    lab::require_lab_privileges();
+    require_lab_privileges();
     if (o.all) {
-        if (auto done = lab::down_all(); !done) throw Fatal(done.error().message, 3);
+        if (auto done = lab::down_all(); !done) throw Failure(done.error());
         std::printf("every sniprobe lab instance is down\n");
         return;
     }
     auto instance = instance_of(o);
-    if (auto done = lab::down(instance); !done) throw Fatal(done.error().message, 3);
+    if (auto done = lab::down(instance); !done) throw Failure(done.error());
     std::printf("lab instance %s is down\n", instance.display_name().c_str());
 }
 
@@ -92,10 +105,10 @@ void run_status(const LabOptions& o) {
 }
 
 [[noreturn]] void run_exec(const LabOptions& o) {
-    lab::require_lab_privileges();
+    require_lab_privileges();
     lab::ensure_sbin_in_path();
     auto argv = lab::exec_argv(instance_of(o), o.node, o.command);
-    if (!argv) throw Fatal(argv.error().message, 3);
+    if (!argv) throw Failure(argv.error());
     std::vector<char*> args;
     for (auto& a : *argv) args.push_back(a.data());
     args.push_back(nullptr);
@@ -103,7 +116,7 @@ void run_status(const LabOptions& o) {
     // The command gets the default dispositions, not our interrupt handling.
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(sig, SIG_DFL);
     ::execvp(args[0], args.data());
-    throw Fatal(fmt::format("cannot run ip netns exec: {}", std::strerror(errno)), 3);
+    throw Failure(ErrorCode::io, fmt::format("cannot run ip netns exec: {}", std::strerror(errno)));
 }
 
 }  // namespace
@@ -132,33 +145,36 @@ void register_lab(CLI::App& app) {
                    "the server's own kernel resets handshakes containing this name");
     up->add_flag("--block-address", o->block_address,
                  "the middlebox router drops all TCP to the server's port 443");
-    up->callback([o] { run_up(*o); });
+    on_run(up, [o] { run_up(*o); });
 
     auto* down = lab->add_subcommand(
         "down", "remove the lab and everything it left (harmless when nothing is up)");
     auto* instance = add_instance_option(down, *o);
     down->add_flag("--all", o->all, "remove every lab instance on this machine")
         ->excludes(instance);
-    down->callback([o] { run_down(*o); });
+    on_run(down, [o] { run_down(*o); });
 
     auto* status = lab->add_subcommand(
         "status", "nodes, addresses, CA file, active rules, processes (exit 3 if not up)");
     add_instance_option(status, *o);
-    status->add_flag("--json", o->json, "machine-readable output");
-    status->callback([o] { run_status(*o); });
+    add_json_flag(status, o->json);
+    on_run(status, [o] { run_status(*o); });
 
     auto* exec =
         lab->add_subcommand("exec", "run a command inside a lab node: lab exec NODE -- CMD...");
     add_instance_option(exec, *o);
     exec->add_option("node", o->node, "client, r1, r2, r3 or server")->required();
     exec->add_option("command", o->command, "the command and its arguments (after --)")->required();
-    exec->callback([o] { run_exec(*o); });
+    on_run(exec, [o] { run_exec(*o); });
 
     auto* supervise = lab->add_subcommand("supervise", "");
     supervise->group("");  // hidden: started by `lab up`
     supervise->add_option("--state-dir", o->state_dir)->required();
     supervise->add_option("--ready-fd", o->ready_fd);
-    supervise->callback([o] { exit_status() = lab::run_supervisor(o->state_dir, o->ready_fd); });
+    on_run(supervise, [o] {
+        ::signal(SIGHUP, SIG_IGN);  // SIGTERM/SIGINT stop the lab, a closed terminal does not
+        exit_status() = lab::run_supervisor(o->state_dir, o->ready_fd);
+    });
 }
 
 }  // namespace sniprobe::cli

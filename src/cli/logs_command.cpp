@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "logs/read_logs.hpp"
 #include "logs/render.hpp"
 #include "util/result.hpp"
@@ -60,7 +61,7 @@ void run_logs(const LogsArgs& a) {
     options.max_clients = std::max<std::size_t>(a.max_clients, a.top);
 
     auto summary = logs::read_logs(a.files, options);
-    if (!summary) throw Fatal("logs: " + summary.error().message);
+    if (!summary) throw Failure(with_context("logs: ", summary.error()));
     if (a.json) {
         logs::write_json(std::cout, *summary, a.top);
     } else {
@@ -83,14 +84,15 @@ void run_logs(const LogsArgs& a) {
 void register_logs(CLI::App& app) {
     auto args = std::make_shared<LogsArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "logs",
+        "logs", "Explain the TLS handshake failures in nginx/OpenResty error logs, per class and client");
+    set_long_help(cmd,
         "Read nginx/OpenResty error logs and explain the TLS handshake failures in them, per "
         "class\n"
         "and per client. nginx writes these at level info (`error_log FILE info;`). Rotated .gz "
         "files\n"
         "are read as they are; \"-\" reads stdin. Memory stays constant for logs of any size.");
     cmd->add_option("FILE", args->files, "error log files (.gz too); - for stdin")->required();
-    cmd->add_flag("--json", args->json, "JSON instead of the terminal report (docs/logs-json.md)");
+    add_json_flag(cmd, args->json, "docs/logs-json.md");
     cmd->add_option("--client", args->client, "only lines from this client address");
     cmd->add_option("--since", args->since,
                     "only entries at or after this local time (2026/11/27 14:00)");
@@ -103,7 +105,7 @@ void register_logs(CLI::App& app) {
     cmd->add_option("--max-clients", args->max_clients,
                     "clients tracked exactly before counts become bounds (default 4096)")
         ->check(CLI::Range(1, 1000000));
-    cmd->callback([args] { run_logs(*args); });
+    on_run(cmd, [args] { run_logs(*args); });
 }
 
 }  // namespace sniprobe::cli

@@ -63,7 +63,7 @@ void run_middlebox(const MiddleboxArgs& a) {
         ? a.seed
         : static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     auto r = middlebox::run_nfqueue(std::move(*rules), options);
-    if (!r) throw Fatal("middlebox: " + r.error().message);
+    if (!r) throw Failure(with_context("middlebox: ", r.error()));
 }
 
 }  // namespace
@@ -71,7 +71,8 @@ void run_middlebox(const MiddleboxArgs& a) {
 void register_middlebox(CLI::App& app) {
     auto args = std::make_shared<MiddleboxArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "middlebox",
+        "middlebox", "The lab's DPI emulator: forges RSTs/FINs/block pages for flows matching a rules file");
+    set_long_help(cmd,
         "The lab's DPI emulator: forges RSTs/FINs/block pages for flows matching a rules file.\n"
         "Run inside the middlebox router's namespace, behind an iptables-nft NFQUEUE rule.\n"
         "Prints \"middlebox ready\" on stderr once bound; counters on SIGUSR1 and SIGTERM.");
@@ -85,7 +86,7 @@ void register_middlebox(CLI::App& app) {
     cmd->add_flag("--fail-closed", args->fail_closed, "drop packets when the queue is full (default: let them pass)");
     cmd->add_flag("--check", args->check, "parse the rules, print a summary and exit");
     cmd->add_flag("--list-profiles", args->list_profiles, "print the shipped profile names and exit");
-    cmd->callback([args] {
+    on_run(cmd, [args] {
         run_middlebox(*args);
         exit_status() = 0;
     });

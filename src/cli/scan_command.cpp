@@ -7,6 +7,7 @@
 // complete line of the file.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "resolve/target.hpp"
 #include "scan/fd_limit.hpp"
 #include "scan/resume.hpp"
@@ -80,6 +82,23 @@ private:
     Clock::time_point m_started, m_last{};
 };
 
+// Makes room for `concurrency` probe sockets: the soft RLIMIT_NOFILE is raised to the hard
+// one (any process may), and with CAP_SYS_RESOURCE the hard one too. Process-wide, so it is
+// done here and not in scan/, which only says how many descriptors are needed.
+Result<void> ensure_fd_limit(int concurrency) {
+    const auto needed = static_cast<rlim_t>(scan::fds_needed(concurrency));
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return fail(ErrorCode::io, "getrlimit(RLIMIT_NOFILE) failed");
+    if (limit.rlim_cur >= needed) return {};
+    if (limit.rlim_max >= needed) {
+        rlimit raised{limit.rlim_max, limit.rlim_max};
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return {};
+    }
+    rlimit both{needed, std::max(needed, limit.rlim_max)};
+    if (::setrlimit(RLIMIT_NOFILE, &both) == 0) return {};
+    return tl::unexpected(scan::fd_limit_error(concurrency, static_cast<long>(limit.rlim_max)));
+}
+
 scan::ScanOptions make_options(const ScanArgs& a) {
     scan::ScanOptions o;
     o.trials = a.trials;
@@ -113,7 +132,7 @@ int run_scan_command(const ScanArgs& a) {
         defaults.ip = *ip;
     }
     const scan::ScanOptions options = make_options(a);
-    if (auto limit = scan::ensure_fd_limit(options.concurrency); !limit) throw usage_error(limit.error().message);
+    if (auto limit = ensure_fd_limit(options.concurrency); !limit) throw Failure(limit.error());
 
     auto reader = scan::TargetReader::open(input_path, names ? scan::InputFormat::names : scan::InputFormat::targets,
                                            defaults);
@@ -123,15 +142,15 @@ int run_scan_command(const ScanArgs& a) {
     scan::ResumeState resume;
     if (a.resume) {
         auto state = scan::load_resume_state(a.output);
-        if (!state) throw Fatal(state.error().message);
+        if (!state) throw Failure(state.error());
         resume = std::move(*state);
         if (resume.partial_last_line)
-            if (auto cut = scan::truncate_output(a.output, resume.complete_bytes); !cut) throw Fatal(cut.error().message);
+            if (auto cut = scan::truncate_output(a.output, resume.complete_bytes); !cut) throw Failure(cut.error());
     }
     std::ofstream file;
     if (!a.output.empty()) {
         file.open(a.output, a.resume ? std::ios::app : std::ios::trunc);
-        if (!file) throw Fatal("--output: cannot write '" + a.output + "'");
+        if (!file) throw Failure(ErrorCode::io, "--output: cannot write '" + a.output + "'");
     }
     std::ostream& out = a.output.empty() ? std::cout : file;
 
@@ -170,7 +189,7 @@ int run_scan_command(const ScanArgs& a) {
 
     scan::ScanStats stats = scan::run_scan(source, options, sink);
     progress.clear();
-    if (!out) throw Fatal("writing the scan results failed (disk full?)");
+    if (!out) throw Failure(ErrorCode::io, "writing the scan results failed (disk full?)");
 
     // Summary: counts per cause, on stderr.
     std::string causes;
@@ -194,7 +213,7 @@ int run_scan_command(const ScanArgs& a) {
 void register_scan(CLI::App& app) {
     auto args = std::make_shared<ScanArgs>();
     auto* cmd = app.add_subcommand("scan", "Probe many names or addresses at once (ClientHello probes, JSON Lines out)");
-    cmd->description(
+    set_long_help(cmd,
         "Probe many names or addresses at once, JSON Lines out.\n\n"
         "Each target gets a few ClientHello probes with its name (stopping at the ServerHello,\n"
         "an alert, a reset or the timeout; --full completes the handshake); each address gets\n"
@@ -212,14 +231,14 @@ void register_scan(CLI::App& app) {
     cmd->add_flag("--resume", args->resume, "skip targets already in --output and append the rest");
     cmd->add_option("--trials", args->trials, "probes per target")->check(CLI::Range(1, 50))->capture_default_str();
     cmd->add_option("--control-trials", args->control_trials, "probes per control variant per address")->check(CLI::Range(1, 100))->capture_default_str();
-    cmd->add_option("--control-sni", args->control_sni, "the unrelated control name (default: example.com, or example.org)");
-    cmd->add_option("--timeout-ms", args->timeout_ms, "per-probe timeout in milliseconds")->check(CLI::Range(200, 60000))->capture_default_str();
+    add_control_sni_option(cmd, args->control_sni);
+    add_timeout_option(cmd, args->timeout_ms);
     cmd->add_option("--concurrency", args->concurrency, "connections in flight at once")->check(CLI::Range(1, 100000))->capture_default_str();
     cmd->add_option("--per-address", args->per_address, "connections in flight to one address (ip, port) at most")->check(CLI::Range(1, 100000))->capture_default_str();
     cmd->add_option("--rate", args->rate, "new connections per second (0 = as fast as slots free up)")->check(CLI::Range(0.0, 1e6))->capture_default_str();
     cmd->add_flag("--full", args->full, "complete every handshake instead of stopping at the ServerHello");
     cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
-    cmd->callback([args] { exit_status() = run_scan_command(*args); });
+    on_run(cmd, [args] { exit_status() = run_scan_command(*args); });
 }
 
 }  // namespace sniprobe::cli

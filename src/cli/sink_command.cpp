@@ -11,6 +11,7 @@
 #include <charconv>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "sink/server.hpp"
 #include "util/result.hpp"
 
@@ -86,7 +87,7 @@ int run_sink_command(const SinkArgs& a) {
             o.watch_ports.push_back(o.tls_port);
     }
     auto ran = sink::run_sink(o);
-    if (!ran) throw Fatal(ran.error().message);
+    if (!ran) throw Failure(ran.error());
     return 0;
 }
 
@@ -96,7 +97,7 @@ void register_sink(CLI::App& app) {
     auto args = std::make_shared<SinkArgs>();
     auto* cmd =
         app.add_subcommand("sink", "Record what really reaches the server, for diagnose --sink");
-    cmd->description(
+    set_long_help(cmd,
         "Record what really reaches the server, for `diagnose --sink`.\n\n"
         "Run it on (or beside) the real server, as root. It captures the watched ports\n"
         "(443 by default) and remembers, per connection: the SYN (TTL, IP ID), the\n"
@@ -115,10 +116,7 @@ void register_sink(CLI::App& app) {
         "  sniprobe sink --listen 0.0.0.0:9443 --token-file T --cert leaf.pem --key leaf.key "
         "--tls-port 8443\n");
     cmd->add_option("--listen", args->listen, "ADDR:PORT to serve queries on (HTTP)")->required();
-    cmd->add_option("--token-file", args->token_file,
-                    "file holding the shared token (first line, 16+ characters)")
-        ->required()
-        ->check(CLI::ExistingFile);
+    add_token_file_option(cmd, args->token_file)->required();
     cmd->add_option("--watch-port", args->watch_ports,
                     "a server port to record (repeatable; default 443)")
         ->check(CLI::Range(1, 65535));
@@ -150,7 +148,7 @@ void register_sink(CLI::App& app) {
                     "time a TLS client has for its handshake, then for its request")
         ->check(CLI::Range(100, 600000))
         ->capture_default_str();
-    cmd->callback([args] { exit_status() = run_sink_command(*args); });
+    on_run(cmd, [args] { exit_status() = run_sink_command(*args); });
 }
 
 }  // namespace sniprobe::cli

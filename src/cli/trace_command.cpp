@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "model/diagnosis.hpp"
 #include "resolve/resolver.hpp"
 #include "resolve/target.hpp"
@@ -72,7 +73,7 @@ void run(const TraceArgs& a) {
     } else {
         Resolution resolution = resolve(*target, ResolveOptions{});
         if (resolution.addresses.empty())
-            throw Fatal(fmt::format("cannot resolve {}: {}", target->host, resolution.failure));
+            throw Failure(ErrorCode::not_found, fmt::format("cannot resolve {}: {}", target->host, resolution.failure));
         o.address = resolution.addresses.front().address;
     }
     o.port = target->port;
@@ -82,7 +83,7 @@ void run(const TraceArgs& a) {
     o.repetitions = a.repetitions;
     o.wait_ms = a.wait_ms;
     auto result = trace::run_trace(o);
-    if (!result) throw Fatal(result.error().message);
+    if (!result) throw Failure(result.error());
 
     if (a.json) {
         nlohmann::json j = {{"schema_version", k_schema_version},
@@ -104,12 +105,12 @@ void register_trace(CLI::App& app) {
     auto* cmd = app.add_subcommand("trace", "locate the interfering hop: TTL-limited ClientHellos, target vs control name");
     cmd->add_option("target", a->target, "HOST[:PORT] (default port 443)")->required();
     cmd->add_option("--ip", a->ip, "probe this address instead of resolving HOST");
-    cmd->add_option("--control-sni", a->control, "the innocent name probed first at each TTL");
+    add_control_sni_option(cmd, a->control);
     cmd->add_option("--max-ttl", a->max_ttl, "highest TTL tried (default 16; stops once the control reaches the server)");
     cmd->add_option("--repetitions", a->repetitions, "probes per TTL and name (default 3)");
     cmd->add_option("--wait-ms", a->wait_ms, "how long each probe waits for an answer (default 1000)");
-    cmd->add_flag("--json", a->json, "print the trace as JSON");
-    cmd->callback([a] { run(*a); });
+    add_json_flag(cmd, a->json);
+    on_run(cmd, [a] { run(*a); });
 }
 
 }  // namespace sniprobe::cli

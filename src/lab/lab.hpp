@@ -60,12 +60,13 @@ struct UpReport {
     double seconds = 0;  // wall time of `up`
 };
 
-// Throws Fatal (exit 3) with the one-line fix when this process may not build a lab.
-void require_lab_privileges();
+// A permission error with the one-line fix when this process may not build a lab.
+Result<void> require_lab_privileges();
 
 // Builds the lab (idempotent: an identical running lab is left alone; a different or
 // half-built one is torn down first). On failure or Ctrl-C everything is torn down and
-// the error says why. Bad options (unknown profile, unreadable rules file) are errors too.
+// the error says why. Bad options (unknown profile, unreadable rules file) are usage errors,
+// missing privileges a permission error, both before anything is built.
 Result<UpReport> up(const LabConfig& config);
 
 // Removes everything `instance` owns: supervisor, processes in its namespaces, the

@@ -41,17 +41,18 @@ using Clock = std::chrono::steady_clock;
 constexpr int k_supervisor_ready_timeout_ms = k_ready_timeout_ms + 5'000;
 constexpr int k_path_check_timeout_ms = 3'000;
 
-// The rules text and where it came from, or a usage error.
+// The rules text and where it came from.
 struct RulesChoice {
     std::string text;    // "" when no middlebox runs (unused then)
     std::string origin;  // "profile:seed" or the file path
 };
 
-RulesChoice choose_rules(const LabConfig& config) {
+// The rules to run, or a usage error (unknown profile, unreadable or broken rules file).
+Result<RulesChoice> choose_rules(const LabConfig& config) {
     RulesChoice choice;
     if (!config.rules_file.empty()) {
         auto text = read_text_file(config.rules_file);
-        if (!text) throw usage_error("cannot read the rules file: " + text.error().message);
+        if (!text) return fail(ErrorCode::usage, "cannot read the rules file: " + text.error().message);
         choice = {*text, config.rules_file};
     } else if (config.profile != k_no_middlebox) {
         auto text = middlebox::profile_text(config.profile);
@@ -59,8 +60,8 @@ RulesChoice choose_rules(const LabConfig& config) {
             std::string known;
             for (const auto& name : middlebox::profile_names())
                 known += (known.empty() ? "" : ", ") + name;
-            throw usage_error(fmt::format("unknown middlebox profile '{}' (known: {}, none)",
-                                          config.profile, known));
+            return fail(ErrorCode::usage, fmt::format("unknown middlebox profile '{}' (known: {}, none)",
+                                                      config.profile, known));
         }
         choice = {*text, "profile:" + config.profile};
     } else {
@@ -69,19 +70,21 @@ RulesChoice choose_rules(const LabConfig& config) {
     // Reject a broken rules file now, with the middlebox's own file/line message,
     // instead of after the network is built.
     if (auto rules = middlebox::parse_rules(choice.text, choice.origin); !rules)
-        throw usage_error(rules.error().message);
+        return fail(ErrorCode::usage, rules.error().message);
     return choice;
 }
 
-void validate_options(const LabConfig& config) {
+// A usage error for options `up` cannot build a lab from.
+Result<void> validate_options(const LabConfig& config) {
     const std::string& name = config.server_reset_name;
-    if (name.size() > 255) throw usage_error("--server-reset: the name is longer than 255 bytes");
+    if (name.size() > 255) return fail(ErrorCode::usage, "--server-reset: the name is longer than 255 bytes");
     for (char c : name)
         if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f)
-            throw usage_error(
-                "--server-reset: the name must not contain spaces or control characters");
+            return fail(ErrorCode::usage,
+                        "--server-reset: the name must not contain spaces or control characters");
     if (auto topology = plan_topology(config.middlebox_hop); !topology)
-        throw usage_error(topology.error().message);
+        return fail(ErrorCode::usage, topology.error().message);
+    return {};
 }
 
 LabState state_for(const LabConfig& config, const std::string& state_dir,
@@ -182,9 +185,8 @@ Result<void> start_supervisor(const LabState& state, const std::string& dir) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return fail("pipe: " + std::string(std::strerror(errno)));
     Fd read_end(fds[0]), write_end(fds[1]);
-    // Only the readiness pipe may reach the long-lived supervisor: an inherited
-    // descriptor (a test harness's output pipe) would keep its reader waiting forever.
-    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    // Only the readiness pipe reaches the supervisor: our own descriptors are all CLOEXEC,
+    // and the command line marks inherited ones CLOEXEC before `up` (cli/lab_command.cpp).
     ::fcntl(write_end.get(), F_SETFD, 0);
     auto pid = spawn_background(supervisor_argv(state.self_exe, dir, write_end.get()),
                                 dir + "/" + k_supervisor_log);
@@ -220,7 +222,7 @@ Result<void> start_supervisor(const LabState& state, const std::string& dir) {
 
 }  // namespace
 
-void require_lab_privileges() {
+Result<void> require_lab_privileges() {
     // CAP_NET_ADMIN (12) builds the network, CAP_SYS_ADMIN (21) enters namespaces.
     std::ifstream in("/proc/self/status");
     std::string line;
@@ -229,15 +231,19 @@ void require_lab_privileges() {
         if (line.rfind("CapEff:", 0) == 0) effective = std::strtoull(line.c_str() + 7, nullptr, 16);
     constexpr unsigned long long needed = (1ULL << 12) | (1ULL << 21);
     if ((effective & needed) != needed)
-        throw Fatal("the lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN): run it with sudo", 3);
+        return fail(ErrorCode::permission,
+                    "the lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN): run it with sudo");
+    return {};
 }
 
 Result<UpReport> up(const LabConfig& config) {
     const auto started = Clock::now();
-    require_lab_privileges();
+    if (auto allowed = require_lab_privileges(); !allowed) return tl::unexpected(allowed.error());
     ensure_sbin_in_path();
-    validate_options(config);
-    const RulesChoice rules = choose_rules(config);
+    if (auto valid = validate_options(config); !valid) return tl::unexpected(valid.error());
+    auto chosen = choose_rules(config);
+    if (!chosen) return tl::unexpected(chosen.error());
+    const RulesChoice rules = std::move(*chosen);
     const Instance& instance = config.instance;
     const std::string dir = instance.state_dir();
     std::error_code ec;

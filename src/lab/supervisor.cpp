@@ -1,7 +1,8 @@
 // The lab supervisor; see supervisor.hpp. Children are watched through pidfds in one
 // poll(2) set together with the interrupt pipe, so the supervisor sleeps until a child
-// exits or a stop signal arrives — no periodic wake-ups. It ignores SIGHUP (a closed
-// terminal must not take the lab down; only `lab down` does) and never lets its
+// exits or a stop signal arrives — no periodic wake-ups. It runs with SIGHUP ignored by
+// `lab supervise` (a closed terminal must not take the lab down; only `lab down` does) and
+// never lets its
 // readiness pipe leak into nginx or the middlebox, so `up` sees EOF if it dies.
 #include "lab/supervisor.hpp"
 
@@ -203,8 +204,8 @@ bool is_supervisor_of(const std::vector<std::string>& argv, const std::string& s
 int run_supervisor(const std::string& state_dir, int ready_fd) {
     Fd ready(ready_fd);
     if (ready) ::fcntl(ready.get(), F_SETFD, FD_CLOEXEC);
-    install_interrupt_handler();  // SIGTERM/SIGINT stop the lab...
-    ::signal(SIGHUP, SIG_IGN);    // ...a closed terminal does not
+    // SIGTERM/SIGINT stop the lab through the interrupt handler the command line installed
+    // (it also ignores SIGHUP for the supervisor: a closed terminal does not stop it).
 
     auto state = load_lab_state(state_dir);
     if (!state) {

@@ -327,7 +327,6 @@ Result<std::string> read_token_file(const std::string& path) {
 }
 
 Result<void> run_sink(const SinkOptions& options) {
-    install_interrupt_handler();
     auto listener = listen_tcp(options.listen_address, options.listen_port, "--listen");
     if (!listener) return tl::unexpected(listener.error());
     std::optional<TlsTerminator> tls;

@@ -36,7 +36,9 @@ struct SinkOptions {
     int tls_handshake_timeout_ms = 5000;     // per phase
 };
 
-// Runs until a stop signal. Fails when the port cannot be bound or capture cannot start.
+// Runs until a stop signal (the caller installs the interrupt handler and ignores SIGPIPE:
+// OpenSSL writes with write(2), so a closed peer is EPIPE). Fails when the port cannot be
+// bound or capture cannot start.
 Result<void> run_sink(const SinkOptions& options);
 
 // Reads a token file: its first line, surrounding whitespace removed; fails when the

@@ -16,7 +16,6 @@
 
 #include <fmt/format.h>
 
-#include <csignal>
 #include <cerrno>
 #include <cstring>
 #include <unordered_map>
@@ -287,7 +286,6 @@ Result<TlsTerminator> TlsTerminator::open(const TlsOptions& options) {
     impl->epoll.reset(::epoll_create1(EPOLL_CLOEXEC));
     if (!impl->epoll) return fail(std::string("epoll: ") + std::strerror(errno));
     impl->watch(impl->listener.get(), EPOLLIN, EPOLL_CTL_ADD);
-    std::signal(SIGPIPE, SIG_IGN);  // OpenSSL writes with write(2): a closed peer is EPIPE
     return TlsTerminator(std::move(impl));
 }
 

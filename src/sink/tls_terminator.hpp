@@ -39,6 +39,7 @@ struct TlsCounters {
 class TlsTerminator {
   public:
     // Loads the certificate and key (checking they match) and binds the port.
+    // The process must ignore SIGPIPE (the command line does): OpenSSL writes with write(2).
     static Result<TlsTerminator> open(const TlsOptions& options);
 
     TlsTerminator(TlsTerminator&&) noexcept;

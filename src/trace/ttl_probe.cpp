@@ -86,8 +86,8 @@ Result<IcmpListener> IcmpListener::open(const std::string& address) {
                           l.m_ipv6 ? int{IPPROTO_ICMPV6} : int{IPPROTO_ICMP}));
     if (!l.m_fd) {
         if (errno == EPERM || errno == EACCES)
-            return fail("trace needs root or CAP_NET_RAW (it reads ICMP time-exceeded on a raw socket); run with sudo");
-        return fail(fmt::format("trace: raw ICMP socket: {}", std::strerror(errno)));
+            return fail(ErrorCode::permission, "trace needs root or CAP_NET_RAW (it reads ICMP time-exceeded on a raw socket); run with sudo");
+        return fail(ErrorCode::io, fmt::format("trace: raw ICMP socket: {}", std::strerror(errno)));
     }
     return l;
 }

@@ -39,7 +39,6 @@ void install_interrupt_handler() {
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
     ::sigaction(SIGHUP, &sa, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
 }
 
 bool interrupted() { return g_signal.load() != 0; }

@@ -5,7 +5,8 @@
 
 namespace sniprobe {
 
-// Installs the SIGINT/SIGTERM/SIGHUP handler (idempotent). SIGPIPE is ignored.
+// Installs the SIGINT/SIGTERM/SIGHUP handler (idempotent). Process-wide: only the
+// command line calls it, once, before running a command; library code only reads the flag.
 void install_interrupt_handler();
 
 // True once a stop signal arrived.

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -83,6 +84,7 @@ void serve_until(TlsTerminator& tls, ConnectionTable& table, const std::atomic<b
 }
 
 Result<TlsTerminator> open_listener(const TempCert& cert, int timeout_ms = 5000) {
+    std::signal(SIGPIPE, SIG_IGN);  // as the command line does for the sink
     TlsOptions o;
     o.cert_file = cert.cert_file;
     o.key_file = cert.key_file;
