@@ -118,7 +118,7 @@ std::optional<capture::CaptureSession> start_capture(const DiagnoseArgs& a, cons
 // Locates the interfering hop when the verdict blames something on the path.
 void trace_if_useful(const DiagnoseArgs& a, Diagnosis& d) {
     const auto& cause = d.verdict.cause;
-    bool path_cause = cause == cause::sni_reset || cause == cause::sni_drop || cause == cause::sni_close;
+    bool path_cause = cause == Cause::sni_reset || cause == Cause::sni_drop || cause == Cause::sni_close;
     if (a.no_trace || !path_cause || d.resolution.addresses.empty() || interrupted()) return;
     trace::TraceOptions options;
     options.address = d.resolution.addresses.front().address;
@@ -224,8 +224,8 @@ int run_diagnose(const DiagnoseArgs& a) {
         write_text(std::cout, d, text);
     }
     std::cout.flush();
-    if (d.trials.empty() && d.verdict.cause != cause::dns) return 3;
-    return d.verdict.cause == cause::ok ? 0 : 1;
+    if (d.trials.empty() && d.verdict.cause != Cause::dns) return 3;
+    return d.verdict.cause == Cause::ok ? 0 : 1;
 }
 
 }  // namespace

@@ -30,25 +30,25 @@ void cite(Diagnosis& d) {
                                          *r.trigger_trial_id, r.trigger_t.value_or(0))
                            : std::string();
     const EvidenceId& id = evidence::residual_blocking;
-    if (r.status == residual_status::cleared) {
+    if (r.status == ResidualStatus::cleared) {
         d.verdict.evidence.push_back(
             {id.id, fmt::format("measured: after {} the control {} kept failing on fresh source "
                                 "ports for {:.1f} s and passed again {:.1f} s after the trigger; {}",
                                 trigger, tuple_text(r), r.blocked_until_s.value_or(0),
                                 r.window_s.value_or(0), keyed_text(r))});
-    } else if (r.status == residual_status::still_blocked) {
+    } else if (r.status == ResidualStatus::still_blocked) {
         d.verdict.evidence.push_back(
             {id.id, fmt::format("measured: after {} the control {} still failed at the "
                                 "--residual-max-s bound of {:.0f} s (last probe {:.1f} s after "
                                 "the trigger); {}",
                                 trigger, tuple_text(r), r.max_s, r.blocked_until_s.value_or(0),
                                 keyed_text(r))});
-    } else if (r.status == residual_status::not_blocked) {
+    } else if (r.status == ResidualStatus::not_blocked) {
         const double first = r.probes.empty() ? 0 : r.probes.front().since_trigger_s;
         d.notes.push_back(fmt::format(
             "residual: after {} the control {} passed {:.1f} s later: {}", trigger, tuple_text(r),
             first, r.scope));
-    } else if (r.status == residual_status::interrupted) {
+    } else if (r.status == ResidualStatus::interrupted) {
         d.notes.push_back("residual: the measurement was interrupted before the block cleared");
     } else {
         d.notes.push_back(

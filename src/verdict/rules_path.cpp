@@ -75,7 +75,7 @@ std::string control_line(const Facts& f) {
 std::optional<Verdict> rule_dns_failure(const Facts& f) {
     if (!f.d.resolution.addresses.empty()) return std::nullopt;
     Verdict v;
-    v.cause = cause::dns;
+    v.cause = Cause::dns;
     const std::string& failure = f.d.resolution.failure;
     v.confidence = failure.empty() ? 0.8 : 0.95;
     v.summary = fmt::format("{} does not resolve ({}), so nothing could be probed.",
@@ -94,7 +94,7 @@ std::optional<Verdict> rule_tcp_unreachable(const Facts& f) {
     const int failed = all.count(Outcome::connect_failed);
     if (!all.ran() || all.reached > 0 || failed * 5 < all.trials * 4) return std::nullopt;
     Verdict v;
-    v.cause = cause::tcp_unreachable;
+    v.cause = Cause::tcp_unreachable;
     v.confidence = failed == all.trials ? 0.9 : 0.75;
     const std::string where =
         f.d.resolution.addresses.size() == 1
@@ -105,11 +105,11 @@ std::optional<Verdict> rule_tcp_unreachable(const Facts& f) {
     v.evidence.push_back(
         cite(evidence::all_connect_failed, fmt::format("{} TLS trials, {} failed to connect ({})",
                                                        all.trials, failed, all.failure_list())));
-    if (all.failures.count("connection_refused"))
+    if (all.failure_codes.count(FailureCode::connection_refused))
         v.advice.push_back(
             "connection_refused: the host answered the SYN with a RST; is the server "
             "listening on that port, or does a firewall REJECT it?");
-    if (all.failures.count("generic_timeout_error"))
+    if (all.failure_codes.count(FailureCode::generic_timeout_error))
         v.advice.push_back(
             "Timeouts: the SYN goes unanswered; check security groups / firewalls "
             "in front of the server and that the address is right.");
@@ -143,7 +143,7 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
     const OriginCount& origin = o == Outcome::eof ? f.target_forensics.fin : f.target_forensics.rst;
     const bool injected = origin.injected > 0;
     if (o == Outcome::reset) {
-        v.cause = cause::sni_reset;
+        v.cause = Cause::sni_reset;
         v.evidence.push_back(cite(evidence::sni_reset_rate, stats));
         v.summary = fmt::format(
             "Handshakes naming {} are reset by {} ({}); the name, not the address, triggers it.",
@@ -151,7 +151,7 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
             injected ? "an on-path device, not the server" : "something that reacts to the name",
             counts);
     } else if (o == Outcome::timeout) {
-        v.cause = cause::sni_drop;
+        v.cause = Cause::sni_drop;
         v.evidence.push_back(cite(evidence::sni_timeout_rate, stats));
         v.summary = fmt::format(
             "Handshakes naming {} are black-holed ({}) while the controls get answers.",
@@ -162,7 +162,7 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
             "the same as a box on the path: run `sniprobe sink` beside the server and "
             "`diagnose --sink` to see whether the ClientHello arrives.");
     } else {
-        v.cause = cause::sni_close;
+        v.cause = Cause::sni_close;
         v.evidence.push_back(cite(evidence::sni_eof_rate, stats));
         v.summary =
             fmt::format("Handshakes naming {} are closed with a FIN the controls never get ({}).",

@@ -72,7 +72,7 @@ std::optional<Verdict> rule_residual_blocking(const Facts& f) {
 
     Verdict v;
     const bool reset = trigger_outcome == Outcome::reset;
-    v.cause = reset ? cause::sni_reset : cause::sni_close;
+    v.cause = reset ? Cause::sni_reset : Cause::sni_close;
     v.confidence = 0.65;
     v.summary = fmt::format(
         "A handshake naming {} was {} by an injected packet, and after it every connection to the "

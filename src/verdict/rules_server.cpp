@@ -73,7 +73,7 @@ Mapped map_problem(const std::string& problem) {
 
 std::string problem_of(const Trial& t) {
     if (t.certificate) return t.certificate->problem.empty() ? "other" : t.certificate->problem;
-    if (t.failure == "ssl_invalid_hostname") return "name_mismatch";
+    if (t.failure == FailureCode::ssl_invalid_hostname) return "name_mismatch";
     return "untrusted";
 }
 
@@ -142,7 +142,7 @@ std::optional<Verdict> rule_server_origin(const Facts& f) {
     const bool name_dependent =
         f.controls.ran() && differential_p(f.target, f.controls, o) < k_alpha;
     Verdict v;
-    v.cause = cause::server_reset;
+    v.cause = Cause::server_reset;
     v.confidence = origin.server == origin.total() ? 0.9 : 0.7;
     v.summary = fmt::format(
         "The server side itself {} handshakes naming {} ({}): the packets carry the server's own "
@@ -190,7 +190,7 @@ std::optional<Verdict> rule_all_reset(const Facts& f) {
     v.evidence.push_back(cite(evidence::all_variants_reset, seen));
     if (fr.rst.injected > fr.rst.server) {
         // Not the server, not the name: an address-wide block, or residual blocking.
-        v.cause = cause::inconclusive;
+        v.cause = Cause::inconclusive;
         v.confidence = 0.5;
         v.summary = fmt::format(
             "Every handshake to this address is reset, named or not ({}), and the "
@@ -205,7 +205,7 @@ std::optional<Verdict> rule_all_reset(const Facts& f) {
             "address and port for minutes after one trigger.");
         return v;
     }
-    v.cause = cause::server_reset;
+    v.cause = Cause::server_reset;
     v.summary =
         fmt::format("The server resets every TLS handshake, with or without a name ({}).", seen);
     if (fr.rst.server > 0) {
@@ -235,7 +235,7 @@ std::optional<Verdict> rule_tls_alert(const Facts& f) {
     if (alerts == 0 || alerts * 2 < f.target.trials) return std::nullopt;
     const std::string alert = f.target.top_alert();
     Verdict v;
-    v.cause = cause::tls_alert;
+    v.cause = Cause::tls_alert;
     v.confidence = alerts == f.target.trials ? 0.9 : 0.8;
     v.summary = fmt::format("The server answers handshakes naming {} with the TLS alert {} ({}).",
                             f.name, alert, ratio(alerts, f.target.trials));
@@ -253,7 +253,7 @@ std::optional<Verdict> rule_certificate(const Facts& f) {
     auto problem = certificate_problem(f);
     if (!problem) return std::nullopt;
     Verdict v;
-    v.cause = cause::certificate;
+    v.cause = Cause::certificate;
     v.subcode = problem->subcode;
     v.confidence = problem->failing == problem->checked ? 0.95 : 0.8;
     v.summary = fmt::format(

@@ -147,7 +147,7 @@ TEST(Engine, ClientHelloOnlyStopsAtTheServerHello) {
     EXPECT_EQ(trials[0].tls_version, "TLSv1.3");
     EXPECT_EQ(trials[0].cipher_suite.rfind("TLS_", 0), 0u) << trials[0].cipher_suite;
     EXPECT_TRUE(trials[0].alpn.empty());  // ALPN is in EncryptedExtensions: never read
-    EXPECT_EQ(trials[1].failure, "connection_reset");
+    EXPECT_EQ(trials[1].failure, FailureCode::connection_reset);
     EXPECT_FALSE(trials[1].server_hello_seen);
 }
 
