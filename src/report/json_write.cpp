@@ -203,6 +203,21 @@ json residual_json(const std::optional<ResidualReport>& residual) {
             {"probes", probes}};
 }
 
+json target_json(const Target& target) {
+    return {{"input", target.input},
+            {"host", target.host},
+            {"server_name", target.sni},
+            {"port", target.port},
+            {"control_server_name", target.control_sni},
+            {"forced_ip", nullable(target.forced_ip)}};
+}
+
+void dump(std::ostream& out, const json& doc, JsonStyle style) {
+    // Malformed bytes from the network may reach names and titles: replace, never throw.
+    out << doc.dump(style == JsonStyle::pretty ? 2 : -1, ' ', false, json::error_handler_t::replace)
+        << '\n';
+}
+
 json diagnosis_json(const Diagnosis& d) {
     json addresses = json::array();
     for (const auto& a : d.resolution.addresses)
@@ -217,12 +232,7 @@ json diagnosis_json(const Diagnosis& d) {
     json doc;
     doc["schema_version"] = k_schema_version;
     doc["software"] = {{"name", "sniprobe"}};
-    doc["target"] = {{"input", d.target.input},
-                     {"host", d.target.host},
-                     {"server_name", d.target.sni},
-                     {"port", d.target.port},
-                     {"control_server_name", d.target.control_sni},
-                     {"forced_ip", nullable(d.target.forced_ip)}};
+    doc["target"] = target_json(d.target);
     doc["addresses"] = addresses;
     doc["dns"] = {{"failure", nullable(d.resolution.failure)},
                   {"addresses", d.resolution.dns_addresses}};
@@ -242,12 +252,18 @@ json diagnosis_json(const Diagnosis& d) {
 }  // namespace
 
 void write_json(std::ostream& out, const Diagnosis& d, JsonStyle style) {
-    // Malformed bytes from the network may reach names and titles: replace, never throw.
-    const json doc = diagnosis_json(d);
-    if (style == JsonStyle::pretty)
-        out << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
-    else
-        out << doc.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+    dump(out, diagnosis_json(d), style);
+}
+
+void write_trace_json(std::ostream& out, const Target& target, const std::string& address,
+                      const TraceResult& trace) {
+    json doc;
+    doc["schema_version"] = k_schema_version;
+    doc["software"] = {{"name", "sniprobe"}};
+    doc["target"] = target_json(target);
+    doc["address"] = address;
+    doc["trace"] = trace_json(trace);
+    dump(out, doc, JsonStyle::pretty);
 }
 
 }  // namespace sniprobe
