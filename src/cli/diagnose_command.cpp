@@ -207,9 +207,12 @@ int run_diagnose(const DiagnoseArgs& a) {
     trace_if_useful(a, d);
     if (d.trace) d.verdict = decide(d);
 
-    // 7b. With --sink: what the server really received, joined with our trials (E_SINK_*).
+    // 7b. With --sink: what the server really received, joined with our trials.
     if (!a.sink_url.empty()) sink::correlate(d, {a.sink_url, a.sink_token_file, started});
-    residual::cite(d);  // E_RESIDUAL_BLOCKING (measured) or a note, after the final verdict
+    residual::add_notes(d);  // why no block was measured, when none was
+    // 7c. The final verdict, with the sink's view (E_SINK_*) and the measured residual
+    // block (E_RESIDUAL_BLOCKING) as further inputs.
+    if (d.sink || d.residual) d.verdict = decide(d);
     d.duration_s = now_unix() - started;
 
     // 8. Report.

@@ -47,6 +47,12 @@ Verdict inconclusive(const Facts& f);
 
 // Adds evidence and advice that support any verdict (splits, certificate, DNS, trace...).
 void add_supporting_evidence(const Facts& f, Verdict& v);
+// Adds the E_SINK_* lines from the server's side (d.sink), when it was read and matched.
+void add_sink_evidence(const Facts& f, Verdict& v);
+// Adds the measured E_RESIDUAL_BLOCKING line (d.residual), when a block was measured.
+void add_measured_residual_evidence(const Facts& f, Verdict& v);
+// E_RESIDUAL_BLOCKING when the controls failed with `o` only after the target name did.
+std::optional<Evidence> residual_pattern_evidence(const Facts& f, Outcome o, int control_failed);
 
 // An Evidence line for a table id.
 Evidence cite(const EvidenceId& id, std::string text);

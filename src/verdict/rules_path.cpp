@@ -7,7 +7,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <limits>
 
 #include "verdict/rules.hpp"
 
@@ -25,23 +24,6 @@ double base_confidence(double p) {
     if (p < 0.01) return 0.8;
     if (p < k_alpha) return 0.7;
     return 0.55;
-}
-
-// Controls that failed the same way only after the target name had first failed:
-// a box that keeps blocking the (client, server, port) tuple for a while.
-bool residual_pattern(const Facts& f, Outcome o) {
-    double first_target_failure = std::numeric_limits<double>::infinity();
-    for (const Trial& t : f.d.trials)
-        if (t.variant == Variant::sni && classify(t) == o)
-            first_target_failure = std::min(first_target_failure, t.t0);
-    int failed_controls = 0;
-    for (const Trial& t : f.d.trials) {
-        if (t.variant != Variant::no_sni && t.variant != Variant::control_sni) continue;
-        if (classify(t) != o) continue;
-        ++failed_controls;
-        if (t.t0 < first_target_failure) return false;
-    }
-    return failed_controls > 0;
 }
 
 std::optional<Pattern> strongest_pattern(const Facts& f) {
@@ -198,11 +180,8 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
 
     if (control_failed > 0) {
         v.confidence *= 0.9;
-        if (residual_pattern(f, o))
-            v.evidence.push_back(cite(
-                evidence::residual_blocking,
-                fmt::format("{} control trials failed, all after the first {} of the target name",
-                            control_failed, outcome_name(o))));
+        if (auto residual = residual_pattern_evidence(f, o, control_failed))
+            v.evidence.push_back(std::move(*residual));
         else
             v.evidence.push_back(cite(evidence::control_failures,
                                       fmt::format("controls: {}", f.controls.failure_list())));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "residual/residual.hpp"
+#include "verdict/decide.hpp"
 #include "verdict/evidence_ids.hpp"
 
 namespace sniprobe::residual {
@@ -263,22 +264,31 @@ TEST(ResidualMeasure, InterruptStopsIt) {
     EXPECT_EQ(box.runs, 3);
 }
 
+// The measured lines of E_RESIDUAL_BLOCKING in a verdict.
+std::vector<std::string> measured_lines(const Verdict& v) {
+    std::vector<std::string> out;
+    for (const Evidence& e : v.evidence)
+        if (e.id == std::string(evidence::residual_blocking.id) && e.text.rfind("measured:", 0) == 0)
+            out.push_back(e.text);
+    return out;
+}
+
 TEST(ResidualCite, AMeasuredBlockIsEvidenceANonBlockANote) {
     FakeBox box;
     Diagnosis d = triggered_run(box.trigger_t);
     d.residual = run(box, d);
-    cite(d);
-    ASSERT_EQ(d.verdict.evidence.size(), 1u);
-    EXPECT_EQ(d.verdict.evidence[0].id, std::string(evidence::residual_blocking.id));
-    EXPECT_NE(d.verdict.evidence[0].text.find("ok.test to 10.77.3.2:443"), std::string::npos)
-        << d.verdict.evidence[0].text;
+    add_notes(d);
+    EXPECT_TRUE(d.notes.empty());
+    const auto lines = measured_lines(decide(d));
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_NE(lines[0].find("ok.test to 10.77.3.2:443"), std::string::npos) << lines[0];
 
     FakeBox open;
     open.residual_s = 0;
     Diagnosis clear = triggered_run(open.trigger_t);
     clear.residual = run(open, clear);
-    cite(clear);
-    EXPECT_TRUE(clear.verdict.evidence.empty());
+    add_notes(clear);
+    EXPECT_TRUE(measured_lines(decide(clear)).empty());
     ASSERT_EQ(clear.notes.size(), 1u);
     EXPECT_NE(clear.notes[0].find("residual:"), std::string::npos);
 }
