@@ -133,9 +133,7 @@ std::optional<Verdict> rule_dns_only(const Facts& f) {
     v.confidence = 0.6;
     v.summary = fmt::format("{} works at {}, but DNS does not lead clients there.", f.name,
                             *f.d.target.forced_ip);
-    const bool failed = !f.d.resolution.failure.empty() && f.d.resolution.dns_addresses.empty();
-    v.evidence.insert(v.evidence.begin(),
-                      cite(failed ? evidence::dns_failure : evidence::dns_mismatch, *line));
+    v.evidence.insert(v.evidence.begin(), *dns_disagreement_evidence(f));
     v.advice.insert(v.advice.begin(),
                     "Point the name's A/AAAA records at this server (or drop --ip if "
                     "the difference is intended, e.g. a CDN).");

@@ -62,9 +62,7 @@ std::optional<Verdict> rule_dns_failure(const Facts& f) {
     v.confidence = failure.empty() ? 0.8 : 0.95;
     v.summary = fmt::format("{} does not resolve ({}), so nothing could be probed.",
                             f.d.target.host, failure.empty() ? "no addresses" : failure);
-    v.evidence.push_back(
-        cite(evidence::dns_failure, fmt::format("DNS for {}: {}", f.d.target.host,
-                                                failure.empty() ? "no A/AAAA records" : failure)));
+    v.evidence.push_back(dns_unresolved_evidence(f));
     v.advice.push_back(
         "Check the name's A/AAAA records at its authoritative servers (dig +trace).");
     v.advice.push_back("To test the server before DNS is fixed, pass its address with --ip.");
@@ -126,7 +124,7 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
     const bool injected = origin.injected > 0;
     if (o == Outcome::reset) {
         v.cause = Cause::sni_reset;
-        v.evidence.push_back(cite(evidence::sni_reset_rate, stats));
+        v.evidence.push_back(name_rate_evidence(o, stats));
         v.summary = fmt::format(
             "Handshakes naming {} are reset by {} ({}); the name, not the address, triggers it.",
             f.name,
@@ -134,7 +132,7 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
             counts);
     } else if (o == Outcome::timeout) {
         v.cause = Cause::sni_drop;
-        v.evidence.push_back(cite(evidence::sni_timeout_rate, stats));
+        v.evidence.push_back(name_rate_evidence(o, stats));
         v.summary = fmt::format(
             "Handshakes naming {} are black-holed ({}) while the controls get answers.",
             f.name, counts);
@@ -145,7 +143,7 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
             "`diagnose --sink` to see whether the ClientHello arrives.");
     } else {
         v.cause = Cause::sni_close;
-        v.evidence.push_back(cite(evidence::sni_eof_rate, stats));
+        v.evidence.push_back(name_rate_evidence(o, stats));
         v.summary =
             fmt::format("Handshakes naming {} are closed with a FIN the controls never get ({}).",
                         f.name, counts);
@@ -154,27 +152,16 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
 
     // What the packets say about who sent the RST/FIN.
     if (o != Outcome::timeout) {
-        const EvidenceId& injected_id =
-            o == Outcome::eof ? evidence::fin_injected : evidence::rst_injected;
         if (injected) {
             v.confidence = std::min(0.99, v.confidence + 0.07);
-            v.evidence.push_back(
-                cite(injected_id,
-                     fmt::format(
-                         "{} of {} analysed packets do not match the server's SYN-ACK fingerprint",
-                         origin.injected, origin.total())));
+            v.evidence.push_back(injected_evidence(o, InjectedReading::most_of_target,
+                                                   origin.injected, origin.total()));
         } else if (!f.any_captured) {
             v.confidence = std::min(v.confidence, 0.75);
-            v.evidence.push_back(
-                cite(evidence::no_capture,
-                     "judged from socket errors only; a server-side SNI filter would look the same "
-                     "(re-run as root for packet forensics)"));
+            v.evidence.push_back(no_capture_evidence(LookAlike::server_name_filter));
         } else {
             v.confidence = std::min(v.confidence, 0.85);
-            v.evidence.push_back(
-                cite(evidence::rst_origin_unknown,
-                     fmt::format("{} packets analysed, none attributed to the path or the server",
-                                 origin.total())));
+            v.evidence.push_back(origin_unknown_evidence(origin.total()));
         }
     }
 

@@ -146,10 +146,8 @@ std::optional<Verdict> rule_residual_blocking(const Facts& f) {
                     "after it {} of {} trials failed, {} of them without the name",
                     trigger.id, variant_name(trigger.variant), outcome_name(trigger_outcome),
                     trigger.t0, reached_before, failed_after, after, control_failed_after)));
-    v.evidence.push_back(cite(
-        reset ? evidence::rst_injected : evidence::fin_injected,
-        fmt::format("{} packets on failed target-name handshakes do not match the server's SYN-ACK",
-                    injected)));
+    v.evidence.push_back(
+        injected_evidence(trigger_outcome, InjectedReading::after_trigger, injected, injected));
     v.advice.push_back(fmt::format(
         "The name {} triggers it, not the address: after the block expires (often 90-180 s), "
         "re-run "

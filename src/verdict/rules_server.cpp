@@ -156,17 +156,9 @@ std::optional<Verdict> rule_server_origin(const Facts& f) {
         fmt::format("{} of {} analysed packets match the server's SYN-ACK (TTL, IP ID, window)",
                     origin.server, origin.total())));
     if (origin.injected > 0)
-        v.evidence.push_back(
-            cite(rst_server ? evidence::rst_injected : evidence::fin_injected,
-                 fmt::format("{} packets looked injected; the server's own outnumber them",
-                             origin.injected)));
-    if (name_dependent)
-        v.evidence.push_back(
-            cite(o == Outcome::reset ? evidence::sni_reset_rate : evidence::sni_eof_rate,
-                 fmt::format("name-dependent: sni {} vs controls {} (p = {:.2g})",
-                             ratio(f.target.count(o), f.target.trials),
-                             ratio(f.controls.count(o), f.controls.trials),
-                             differential_p(f.target, f.controls, o))));
+        v.evidence.push_back(injected_evidence(o, InjectedReading::outnumbered_by_server,
+                                               origin.injected, origin.total()));
+    if (name_dependent) v.evidence.push_back(name_dependence_evidence(f, o));
     v.advice = server_side_advice(f);
     return v;
 }
@@ -196,10 +188,8 @@ std::optional<Verdict> rule_all_reset(const Facts& f) {
             "Every handshake to this address is reset, named or not ({}), and the "
             "RSTs look injected: something on the path resets TLS to it.",
             seen);
-        v.evidence.push_back(
-            cite(evidence::rst_injected,
-                 fmt::format("{} of {} analysed RSTs do not match the server's fingerprint",
-                             fr.rst.injected, fr.rst.total())));
+        v.evidence.push_back(injected_evidence(Outcome::reset, InjectedReading::address_wide,
+                                               fr.rst.injected, fr.rst.total()));
         v.advice.push_back(
             "Probe again after a few minutes with fewer trials: some boxes block the "
             "address and port for minutes after one trigger.");
@@ -215,13 +205,10 @@ std::optional<Verdict> rule_all_reset(const Facts& f) {
                                               fr.rst.server, fr.rst.total())));
     } else if (!f.any_captured) {
         v.confidence = 0.75;
-        v.evidence.push_back(cite(evidence::no_capture,
-                                  "judged from socket errors only; an address-wide block on the "
-                                  "path would look the same"));
+        v.evidence.push_back(no_capture_evidence(LookAlike::address_block));
     } else {
         v.confidence = 0.8;
-        v.evidence.push_back(
-            cite(evidence::rst_origin_unknown, "captured RSTs could not be attributed"));
+        v.evidence.push_back(origin_unknown_evidence(std::nullopt));
     }
     v.advice = server_side_advice(f);
     v.advice.push_back(

@@ -23,6 +23,12 @@ void add(Verdict& v, const EvidenceId& id, std::string text) {
     if (!cites(v, id)) v.evidence.push_back(cite(id, std::move(text)));
 }
 
+void add(Verdict& v, Evidence e) {
+    const bool cited = std::any_of(v.evidence.begin(), v.evidence.end(),
+                                   [&](const Evidence& x) { return x.id == e.id; });
+    if (!cited) v.evidence.push_back(std::move(e));
+}
+
 void add_variant_evidence(const Facts& f, Verdict& v) {
     if (works(f.split_tcp)) {
         add(v, evidence::split_evades,
@@ -105,11 +111,7 @@ void add_supporting_evidence(const Facts& f, Verdict& v) {
             v.advice.push_back(fmt::format("Fix the certificate as well ({}).", problem->subcode));
         }
     if (v.cause != Cause::dns)
-        if (auto line = dns_disagreement(f)) {
-            const bool failed =
-                !f.d.resolution.failure.empty() && f.d.resolution.dns_addresses.empty();
-            add(v, failed ? evidence::dns_failure : evidence::dns_mismatch, *line);
-        }
+        if (auto line = dns_disagreement_evidence(f)) add(v, *line);
     if (v.cause != Cause::http_host_block && is_interference(v))
         if (auto sign = http_block_sign(f);
             sign && !cites(v, evidence::http_blockpage) && !cites(v, evidence::http_host_reset))
