@@ -1,7 +1,9 @@
 // read_json(): the inverse of write_json, for saved runs and round-trip tests. Lenient
 // where it costs nothing (a missing field takes the model's default, null is "absent"),
-// strict where guessing would mislead: a wrong type, an unknown variant name, bad flag
-// letters or a newer schema_version fail with a message naming the field.
+// strict where guessing would mislead: a wrong type, an unknown variant, cause or other
+// enum name (model/names.hpp), bad flag letters or a newer schema_version fail with a
+// message naming the field. Two open sets stay open: an unknown OONI failure string is
+// kept verbatim (model/failure.hpp), an unknown RST origin reads as `unknown`.
 #include <nlohmann/json.hpp>
 
 #include <istream>
