@@ -17,7 +17,7 @@ VariantStats variant_stats(Variant variant, const std::vector<Trial>& trials) {
         if (trial.ok())
             ++stats.ok;
         else
-            ++stats.failures[trial.failure];
+            ++stats.failures[std::string(trial.failure.text())];
     }
     stats.rate = stats.trials > 0 ? static_cast<double>(stats.ok) / stats.trials : 0.0;
     stats.ci95 = wilson_interval(stats.ok, stats.trials);

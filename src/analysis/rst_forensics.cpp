@@ -89,14 +89,14 @@ std::optional<uint32_t> server_next_seq(const Trial& trial, const Baseline& b, s
     return next;
 }
 
-std::string seq_relation(uint32_t seq, std::optional<uint32_t> next) {
-    if (!next) return "unknown";
+SeqRelation seq_relation(uint32_t seq, std::optional<uint32_t> next) {
+    if (!next) return SeqRelation::unknown;
     uint32_t diff = seq - *next;
-    if (diff == 0) return "exact";
-    if (diff == 1460) return "plus_1460";
-    if (diff == 4380) return "plus_4380";
-    if (diff < k_in_window_bytes) return "in_window";
-    return "outside";
+    if (diff == 0) return SeqRelation::exact;
+    if (diff == 1460) return SeqRelation::plus_1460;
+    if (diff == 4380) return SeqRelation::plus_4380;
+    if (diff < k_in_window_bytes) return SeqRelation::in_window;
+    return SeqRelation::outside;
 }
 
 // Our last outbound payload segment before `index` (the end of the ClientHello).
@@ -120,20 +120,20 @@ IdTrials rst_ids_across_trials(const std::vector<Trial>& trials) {
     return ids;
 }
 
-std::string ip_id_pattern(const Trial& trial, size_t index, const IdTrials& ids) {
+IpIdPattern ip_id_pattern(const Trial& trial, size_t index, const IdTrials& ids) {
     const auto& rst = trial.packets[index];
-    if (is_ipv6(trial)) return "none";
-    if (rst.ip_id == 0) return "zero";
+    if (is_ipv6(trial)) return IpIdPattern::none;
+    if (rst.ip_id == 0) return IpIdPattern::zero;
     for (const auto& p : trial.packets)
-        if (!inbound(p) && p.ip_id == rst.ip_id) return "copied";
-    if (auto it = ids.find(rst.ip_id); it != ids.end() && it->second.size() >= 2) return "fixed";
+        if (!inbound(p) && p.ip_id == rst.ip_id) return IpIdPattern::copied;
+    if (auto it = ids.find(rst.ip_id); it != ids.end() && it->second.size() >= 2) return IpIdPattern::fixed;
     for (size_t i = 0; i < index; ++i) {
         const auto& p = trial.packets[i];
         if (!inbound(p) || is_rst(p) || p.ip_id == 0) continue;
         auto step = static_cast<uint16_t>(rst.ip_id - p.ip_id);
-        if (step > 0 && step <= k_server_id_step_max) return "server_sequence";
+        if (step > 0 && step <= k_server_id_step_max) return IpIdPattern::server_sequence;
     }
-    return "random";
+    return IpIdPattern::random;
 }
 
 std::string hex_head(const std::vector<uint8_t>& bytes) {
@@ -168,20 +168,20 @@ void judge_ttl(const RstFinding& f, const Baseline& b, Evidence& e) {
 }
 
 void judge_ip_id(const RstFinding& f, const Baseline& b, Evidence& e) {
-    const std::string& p = f.ip_id_pattern;
-    if (p == "copied") e.strong.push_back(fmt::format("IP ID {} is copied from one of our own packets", f.ip_id));
-    if (p == "fixed") e.strong.push_back(fmt::format("IP ID {} repeats on resets of other connections", f.ip_id));
-    if (p == "server_sequence")
+    const IpIdPattern p = f.ip_id_pattern.value_or(IpIdPattern::none);
+    if (p == IpIdPattern::copied) e.strong.push_back(fmt::format("IP ID {} is copied from one of our own packets", f.ip_id));
+    if (p == IpIdPattern::fixed) e.strong.push_back(fmt::format("IP ID {} repeats on resets of other connections", f.ip_id));
+    if (p == IpIdPattern::server_sequence)
         e.server.push_back(fmt::format("IP ID {} continues the server's own IP ID sequence", f.ip_id));
-    if (!b.synack || p == "none") return;
-    if (p == "zero" && b.synack->ip_id == 0)
+    if (!b.synack || p == IpIdPattern::none) return;
+    if (p == IpIdPattern::zero && b.synack->ip_id == 0)
         e.server.push_back("IP ID 0, like the server's SYN-ACK (a Linux stack's pattern)");
-    if (p == "random" && b.synack->ip_id == 0)
+    if (p == IpIdPattern::random && b.synack->ip_id == 0)
         e.weak.push_back(fmt::format("IP ID {} is unlike the server's (its SYN-ACK has IP ID 0)", f.ip_id));
 }
 
 void judge_rest(const RstFinding& f, const PacketRecord& p, const Baseline& b, Evidence& e) {
-    if (b.synack && f.ip_id_pattern != "none") {
+    if (b.synack && f.ip_id_pattern != IpIdPattern::none) {
         if (f.df != b.synack->df)
             e.weak.push_back(fmt::format("DF {} while the server's SYN-ACK has DF {}", f.df ? "set" : "clear",
                                          b.synack->df ? "set" : "clear"));
@@ -197,11 +197,11 @@ void judge_rest(const RstFinding& f, const PacketRecord& p, const Baseline& b, E
         e.strong.push_back(fmt::format("arrives {:.1f} ms after our ClientHello, faster than the {:.1f} ms minimum "
                                        "round trip to the server ({} connections)",
                                        *f.delay_ms, *b.min_rtt_ms, b.rtt_samples));
-    if (f.seq_relation == "plus_1460" || f.seq_relation == "plus_4380")
-        e.strong.push_back(fmt::format("sequence number is the server's next {}", f.seq_relation == "plus_1460"
+    if (f.seq_relation == SeqRelation::plus_1460 || f.seq_relation == SeqRelation::plus_4380)
+        e.strong.push_back(fmt::format("sequence number is the server's next {}", f.seq_relation == SeqRelation::plus_1460
                                                                                        ? "+ 1460"
                                                                                        : "+ 4380"));
-    if (f.seq_relation == "exact") e.server.push_back("sequence number is exactly the server's next");
+    if (f.seq_relation == SeqRelation::exact) e.server.push_back("sequence number is exactly the server's next");
 }
 
 }  // namespace
@@ -286,16 +286,16 @@ void decide(RstFinding& f, const Trial& trial, const PacketRecord& p, const Base
     traits.ip_id = p.ip_id;
     traits.ipv4 = !is_ipv6(trial);
     traits.df = p.df;
-    traits.seq_relation = f.seq_relation;
+    traits.seq_relation = f.seq_relation.value_or(SeqRelation::unknown);
     traits.payload_len = p.payload_len;
     traits.payload_head = p.payload_head;
     const analysis::RstSignature* sig = is_rst(p) ? analysis::match_rst_signature(traits) : nullptr;
     if (sig && sig->strength == analysis::SignatureStrength::distinctive)
-        e.strong.push_back(fmt::format("matches the {} fingerprint: {}", sig->name, sig->description));
+        e.strong.push_back(fmt::format("matches the {} fingerprint: {}", to_name(sig->id), sig->description));
 
     const bool ttl_matches = b.synack && b.server_ttls.count(f.ttl) > 0;
-    const bool id_matches = f.ip_id_pattern == "none" || f.ip_id_pattern == "server_sequence" ||
-                            (b.synack && f.ip_id_pattern == "zero" && b.synack->ip_id == 0);
+    const bool id_matches = f.ip_id_pattern == IpIdPattern::none || f.ip_id_pattern == IpIdPattern::server_sequence ||
+                            (b.synack && f.ip_id_pattern == IpIdPattern::zero && b.synack->ip_id == 0);
     const char* what = is_rst(p) ? "RST" : "FIN";
     if (!e.strong.empty() || e.weak.size() >= 2) {
         f.origin = RstOrigin::injected;
@@ -319,11 +319,11 @@ void decide(RstFinding& f, const Trial& trial, const PacketRecord& p, const Base
     }
 
     if (f.origin == RstOrigin::server)
-        f.signature = analysis::k_server_stack_signature;
+        f.signature = RstSignatureId::server_stack;
     else if (sig)
-        f.signature = sig->name;
+        f.signature = sig->id;
     else
-        f.signature = analysis::k_unknown_signature;
+        f.signature = RstSignatureId::unknown;
 }
 
 }  // namespace

@@ -15,10 +15,10 @@ namespace {
 constexpr uint8_t k_rst = tcp_flag::rst;
 constexpr uint8_t k_rst_ack = tcp_flag::rst | tcp_flag::ack;
 
-RstSignature make(std::string_view name, std::string_view description, SignatureStrength strength,
+RstSignature make(RstSignatureId id, std::string_view description, SignatureStrength strength,
                   uint8_t flags) {
     RstSignature s;
-    s.name = name;
+    s.id = id;
     s.description = description;
     s.strength = strength;
     s.flags = flags;
@@ -28,7 +28,7 @@ RstSignature make(std::string_view name, std::string_view description, Signature
 std::vector<RstSignature> build_table() {
     std::vector<RstSignature> t;
     {
-        RstSignature s = make("henan",
+        RstSignature s = make(RstSignatureId::henan,
                                   "Henan regional firewall: one RST+ACK, IP ID 1, no DF, payload 01..09 00 "
                                       "(S&P 2025, A Wall Behind A Wall)",
                                   SignatureStrength::distinctive, k_rst_ack);
@@ -39,7 +39,7 @@ std::vector<RstSignature> build_table() {
         t.push_back(s);
     }
     {
-        RstSignature s = make("gfw_type_2",
+        RstSignature s = make(RstSignatureId::gfw_type_2,
                                   "GFW type II: three identical RST+ACKs, IP ID 163-65119, DF "
                                       "(S&P 2025, A Wall Behind A Wall)",
                                   SignatureStrength::distinctive, k_rst_ack);
@@ -52,7 +52,7 @@ std::vector<RstSignature> build_table() {
         t.push_back(s);
     }
     {
-        RstSignature s = make("gfw_type_3",
+        RstSignature s = make(RstSignatureId::gfw_type_3,
                                   "GFW type III: one RST+ACK, IP ID 0x9916-0x9933, no DF, TTL from 255 "
                                       "(S&P 2025, A Wall Behind A Wall)",
                                   SignatureStrength::distinctive, k_rst_ack);
@@ -66,15 +66,15 @@ std::vector<RstSignature> build_table() {
         t.push_back(s);
     }
     {
-        RstSignature s = make("gfw_legacy",
+        RstSignature s = make(RstSignatureId::gfw_legacy,
                                   "older GFW: RST+ACKs at sequence X+1460 / X+4380 to cover the window "
                                       "(INTANG, IMC 2017)",
                                   SignatureStrength::distinctive, k_rst_ack);
-        s.seq_relations = {"plus_1460", "plus_4380"};
+        s.seq_relations = {SeqRelation::plus_1460, SeqRelation::plus_4380};
         t.push_back(s);
     }
     {
-        RstSignature s = make("icp_filing",
+        RstSignature s = make(RstSignatureId::icp_filing,
                                   "cloud ICP-filing enforcement load balancer: IP ID 31415, TTL near 102 "
                                       "(single field report)",
                                   SignatureStrength::suggestive, 0);
@@ -84,7 +84,7 @@ std::vector<RstSignature> build_table() {
         t.push_back(s);
     }
     {
-        RstSignature s = make("gfw_type_1",
+        RstSignature s = make(RstSignatureId::gfw_type_1,
                                   "GFW type I: one RST (no ACK), IP ID 0, no DF, no payload "
                                       "(S&P 2025, A Wall Behind A Wall)",
                                   SignatureStrength::suggestive, k_rst);

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "model/analysis.hpp"
+
 namespace sniprobe::analysis {
 
 // How much a match alone says about who sent the packet.
@@ -27,14 +29,14 @@ struct RstTraits {
     uint16_t ip_id = 0;
     bool ipv4 = true;
     bool df = false;
-    std::string seq_relation;     // "exact", "plus_1460", ...
+    SeqRelation seq_relation = SeqRelation::unknown;
     uint16_t payload_len = 0;
     std::vector<uint8_t> payload_head;
 };
 
 // One known injector. Unset optional fields are not checked.
 struct RstSignature {
-    std::string_view name;        // stable: "gfw_type_2", "henan", ...
+    RstSignatureId id = RstSignatureId::unknown;  // its stable name: to_name(id)
     std::string_view description; // one line, with its source
     SignatureStrength strength = SignatureStrength::suggestive;
     uint8_t flags = 0;            // exact tcp_flag bits (RST or RST+ACK)
@@ -44,7 +46,7 @@ struct RstSignature {
     std::optional<bool> df;
     std::optional<uint8_t> ttl_min, ttl_max;
     std::optional<std::vector<uint8_t>> payload;   // exact payload; empty = none
-    std::vector<std::string_view> seq_relations;   // any of these; empty = not checked
+    std::vector<SeqRelation> seq_relations;        // any of these; empty = not checked
 };
 
 // Every known signature, distinctive ones first.
@@ -52,10 +54,5 @@ const std::vector<RstSignature>& rst_signatures();
 
 // The first signature the traits match, or nullptr.
 const RstSignature* match_rst_signature(const RstTraits& traits);
-
-// The signature name for RSTs/FINs that match the server's own stack.
-inline constexpr std::string_view k_server_stack_signature = "server_stack";
-// The signature name when nothing matches.
-inline constexpr std::string_view k_unknown_signature = "unknown";
 
 }  // namespace sniprobe::analysis

@@ -202,7 +202,7 @@ int run_command(const std::function<int()>& command, std::ostream& err) {
     int status = 0;
     try {
         status = command();
-    } catch (const Failure& e) {
+    } catch (const Fatal& e) {
         err << "sniprobe: " << e.what() << "\n";
         return exit_status_for(e.code());
     } catch (const std::exception& e) {

@@ -54,7 +54,7 @@ class CommandLine {
 // The name in `names` a mistyped `word` most likely meant, or "" when none is close.
 std::string suggest_command(std::string_view word, const std::vector<std::string>& names);
 
-// Runs a parsed command: a Failure it throws is printed as one line on `err` and becomes
+// Runs a parsed command: a Fatal it throws is printed as one line on `err` and becomes
 // the exit status for its code; a stop signal becomes 128+N.
 int run_command(const std::function<int()>& command, std::ostream& err);
 

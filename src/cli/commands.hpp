@@ -2,7 +2,7 @@
 // (diagnose_command.cpp, lab_command.cpp, ...). A registration adds the options and, with
 // `on_run`, the body that does the work; parsing only picks the body, cli/app.cpp runs it.
 // A body sets the exit status through `exit_status` and reports failures by throwing a
-// Failure, whose code cli/app.cpp maps to the exit status.
+// Fatal, whose code cli/app.cpp maps to the exit status.
 #pragma once
 
 #include <functional>

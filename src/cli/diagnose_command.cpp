@@ -113,7 +113,7 @@ std::optional<capture::CaptureSession> start_capture(const DiagnoseArgs& a, cons
 // Locates the interfering hop when the verdict blames something on the path.
 void trace_if_useful(const DiagnoseArgs& a, Diagnosis& d) {
     const auto& cause = d.verdict.cause;
-    bool path_cause = cause == cause::sni_reset || cause == cause::sni_drop || cause == cause::sni_close;
+    bool path_cause = cause == Cause::sni_reset || cause == Cause::sni_drop || cause == Cause::sni_close;
     if (a.no_trace || !path_cause || d.resolution.addresses.empty() || interrupted()) return;
     trace::TraceOptions options;
     options.address = d.resolution.addresses.front().address;
@@ -202,9 +202,12 @@ int run_diagnose(const DiagnoseArgs& a) {
     trace_if_useful(a, d);
     if (d.trace) d.verdict = decide(d);
 
-    // 7b. With --sink: what the server really received, joined with our trials (E_SINK_*).
+    // 7b. With --sink: what the server really received, joined with our trials.
     if (!a.sink_url.empty()) sink::correlate(d, {a.sink_url, a.sink_token_file, started});
-    residual::cite(d);  // E_RESIDUAL_BLOCKING (measured) or a note, after the final verdict
+    residual::add_notes(d);  // why no block was measured, when none was
+    // 7c. The final verdict, with the sink's view (E_SINK_*) and the measured residual
+    // block (E_RESIDUAL_BLOCKING) as further inputs.
+    if (d.sink || d.residual) d.verdict = decide(d);
     d.duration_s = realtime_seconds() - started;
 
     // 8. Report.
@@ -219,8 +222,8 @@ int run_diagnose(const DiagnoseArgs& a) {
         write_text(std::cout, d, text);
     }
     std::cout.flush();
-    if (d.trials.empty() && d.verdict.cause != cause::dns) return 3;
-    return d.verdict.cause == cause::ok ? 0 : 1;
+    if (d.trials.empty() && d.verdict.cause != Cause::dns) return 3;
+    return d.verdict.cause == Cause::ok ? 0 : 1;
 }
 
 }  // namespace

@@ -69,10 +69,10 @@ void run_up(const LabOptions& o) {
         }
         // Bad options and missing privileges are refused before anything is built.
         const ErrorCode code = report.error().code;
-        if (code == ErrorCode::usage || code == ErrorCode::permission) throw Failure(report.error());
+        if (code == ErrorCode::usage || code == ErrorCode::permission) throw Fatal(report.error());
         Error error = with_context("lab up failed: ", report.error());
         error.message += " (nothing was left behind)";
-        throw Failure(error);
+        throw Fatal(error);
     }
     if (report->outcome == lab::UpOutcome::already_up)
         std::printf("lab instance %s is already up with this configuration\n",
@@ -83,18 +83,18 @@ void run_up(const LabOptions& o) {
 }
 
 void require_lab_privileges() {
-    if (auto allowed = lab::require_lab_privileges(); !allowed) throw Failure(allowed.error());
+    if (auto allowed = lab::require_lab_privileges(); !allowed) throw Fatal(allowed.error());
 }
 
 void run_down(const LabOptions& o) {
     require_lab_privileges();
     if (o.all) {
-        if (auto done = lab::down_all(); !done) throw Failure(done.error());
+        if (auto done = lab::down_all(); !done) throw Fatal(done.error());
         std::printf("every sniprobe lab instance is down\n");
         return;
     }
     auto instance = instance_of(o);
-    if (auto done = lab::down(instance); !done) throw Failure(done.error());
+    if (auto done = lab::down(instance); !done) throw Fatal(done.error());
     std::printf("lab instance %s is down\n", instance.display_name().c_str());
 }
 
@@ -108,7 +108,7 @@ void run_status(const LabOptions& o) {
     require_lab_privileges();
     lab::ensure_sbin_in_path();
     auto argv = lab::exec_argv(instance_of(o), o.node, o.command);
-    if (!argv) throw Failure(argv.error());
+    if (!argv) throw Fatal(argv.error());
     std::vector<char*> args;
     for (auto& a : *argv) args.push_back(a.data());
     args.push_back(nullptr);
@@ -116,7 +116,7 @@ void run_status(const LabOptions& o) {
     // The command gets the default dispositions, not our interrupt handling.
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(sig, SIG_DFL);
     ::execvp(args[0], args.data());
-    throw Failure(ErrorCode::io, fmt::format("cannot run ip netns exec: {}", std::strerror(errno)));
+    throw Fatal(ErrorCode::io, fmt::format("cannot run ip netns exec: {}", std::strerror(errno)));
 }
 
 }  // namespace

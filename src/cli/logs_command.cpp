@@ -61,7 +61,7 @@ void run_logs(const LogsArgs& a) {
     options.max_clients = std::max<std::size_t>(a.max_clients, a.top);
 
     auto summary = logs::read_logs(a.files, options);
-    if (!summary) throw Failure(with_context("logs: ", summary.error()));
+    if (!summary) throw Fatal(with_context("logs: ", summary.error()));
     if (a.json) {
         logs::write_json(std::cout, *summary, a.top);
     } else {

@@ -63,7 +63,7 @@ void run_middlebox(const MiddleboxArgs& a) {
         ? a.seed
         : static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     auto r = middlebox::run_nfqueue(std::move(*rules), options);
-    if (!r) throw Failure(with_context("middlebox: ", r.error()));
+    if (!r) throw Fatal(with_context("middlebox: ", r.error()));
 }
 
 }  // namespace

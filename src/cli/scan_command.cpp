@@ -132,7 +132,7 @@ int run_scan_command(const ScanArgs& a) {
         defaults.ip = *ip;
     }
     const scan::ScanOptions options = make_options(a);
-    if (auto limit = ensure_fd_limit(options.concurrency); !limit) throw Failure(limit.error());
+    if (auto limit = ensure_fd_limit(options.concurrency); !limit) throw Fatal(limit.error());
 
     auto reader = scan::TargetReader::open(input_path, names ? scan::InputFormat::names : scan::InputFormat::targets,
                                            defaults);
@@ -142,15 +142,15 @@ int run_scan_command(const ScanArgs& a) {
     scan::ResumeState resume;
     if (a.resume) {
         auto state = scan::load_resume_state(a.output);
-        if (!state) throw Failure(state.error());
+        if (!state) throw Fatal(state.error());
         resume = std::move(*state);
         if (resume.partial_last_line)
-            if (auto cut = scan::truncate_output(a.output, resume.complete_bytes); !cut) throw Failure(cut.error());
+            if (auto cut = scan::truncate_output(a.output, resume.complete_bytes); !cut) throw Fatal(cut.error());
     }
     std::ofstream file;
     if (!a.output.empty()) {
         file.open(a.output, a.resume ? std::ios::app : std::ios::trunc);
-        if (!file) throw Failure(ErrorCode::io, "--output: cannot write '" + a.output + "'");
+        if (!file) throw Fatal(ErrorCode::io, "--output: cannot write '" + a.output + "'");
     }
     std::ostream& out = a.output.empty() ? std::cout : file;
 
@@ -189,7 +189,7 @@ int run_scan_command(const ScanArgs& a) {
 
     scan::ScanStats stats = scan::run_scan(source, options, sink);
     progress.clear();
-    if (!out) throw Failure(ErrorCode::io, "writing the scan results failed (disk full?)");
+    if (!out) throw Fatal(ErrorCode::io, "writing the scan results failed (disk full?)");
 
     // Summary: counts per cause, on stderr.
     std::string causes;

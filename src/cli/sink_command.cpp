@@ -87,7 +87,7 @@ int run_sink_command(const SinkArgs& a) {
             o.watch_ports.push_back(o.tls_port);
     }
     auto ran = sink::run_sink(o);
-    if (!ran) throw Failure(ran.error());
+    if (!ran) throw Fatal(ran.error());
     return 0;
 }
 

@@ -6,12 +6,13 @@
 #include <fmt/core.h>
 
 #include <cstdio>
+#include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "model/diagnosis.hpp"
+#include "report/json_report.hpp"
 #include "resolve/resolver.hpp"
 #include "resolve/target.hpp"
 #include "trace/trace.hpp"
@@ -29,16 +30,6 @@ struct TraceArgs {
     int wait_ms = 1000;
     bool json = false;
 };
-
-nlohmann::json trace_json(const TraceResult& r) {
-    nlohmann::json hops = nlohmann::json::array();
-    for (const auto& h : r.hops)
-        hops.push_back({{"ttl", h.ttl}, {"router", h.router}, {"outcome", h.outcome}, {"control_outcome", h.control_outcome}});
-    nlohmann::json j = {{"middlebox_hop", nullptr}, {"middlebox_router", r.middlebox_router},
-                        {"placement", r.placement}, {"hops", hops}};
-    if (r.middlebox_hop) j["middlebox_hop"] = *r.middlebox_hop;
-    return j;
-}
 
 void print_text(const Target& target, const trace::TraceOptions& o, const TraceResult& r) {
     std::printf("trace %s (%s:%u), control %s, %d repetition%s per TTL\n", target.sni.c_str(), o.address.c_str(),
@@ -73,7 +64,7 @@ void run(const TraceArgs& a) {
     } else {
         Resolution resolution = resolve(*target, ResolveOptions{});
         if (resolution.addresses.empty())
-            throw Failure(ErrorCode::not_found, fmt::format("cannot resolve {}: {}", target->host, resolution.failure));
+            throw Fatal(ErrorCode::not_found, fmt::format("cannot resolve {}: {}", target->host, resolution.failure));
         o.address = resolution.addresses.front().address;
     }
     o.port = target->port;
@@ -83,15 +74,13 @@ void run(const TraceArgs& a) {
     o.repetitions = a.repetitions;
     o.wait_ms = a.wait_ms;
     auto result = trace::run_trace(o);
-    if (!result) throw Failure(result.error());
+    if (!result) throw Fatal(result.error());
 
     if (a.json) {
-        nlohmann::json j = {{"schema_version", k_schema_version},
-                            {"target", {{"input", target->input}, {"host", target->host}, {"server_name", target->sni},
-                                        {"port", target->port}, {"control_sni", o.control_name}}},
-                            {"address", o.address},
-                            {"trace", trace_json(*result)}};
-        std::printf("%s\n", j.dump(2).c_str());
+        target->control_sni = o.control_name;
+        std::fflush(stdout);
+        write_trace_json(std::cout, *target, o.address, *result);
+        std::cout.flush();
     } else {
         print_text(*target, o, *result);
     }

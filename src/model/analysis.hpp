@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "model/names.hpp"
 #include "model/variant.hpp"
 
 namespace sniprobe {
@@ -30,22 +31,32 @@ struct VariantStats {
 // Who sent an RST, as far as the packets tell.
 enum class RstOrigin { injected, server, unknown };
 
+// Which known injector's fingerprint an RST matches (analysis/signatures.hpp), or the
+// server's own stack, or none of them.
+enum class RstSignatureId { gfw_type_1, gfw_type_2, gfw_type_3, gfw_legacy, henan, icp_filing, server_stack, unknown };
+
+// How an RST's IP ID relates to the connection's other packets (none: IPv6 has no IP ID).
+enum class IpIdPattern { none, zero, fixed, copied, server_sequence, random };
+
+// Where an RST's sequence number lies against the server's next one (unknown: no SYN-ACK).
+enum class SeqRelation { unknown, exact, plus_1460, plus_4380, in_window, outside };
+
 // The forensic reading of one RST or FIN that reached us.
 struct RstFinding {
     int trial_id = 0;
     int packet_index = 0;         // index in the trial's packets
     RstOrigin origin = RstOrigin::unknown;
-    std::string signature;        // "gfw_type_2", "henan", "icp_filing", "unknown", ...
+    std::optional<RstSignatureId> signature;  // nullopt: not judged (JSON null)
     uint8_t flags = 0;
     int burst_count = 1;          // RSTs in this burst
     uint8_t ttl = 0;
     std::optional<uint8_t> server_synack_ttl;
     std::optional<int> hop_difference;   // implied initial-TTL hops vs the SYN-ACK
     uint16_t ip_id = 0;
-    std::string ip_id_pattern;    // "zero", "fixed", "copied", "server_sequence", "random"
+    std::optional<IpIdPattern> ip_id_pattern;
     bool df = false;
     uint16_t window = 0;
-    std::string seq_relation;     // "exact", "plus_1460", "plus_4380", "in_window", "outside"
+    std::optional<SeqRelation> seq_relation;
     std::optional<double> delay_ms;      // after our last ClientHello byte
     std::optional<double> rtt_ms;        // our SYN -> SYN-ACK
     std::vector<std::string> reasons;    // one line each, for the report
@@ -55,15 +66,6 @@ struct RstFinding {
     // ended the handshake, so verdict rules should not count it as the server's doing.
     bool after_injected = false;
 };
-
-// Name of an origin for JSON and text ("injected", "server", "unknown").
-inline const char* rst_origin_name(RstOrigin o) {
-    switch (o) {
-        case RstOrigin::injected: return "injected";
-        case RstOrigin::server: return "server";
-        default: return "unknown";
-    }
-}
 
 // Everything analysis/ computes for one diagnosis.
 struct Analysis {

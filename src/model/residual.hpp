@@ -12,7 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "model/failure.hpp"
+#include "model/names.hpp"
+
 namespace sniprobe {
+
+// When a probe ran: while the block is being timed, or after it cleared.
+enum class ResidualPhase { during, after };
 
 // One probe of the measurement (never part of Diagnosis::trials: it would skew the rates).
 struct ResidualProbe {
@@ -20,25 +26,25 @@ struct ResidualProbe {
     uint16_t port = 0;            // server port probed
     std::string protocol;         // "tls" | "http"
     std::string server_name;      // SNI (or Host) sent: the control name
-    std::string phase;            // "during" (the block is being timed) | "after" (it cleared)
-    std::string failure;          // OONI failure string; "" = success
+    ResidualPhase phase = ResidualPhase::during;
+    Failure failure;              // OONI failure; none = success
     // The server spoke: a completed handshake, a TLS alert or an HTTP answer. A port whose
     // server rejects the control name (an alert) is reachable, hence not blocked.
     bool answered = false;
 };
 
-// How `status` reads: what the measurement found.
-namespace residual_status {
-inline constexpr const char* no_trigger = "no_trigger";        // no target-name trial was reset
-inline constexpr const char* not_blocked = "not_blocked";      // the first control probe passed
-inline constexpr const char* cleared = "cleared";              // blocked, then passed again
-inline constexpr const char* still_blocked = "still_blocked";  // blocked until --residual-max-s
-inline constexpr const char* interrupted = "interrupted";      // Ctrl-C during the measurement
-}  // namespace residual_status
+// What the measurement found.
+enum class ResidualStatus {
+    no_trigger,     // no target-name trial was reset
+    not_blocked,    // the first control probe passed
+    cleared,        // blocked, then passed again
+    still_blocked,  // blocked until --residual-max-s
+    interrupted,    // Ctrl-C during the measurement
+};
 
 // The residual section of a diagnosis.
 struct ResidualReport {
-    std::string status = residual_status::no_trigger;
+    ResidualStatus status = ResidualStatus::no_trigger;
     std::optional<int> trigger_trial_id;     // the last target-name trial that was reset
     std::optional<double> trigger_t;         // its ClientHello, seconds since the run started
     std::string address;                     // the tuple's server address

@@ -9,7 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "model/names.hpp"
+
 namespace sniprobe {
+
+// What the server's side shows about one trial's connection.
+enum class SinkFinding {
+    two_sided,        // resets reached both ends that neither end sent: forged on the path
+    client_only,      // only our side saw the reset
+    no_client_hello,  // the SYN reached the server, the ClientHello did not
+    answer_lost,      // the server answered, the answer never reached us
+    server_rst,       // the server's host reset the connection itself
+    clean,            // nothing wrong seen on the server's side
+    no_connection,    // unmatched: the failed connection never reached the server
+};
 
 // The server's view of one trial's connection.
 struct SinkTrialFinding {
@@ -24,9 +37,7 @@ struct SinkTrialFinding {
     int rst_received = 0;            // RSTs that reached the server
     int rst_not_sent_by_us = 0;      // ...of which our side never sent (forged on the path)
     std::vector<int> rst_ttls;       // TTLs the RSTs arrived with
-    // "two_sided", "client_only", "no_client_hello", "answer_lost", "server_rst",
-    // "clean" (nothing wrong seen on the server's side)
-    std::string finding;
+    SinkFinding finding = SinkFinding::clean;
 };
 
 // The sink section of a diagnosis.

@@ -1,9 +1,7 @@
 // The Observation of one probe: what the socket and the TLS library said, when, and the
 // packets capture saw. A trial never judges itself; analysis/ and verdict/ do that.
-// `failure` uses OONI's strings so people who know OONI's data feel at home:
-// "" (success), "connection_refused", "connection_reset", "generic_timeout_error",
-// "eof_error", "ssl_invalid_hostname", "ssl_unknown_authority",
-// "ssl_invalid_certificate", "ssl_failed_handshake", "host_unreachable", ...
+// `failure` is OONI's failure string as a Failure (model/failure.hpp: a code the rules
+// compare, the text kept verbatim); `failed_operation` is OONI's operation name.
 #pragma once
 
 #include <cstdint>
@@ -11,10 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "model/failure.hpp"
+#include "model/names.hpp"
 #include "model/packet.hpp"
 #include "model/variant.hpp"
 
 namespace sniprobe {
+
+// The operation a trial failed in (OONI's failed_operation); none on success.
+enum class FailedOperation { none, connect, tls_handshake, http_round_trip };
 
 // Result of verifying the server's chain (full_verify, or any completed handshake).
 struct CertificateCheck {
@@ -44,8 +47,8 @@ struct Trial {
     std::optional<double> first_byte_ms;  // first byte from the server, from t0
     std::optional<double> failure_ms;     // when the failure was seen, from t0
 
-    std::string failure;             // OONI failure string; "" = success
-    std::string failed_operation;    // "connect", "tls_handshake", "http_round_trip", ""
+    Failure failure;                 // OONI failure; none = success
+    FailedOperation failed_operation = FailedOperation::none;
 
     // TLS facts (empty when not reached)
     std::string tls_version;         // "TLSv1.3"

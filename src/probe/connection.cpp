@@ -55,9 +55,10 @@ Connection::~Connection() = default;
 
 double Connection::elapsed_ms() const { return (monotonic_seconds() - m_started_mono) * 1000.0; }
 
-std::string Connection::current_operation() const {
-    if (m_state == State::idle || m_state == State::connecting) return "connect";
-    return m_plan.variant == Variant::http_host ? "http_round_trip" : "tls_handshake";
+FailedOperation Connection::current_operation() const {
+    if (m_state == State::idle || m_state == State::connecting) return FailedOperation::connect;
+    return m_plan.variant == Variant::http_host ? FailedOperation::http_round_trip
+                                                : FailedOperation::tls_handshake;
 }
 
 uint32_t Connection::wanted_events() const {
@@ -235,8 +236,8 @@ void Connection::read_first_record() {
         m_trial.server_hello_seen = true;
         m_trial.tls_version = first.tls_version;
         if (first.cipher_suite != 0) m_trial.cipher_suite = m_tls->cipher_standard_name(first.cipher_suite);
-        m_trial.failure.clear();
-        m_trial.failed_operation.clear();
+        m_trial.failure = {};
+        m_trial.failed_operation = FailedOperation::none;
         finish();
         return;
     }
@@ -281,15 +282,15 @@ void Connection::succeed() {
         m_trial.http_server_header = facts.server;
         m_trial.http_title = facts.title;
     }
-    m_trial.failure.clear();
-    m_trial.failed_operation.clear();
+    m_trial.failure = {};
+    m_trial.failed_operation = FailedOperation::none;
     finish();
 }
 
 void Connection::fail(std::string failure, int /*err_or_zero*/) {
     if (m_state == State::done) return;
     m_trial.failed_operation = current_operation();
-    m_trial.failure = std::move(failure);
+    m_trial.failure = Failure::from_text(failure);
     m_trial.failure_ms = elapsed_ms();
     if (m_tls) {
         m_trial.server_hello_seen = m_tls->server_hello_seen();

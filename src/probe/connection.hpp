@@ -57,7 +57,7 @@ private:
     void fail(std::string failure, int err_or_zero = 0);
     void finish();
     double elapsed_ms() const;
-    std::string current_operation() const;
+    FailedOperation current_operation() const;
 
     PlannedTrial m_plan;
     const TlsContexts& m_contexts;

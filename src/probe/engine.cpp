@@ -41,7 +41,7 @@ public:
          const TlsContexts& contexts)
         : m_source(source), m_total(total), m_options(options), m_hooks(hooks), m_contexts(contexts) {
         m_epoll.reset(::epoll_create1(EPOLL_CLOEXEC));
-        if (!m_epoll) throw Failure(ErrorCode::io, std::string("epoll_create1: ") + std::strerror(errno));
+        if (!m_epoll) throw Fatal(ErrorCode::io, std::string("epoll_create1: ") + std::strerror(errno));
         m_run_start = options.run_start_unix > 0 ? options.run_start_unix : realtime_seconds();
         m_slots.resize(static_cast<size_t>(std::max(1, options.concurrency)));
         for (size_t i = m_slots.size(); i-- > 0;) m_free.push_back(i);
@@ -76,7 +76,7 @@ public:
             if (pacing_wait_s > 0) wait_s = std::min(wait_s, pacing_wait_s);
             int wait_ms = wait_s <= 0 ? 0 : static_cast<int>(std::ceil(wait_s * 1000.0));
             int n = ::epoll_wait(m_epoll.get(), events, k_max_events, wait_ms);
-            if (n < 0 && errno != EINTR) throw Failure(ErrorCode::io, std::string("epoll_wait: ") + std::strerror(errno));
+            if (n < 0 && errno != EINTR) throw Fatal(ErrorCode::io, std::string("epoll_wait: ") + std::strerror(errno));
             bool stop = false;
             for (int i = 0; i < n; ++i) {
                 if (events[i].data.u64 == k_interrupt_key) {

@@ -35,7 +35,7 @@ struct ProbeHooks {
 // Hands out the next trial to start, or nullopt when none is ready now (streaming runs).
 using TrialSource = std::function<std::optional<PlannedTrial>()>;
 
-// Runs the plan; returns finished trials ordered by id. Throws a Failure with code usage
+// Runs the plan; returns finished trials ordered by id. Throws a Fatal with code usage
 // when the trust store (options.ca_file) cannot be loaded, with code io when epoll fails.
 std::vector<Trial> run_trials(const std::vector<PlannedTrial>& plan, const ProbeOptions& options,
                               const ProbeHooks& hooks = {});

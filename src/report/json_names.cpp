@@ -76,10 +76,4 @@ const char* direction_name(Direction d) {
     return d == Direction::inbound ? "inbound" : "outbound";
 }
 
-RstOrigin rst_origin_from_name(const std::string& name) {
-    if (name == "injected") return RstOrigin::injected;
-    if (name == "server") return RstOrigin::server;
-    return RstOrigin::unknown;
-}
-
 }  // namespace sniprobe::json_names

@@ -1,6 +1,6 @@
 // Shared by the JSON writer and reader (internal to report/): TCP flags as letters
 // ("RA" for RST+ACK, tcpdump's order F S R P A U E C), payload bytes as hex, and the
-// stable names of directions and RST origins.
+// stable names of directions (the model's enums are named in model/names.hpp).
 #pragma once
 
 #include <cstdint>
@@ -25,7 +25,5 @@ std::optional<std::vector<uint8_t>> from_hex(const std::string& text);
 
 // "outbound" | "inbound"
 const char* direction_name(Direction d);
-// RstOrigin from "injected" | "server" | anything else (unknown).
-RstOrigin rst_origin_from_name(const std::string& name);
 
 }  // namespace sniprobe::json_names

@@ -1,7 +1,9 @@
 // read_json(): the inverse of write_json, for saved runs and round-trip tests. Lenient
 // where it costs nothing (a missing field takes the model's default, null is "absent"),
-// strict where guessing would mislead: a wrong type, an unknown variant name, bad flag
-// letters or a newer schema_version fail with a message naming the field.
+// strict where guessing would mislead: a wrong type, an unknown variant, cause or other
+// enum name (model/names.hpp), bad flag letters or a newer schema_version fail with a
+// message naming the field. Two open sets stay open: an unknown OONI failure string is
+// kept verbatim (model/failure.hpp), an unknown RST origin reads as `unknown`.
 #include <nlohmann/json.hpp>
 
 #include <istream>
@@ -56,6 +58,22 @@ const json& array(const json& j, const char* key) {
     return v;
 }
 
+// A stable enum name (model/names.hpp); null or absent is nullopt, an unknown name fails.
+template <class Enum>
+std::optional<Enum> optional_name(const json& j, const char* key) {
+    const auto name = get_optional<std::string>(j, key);
+    if (!name) return std::nullopt;
+    auto value = from_name<Enum>(*name);
+    if (!value) throw ReadError("unknown value '" + *name + "' in '" + key + "'");
+    return value;
+}
+
+// As optional_name, with `fallback` for null or absent.
+template <class Enum>
+Enum name_field(const json& j, const char* key, Enum fallback) {
+    return optional_name<Enum>(j, key).value_or(fallback);
+}
+
 uint8_t flags(const json& j) {
     auto f = json_names::flags_from_text(get<std::string>(j, "flags"));
     if (!f) throw ReadError("unknown TCP flag letter in 'flags'");
@@ -86,18 +104,19 @@ RstFinding rst_from(const json& j) {
     RstFinding f;
     f.trial_id = get<int>(j, "trial_id");
     f.packet_index = get<int>(j, "packet_index");
-    f.origin = json_names::rst_origin_from_name(get<std::string>(j, "origin"));
-    f.signature = get<std::string>(j, "signature");
+    // Lenient on purpose: an origin this build does not know reads as unknown.
+    f.origin = from_name<RstOrigin>(get<std::string>(j, "origin")).value_or(RstOrigin::unknown);
+    f.signature = optional_name<RstSignatureId>(j, "signature");
     f.flags = flags(j);
     f.burst_count = get<int>(j, "burst_count", 1);
     f.ttl = get<uint8_t>(j, "ttl");
     f.server_synack_ttl = get_optional<uint8_t>(j, "server_synack_ttl");
     f.hop_difference = get_optional<int>(j, "hop_difference");
     f.ip_id = get<uint16_t>(j, "ip_id");
-    f.ip_id_pattern = get<std::string>(j, "ip_id_pattern");
+    f.ip_id_pattern = optional_name<IpIdPattern>(j, "ip_id_pattern");
     f.df = get<bool>(j, "df");
     f.window = get<uint16_t>(j, "window");
-    f.seq_relation = get<std::string>(j, "seq_relation");
+    f.seq_relation = optional_name<SeqRelation>(j, "seq_relation");
     f.delay_ms = get_optional<double>(j, "delay_ms");
     f.rtt_ms = get_optional<double>(j, "rtt_ms");
     f.reasons = get<std::vector<std::string>>(j, "reasons");
@@ -126,8 +145,8 @@ Trial trial_from(const json& j) {
     t.hello_sent_ms = get_optional<double>(j, "hello_sent_ms");
     t.first_byte_ms = get_optional<double>(j, "first_byte_ms");
     t.failure_ms = get_optional<double>(j, "failure_ms");
-    t.failure = get<std::string>(j, "failure");
-    t.failed_operation = get<std::string>(j, "failed_operation");
+    t.failure = Failure::from_text(get<std::string>(j, "failure"));
+    t.failed_operation = name_field(j, "failed_operation", FailedOperation::none);
     t.tls_version = get<std::string>(j, "tls_version");
     t.cipher_suite = get<std::string>(j, "cipher_suite");
     t.alpn = get<std::string>(j, "alpn");
@@ -185,7 +204,7 @@ std::optional<TraceResult> trace_from(const json& j) {
 std::optional<ResidualReport> residual_from(const json& j) {
     if (j.is_null()) return std::nullopt;
     ResidualReport r;
-    r.status = get<std::string>(j, "status", r.status);
+    r.status = name_field(j, "status", r.status);
     r.trigger_trial_id = get_optional<int>(j, "trigger_trial_id");
     r.trigger_t = get_optional<double>(j, "trigger_t");
     r.address = get<std::string>(j, "address");
@@ -199,14 +218,15 @@ std::optional<ResidualReport> residual_from(const json& j) {
     for (const json& p : array(j, "probes"))
         r.probes.push_back({get<double>(p, "since_trigger_s"), get<uint16_t>(p, "port"),
                             get<std::string>(p, "protocol"), get<std::string>(p, "server_name"),
-                            get<std::string>(p, "phase"), get<std::string>(p, "failure"),
+                            name_field(p, "phase", ResidualPhase::during),
+                            Failure::from_text(get<std::string>(p, "failure")),
                             get<bool>(p, "answered")});
     return r;
 }
 
 Verdict verdict_from(const json& j) {
     Verdict v;
-    v.cause = get<std::string>(j, "cause", v.cause);
+    v.cause = name_field(j, "cause", v.cause);
     v.subcode = get<std::string>(j, "subcode");
     v.confidence = get<double>(j, "confidence");
     v.summary = get<std::string>(j, "summary");

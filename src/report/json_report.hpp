@@ -5,6 +5,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <string>
 
 #include "model/diagnosis.hpp"
 #include "util/result.hpp"
@@ -19,6 +20,11 @@ enum class JsonStyle {
 
 // Writes the diagnosis as one JSON document (pretty: ends with a newline).
 void write_json(std::ostream& out, const Diagnosis& d, JsonStyle style = JsonStyle::pretty);
+
+// Writes what `sniprobe trace --json` prints: schema_version, the target (as in the
+// diagnosis), the address traced and the trace, whose object is the diagnosis's `trace`.
+void write_trace_json(std::ostream& out, const Target& target, const std::string& address,
+                      const TraceResult& trace);
 
 // Reads a document written by write_json back (saved runs, re-rendering, tests).
 // Unknown fields are ignored; a wrong type or a newer schema_version is an error.

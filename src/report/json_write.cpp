@@ -24,6 +24,17 @@ json nullable(const std::optional<T>& v) {
     return v ? json(*v) : json(nullptr);
 }
 
+// A stable enum name (model/names.hpp); "" (none) becomes null.
+template <class Enum>
+json name_of(Enum value) {
+    return nullable(std::string(to_name(value)));
+}
+
+template <class Enum>
+json name_of(const std::optional<Enum>& value) {
+    return value ? name_of(*value) : json(nullptr);
+}
+
 json packet_json(const PacketRecord& p) {
     return {{"t", p.t},
             {"direction", json_names::direction_name(p.direction)},
@@ -42,18 +53,18 @@ json packet_json(const PacketRecord& p) {
 json rst_json(const RstFinding& f) {
     return {{"trial_id", f.trial_id},
             {"packet_index", f.packet_index},
-            {"origin", rst_origin_name(f.origin)},
-            {"signature", nullable(f.signature)},
+            {"origin", name_of(f.origin)},
+            {"signature", name_of(f.signature)},
             {"flags", json_names::flags_text(f.flags)},
             {"burst_count", f.burst_count},
             {"ttl", f.ttl},
             {"server_synack_ttl", nullable(f.server_synack_ttl)},
             {"hop_difference", nullable(f.hop_difference)},
             {"ip_id", f.ip_id},
-            {"ip_id_pattern", nullable(f.ip_id_pattern)},
+            {"ip_id_pattern", name_of(f.ip_id_pattern)},
             {"df", f.df},
             {"window", f.window},
-            {"seq_relation", nullable(f.seq_relation)},
+            {"seq_relation", name_of(f.seq_relation)},
             {"delay_ms", nullable(f.delay_ms)},
             {"rtt_ms", nullable(f.rtt_ms)},
             {"after_injected", f.after_injected},
@@ -91,8 +102,8 @@ json trial_json(const Trial& t, const std::vector<RstFinding>& rsts) {
             {"hello_sent_ms", nullable(t.hello_sent_ms)},
             {"first_byte_ms", nullable(t.first_byte_ms)},
             {"failure_ms", nullable(t.failure_ms)},
-            {"failure", nullable(t.failure)},
-            {"failed_operation", nullable(t.failed_operation)},
+            {"failure", nullable(std::string(t.failure.text()))},
+            {"failed_operation", name_of(t.failed_operation)},
             {"tls_version", nullable(t.tls_version)},
             {"cipher_suite", nullable(t.cipher_suite)},
             {"alpn", nullable(t.alpn)},
@@ -136,7 +147,7 @@ json trace_json(const std::optional<TraceResult>& trace) {
 json verdict_json(const Verdict& v) {
     json evidence = json::array();
     for (const auto& e : v.evidence) evidence.push_back({{"id", e.id}, {"text", e.text}});
-    return {{"cause", v.cause},     {"subcode", nullable(v.subcode)}, {"confidence", v.confidence},
+    return {{"cause", name_of(v.cause)},     {"subcode", nullable(v.subcode)}, {"confidence", v.confidence},
             {"summary", v.summary}, {"evidence", evidence},           {"advice", v.advice}};
 }
 
@@ -156,7 +167,7 @@ json sink_json(const std::optional<SinkReport>& sink) {
                           {"rst_received", f.rst_received},
                           {"rst_not_sent_by_us", f.rst_not_sent_by_us},
                           {"rst_ttls", f.rst_ttls},
-                          {"finding", f.finding}});
+                          {"finding", name_of(f.finding)}});
     return {{"url", sink->url},
             {"failure", nullable(sink->failure)},
             {"records", sink->records},
@@ -175,10 +186,10 @@ json residual_json(const std::optional<ResidualReport>& residual) {
                           {"port", p.port},
                           {"protocol", p.protocol},
                           {"server_name", p.server_name},
-                          {"phase", p.phase},
-                          {"failure", nullable(p.failure)},
+                          {"phase", name_of(p.phase)},
+                          {"failure", nullable(std::string(p.failure.text()))},
                           {"answered", p.answered}});
-    return {{"status", r.status},
+    return {{"status", name_of(r.status)},
             {"trigger_trial_id", nullable(r.trigger_trial_id)},
             {"trigger_t", nullable(r.trigger_t)},
             {"address", nullable(r.address)},
@@ -190,6 +201,21 @@ json residual_json(const std::optional<ResidualReport>& residual) {
             {"keyed_fields", nullable(r.keyed_fields)},
             {"scope", nullable(r.scope)},
             {"probes", probes}};
+}
+
+json target_json(const Target& target) {
+    return {{"input", target.input},
+            {"host", target.host},
+            {"server_name", target.sni},
+            {"port", target.port},
+            {"control_server_name", target.control_sni},
+            {"forced_ip", nullable(target.forced_ip)}};
+}
+
+void dump(std::ostream& out, const json& doc, JsonStyle style) {
+    // Malformed bytes from the network may reach names and titles: replace, never throw.
+    out << doc.dump(style == JsonStyle::pretty ? 2 : -1, ' ', false, json::error_handler_t::replace)
+        << '\n';
 }
 
 json diagnosis_json(const Diagnosis& d) {
@@ -206,12 +232,7 @@ json diagnosis_json(const Diagnosis& d) {
     json doc;
     doc["schema_version"] = k_schema_version;
     doc["software"] = {{"name", "sniprobe"}};
-    doc["target"] = {{"input", d.target.input},
-                     {"host", d.target.host},
-                     {"server_name", d.target.sni},
-                     {"port", d.target.port},
-                     {"control_server_name", d.target.control_sni},
-                     {"forced_ip", nullable(d.target.forced_ip)}};
+    doc["target"] = target_json(d.target);
     doc["addresses"] = addresses;
     doc["dns"] = {{"failure", nullable(d.resolution.failure)},
                   {"addresses", d.resolution.dns_addresses}};
@@ -231,12 +252,18 @@ json diagnosis_json(const Diagnosis& d) {
 }  // namespace
 
 void write_json(std::ostream& out, const Diagnosis& d, JsonStyle style) {
-    // Malformed bytes from the network may reach names and titles: replace, never throw.
-    const json doc = diagnosis_json(d);
-    if (style == JsonStyle::pretty)
-        out << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
-    else
-        out << doc.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+    dump(out, diagnosis_json(d), style);
+}
+
+void write_trace_json(std::ostream& out, const Target& target, const std::string& address,
+                      const TraceResult& trace) {
+    json doc;
+    doc["schema_version"] = k_schema_version;
+    doc["software"] = {{"name", "sniprobe"}};
+    doc["target"] = target_json(target);
+    doc["address"] = address;
+    doc["trace"] = trace_json(trace);
+    dump(out, doc, JsonStyle::pretty);
 }
 
 }  // namespace sniprobe

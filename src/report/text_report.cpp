@@ -37,9 +37,15 @@ std::string printable(const std::string& s) {
     return out;
 }
 
-const char* cause_colour(const std::string& cause) {
-    if (cause == cause::ok) return k_green;
-    if (cause == cause::inconclusive) return k_yellow;
+// A stable enum name (model/names.hpp), "" when unset.
+template <class Enum>
+std::string_view name_or_empty(const std::optional<Enum>& value) {
+    return value ? to_name(*value) : std::string_view{};
+}
+
+const char* cause_colour(Cause cause) {
+    if (cause == Cause::ok) return k_green;
+    if (cause == Cause::inconclusive) return k_yellow;
     return k_red;
 }
 
@@ -88,16 +94,16 @@ void write_rsts(std::ostream& out, const Diagnosis& d, const TextOptions& option
     out << '\n' << paint(k_bold, "resets and closes seen") << '\n';
     std::map<std::string, int> by_kind;
     for (const auto& f : rsts)
-        ++by_kind[fmt::format("{} ({})", rst_origin_name(f.origin),
-                              f.signature.empty() ? "unknown" : printable(f.signature))];
+        ++by_kind[fmt::format("{} ({})", to_name(f.origin),
+                              f.signature ? to_name(*f.signature) : "unknown")];
     for (const auto& [kind, n] : by_kind) out << fmt::format("  {:>3} x {}\n", n, kind);
     if (options.detail != Detail::full) return;
     for (const auto& f : rsts) {
         out << fmt::format(
             "  trial {} packet {}: {} ttl {}{} ip_id {} {} window {} seq {}{}\n", f.trial_id,
-            f.packet_index, rst_origin_name(f.origin), f.ttl,
+            f.packet_index, to_name(f.origin), f.ttl,
             f.server_synack_ttl ? fmt::format(" (SYN-ACK {})", *f.server_synack_ttl) : "", f.ip_id,
-            f.ip_id_pattern, f.window, f.seq_relation,
+            name_or_empty(f.ip_id_pattern), f.window, name_or_empty(f.seq_relation),
             f.delay_ms ? fmt::format(" +{:.1f} ms", *f.delay_ms) : "");
         for (const auto& reason : f.reasons) out << "      " << printable(reason) << '\n';
     }
@@ -119,15 +125,15 @@ void write_trace(std::ostream& out, const Diagnosis& d, const Painter& paint) {
 
 // One line for diagnose --residual (nothing when there was no trigger: the notes say so).
 void write_residual(std::ostream& out, const Diagnosis& d, const Painter& paint) {
-    if (!d.residual || d.residual->status == residual_status::no_trigger) return;
+    if (!d.residual || d.residual->status == ResidualStatus::no_trigger) return;
     const ResidualReport& r = *d.residual;
     std::string line;
-    if (r.status == residual_status::cleared)
+    if (r.status == ResidualStatus::cleared)
         line = fmt::format("blocked for {:.1f} s after the trigger (last failure at {:.1f} s)",
                            r.window_s.value_or(0), r.blocked_until_s.value_or(0));
-    else if (r.status == residual_status::still_blocked)
+    else if (r.status == ResidualStatus::still_blocked)
         line = fmt::format("still blocked at {:.0f} s (--residual-max-s)", r.max_s);
-    else if (r.status == residual_status::not_blocked)
+    else if (r.status == ResidualStatus::not_blocked)
         line = "not blocked after the trigger";
     else
         line = "measurement interrupted";
@@ -146,7 +152,7 @@ void write_list(std::ostream& out, const char* title, const std::vector<std::str
 }  // namespace
 
 std::string verdict_line(const Verdict& v) {
-    return fmt::format("{}{} ({:.0f}%): {}", v.cause, v.subcode.empty() ? "" : "/" + v.subcode,
+    return fmt::format("{}{} ({:.0f}%): {}", to_name(v.cause), v.subcode.empty() ? "" : "/" + v.subcode,
                        v.confidence * 100, printable(v.summary));
 }
 

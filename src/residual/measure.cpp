@@ -33,7 +33,7 @@ bool server_answered(const Trial& t) {
 
 // Records the finished trials as probes of `phase`, relative to the trigger.
 void record(ResidualReport& r, const std::vector<Trial>& trials, double trigger_t,
-            const char* phase) {
+            ResidualPhase phase) {
     for (const Trial& t : trials)
         r.probes.push_back({t.t0 - trigger_t, t.port,
                             t.variant == Variant::http_host ? "http" : "tls", t.server_name, phase,
@@ -59,8 +59,8 @@ std::vector<uint16_t> open_before(const Diagnosis& d, const Trigger& trigger) {
 
 void decide_scope(ResidualReport& r, const std::vector<uint16_t>& open_before_trigger) {
     r.keyed_fields.reset();
-    if (r.status == residual_status::no_trigger) return;
-    if (r.status == residual_status::not_blocked) {
+    if (r.status == ResidualStatus::no_trigger) return;
+    if (r.status == ResidualStatus::not_blocked) {
         r.scope = fmt::format(
             "the first probe on a fresh source port to {}:{} passed: no block of the (client, "
             "server, port) tuple outlasted it; a block of the triggering connection alone (all "
@@ -74,7 +74,7 @@ void decide_scope(ResidualReport& r, const std::vector<uint16_t>& open_before_tr
         if (p.port == r.port) continue;
         others.insert(p.port);
         if (p.answered) answers.insert(p.port);
-        if (p.phase != "during") continue;
+        if (p.phase != ResidualPhase::during) continue;
         (p.answered ? open_during : blocked_during).insert(p.port);
     }
     if (!open_during.empty()) {
@@ -126,18 +126,18 @@ ResidualReport measure(const Diagnosis& d, const MeasureOptions& options,
         first.push_back(control_probe(static_cast<int>(first.size()), r.address, options.http_port,
                                       d.target, true));
     auto trials = world.run(first);
-    record(r, trials, trigger->t, "during");
+    record(r, trials, trigger->t, ResidualPhase::during);
     auto report_round = [&] {
         if (world.on_round) world.on_round(world.now_s() - trigger->t);
     };
     report_round();
     const Trial* tuple = tuple_probe(trials);
     if (!tuple) {
-        r.status = residual_status::interrupted;
+        r.status = ResidualStatus::interrupted;
         return r;
     }
     if (server_answered(*tuple)) {
-        r.status = residual_status::not_blocked;
+        r.status = ResidualStatus::not_blocked;
         decide_scope(r, open_before(d, *trigger));
         return r;
     }
@@ -145,34 +145,34 @@ ResidualReport measure(const Diagnosis& d, const MeasureOptions& options,
 
     // Then the tuple alone, backing off, until it passes or the bound.
     double last_start = *r.blocked_until_s;
-    r.status = residual_status::still_blocked;
+    r.status = ResidualStatus::still_blocked;
     for (int round = 1; round < options.max_probe_rounds; ++round) {
         const double since = world.now_s() - trigger->t;
         if (since >= options.max_s || last_start >= options.max_s) break;
         const double next = std::min(last_start + next_probe_delay_s(last_start), options.max_s);
         if (next > since && !world.wait(next - since)) {
-            r.status = residual_status::interrupted;
+            r.status = ResidualStatus::interrupted;
             break;
         }
         trials = world.run({control_probe(0, r.address, r.port, d.target, false)});
         tuple = tuple_probe(trials);
         if (!tuple) {
-            r.status = residual_status::interrupted;
+            r.status = ResidualStatus::interrupted;
             break;
         }
-        record(r, trials, trigger->t, "during");
+        record(r, trials, trigger->t, ResidualPhase::during);
         report_round();
         last_start = tuple->t0 - trigger->t;
         if (server_answered(*tuple)) {
             r.window_s = last_start;
-            r.status = residual_status::cleared;
+            r.status = ResidualStatus::cleared;
             break;
         }
         r.blocked_until_s = last_start;
     }
 
     // Once clear, ask the other ports that failed whether they answer at all.
-    if (r.status == residual_status::cleared) {
+    if (r.status == ResidualStatus::cleared) {
         std::vector<PlannedTrial> again;
         for (const PlannedTrial& p : first) {
             const bool failed =
@@ -182,7 +182,7 @@ ResidualReport measure(const Diagnosis& d, const MeasureOptions& options,
                 });
             if (failed) again.push_back(p);
         }
-        if (!again.empty()) record(r, world.run(again), trigger->t, "after");
+        if (!again.empty()) record(r, world.run(again), trigger->t, ResidualPhase::after);
     }
     decide_scope(r, open_before(d, *trigger));
     return r;

@@ -74,9 +74,8 @@ void decide_scope(ResidualReport& report, const std::vector<uint16_t>& open_befo
 // sets the clock), waits that end early on Ctrl-C.
 ProbeWorld live_world(const ProbeOptions& probe);
 
-// Appends what the measurement found: E_RESIDUAL_BLOCKING evidence when a block was
-// measured, otherwise a note saying why there is nothing to report. No-op without
-// d.residual. Call after the final verdict (decide() rebuilds the evidence list).
-void cite(Diagnosis& d);
+// Appends a note when the measurement found no block or could not run (a measured
+// block is evidence: decide() cites it from d.residual). No-op without d.residual.
+void add_notes(Diagnosis& d);
 
 }  // namespace sniprobe::residual

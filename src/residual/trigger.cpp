@@ -25,9 +25,9 @@ bool has_finding(const Diagnosis& d, int trial_id, RstOrigin origin) {
 // The trial was reset (or black-holed) by something on the path after its hello.
 bool triggered(const Diagnosis& d, const Trial& t) {
     if (!names_target(t.variant) || !t.hello_sent_ms || t.ok()) return false;
-    if (!t.captured) return t.failure == "connection_reset";
+    if (!t.captured) return t.failure == FailureCode::connection_reset;
     if (has_finding(d, t.id, RstOrigin::injected)) return true;
-    return t.failure == "generic_timeout_error" && !t.server_hello_seen &&
+    return t.failure == FailureCode::generic_timeout_error && !t.server_hello_seen &&
            !has_finding(d, t.id, RstOrigin::server);
 }
 

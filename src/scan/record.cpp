@@ -87,7 +87,7 @@ void write_record(std::ostream& out, const ScanRecord& r) {
     for (const auto& s : r.variants) variants[std::string(variant_name(s.variant))] = variant_json(s);
     Json evidence = Json::array();
     for (const auto& e : r.verdict.evidence) evidence.push_back(e.id);
-    Json verdict = {{"cause", r.verdict.cause},
+    Json verdict = {{"cause", std::string(to_name(r.verdict.cause))},
                               {"confidence", std::round(r.verdict.confidence * 100) / 100},
                               {"summary", r.verdict.summary},
                               {"evidence", evidence}};

@@ -208,7 +208,7 @@ private:
     void emit(ScanRecord record) {
         record.t = realtime_seconds() - m_start;
         ++m_stats.targets;
-        ++m_stats.causes[record.verdict.cause];
+        ++m_stats.causes[std::string(to_name(record.verdict.cause))];
         m_on_record(record);
     }
 

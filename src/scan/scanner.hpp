@@ -58,7 +58,7 @@ struct ScanStats {
 // The window used for `options` (targets in flight at most).
 size_t window_for(const ScanOptions& options);
 
-// Runs the scan to the end of the input (or an interrupt). Throws a Failure like the engine.
+// Runs the scan to the end of the input (or an interrupt). Throws a Fatal like the engine.
 ScanStats run_scan(const TargetSource& next_target, const ScanOptions& options, const RecordSink& on_record);
 
 }  // namespace sniprobe::scan

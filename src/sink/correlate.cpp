@@ -5,7 +5,6 @@
 // cannot make one server-side record explain two trials.
 #include "sink/correlate.hpp"
 
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
@@ -15,7 +14,6 @@
 #include <set>
 
 #include "model/packet.hpp"
-#include "verdict/evidence_ids.hpp"
 
 namespace sniprobe::sink {
 
@@ -42,7 +40,7 @@ std::optional<uint32_t> our_isn(const Trial& t) {
 }
 
 bool client_was_reset(const Trial& t) {
-    if (t.failure == "connection_reset") return true;
+    if (t.failure == FailureCode::connection_reset) return true;
     return std::any_of(t.packets.begin(), t.packets.end(), [](const PacketRecord& p) {
         return p.direction == Direction::inbound && has(p.flags, tcp_flag::rst);
     });
@@ -80,15 +78,16 @@ int closest(const std::vector<ConnectionRecord>& records, const std::vector<bool
     return best;
 }
 
-std::string classify(const SinkTrialFinding& f, const Trial& t) {
+SinkFinding classify(const SinkTrialFinding& f, const Trial& t) {
     const bool reset = client_was_reset(t);
-    if (f.rst_not_sent_by_us > 0 && reset) return "two_sided";
-    if (f.server_sent_rst) return "server_rst";
-    if (reset) return "client_only";
-    if (t.ok()) return "clean";
-    if (f.syn_seen && !f.client_hello_seen && t.hello_sent_ms) return "no_client_hello";
-    if (f.client_hello_seen && f.server_answered && !t.server_hello_seen) return "answer_lost";
-    return "clean";
+    if (f.rst_not_sent_by_us > 0 && reset) return SinkFinding::two_sided;
+    if (f.server_sent_rst) return SinkFinding::server_rst;
+    if (reset) return SinkFinding::client_only;
+    if (t.ok()) return SinkFinding::clean;
+    if (f.syn_seen && !f.client_hello_seen && t.hello_sent_ms) return SinkFinding::no_client_hello;
+    if (f.client_hello_seen && f.server_answered && !t.server_hello_seen)
+        return SinkFinding::answer_lost;
+    return SinkFinding::clean;
 }
 
 SinkTrialFinding finding_for(const Trial& t, const ConnectionRecord& r, std::string matched_by) {
@@ -113,13 +112,6 @@ SinkTrialFinding finding_for(const Trial& t, const ConnectionRecord& r, std::str
 
 bool is_tls_trial(const Trial& t) {
     return t.variant != Variant::http_host;
-}
-
-// "53" or "52-53" for the TTLs of the forged RSTs.
-std::string ttl_range(const std::vector<int>& ttls) {
-    if (ttls.empty()) return "?";
-    auto [lo, hi] = std::minmax_element(ttls.begin(), ttls.end());
-    return *lo == *hi ? std::to_string(*lo) : fmt::format("{}-{}", *lo, *hi);
 }
 
 }  // namespace
@@ -198,7 +190,7 @@ SinkReport correlate_trials(const std::vector<Trial>& trials,
                     continue;  // TCP connected: the sink should have seen it (wrong interface?)
                 SinkTrialFinding f;
                 f.trial_id = t.id;
-                f.finding = "no_connection";
+                f.finding = SinkFinding::no_connection;
                 report.trials.push_back(f);
             }
             continue;
@@ -208,69 +200,6 @@ SinkReport correlate_trials(const std::vector<Trial>& trials,
             finding_for(t, records[static_cast<size_t>(it->second.first)], it->second.second));
     }
     return report;
-}
-
-std::vector<Evidence> sink_evidence(const SinkReport& report) {
-    std::vector<Evidence> out;
-    if (!report.failure.empty() || report.trials_matched == 0) return out;
-    std::map<std::string, int> count;
-    std::vector<int> forged_ttls, syn_ttls;
-    for (const auto& f : report.trials) {
-        ++count[f.finding];
-        if (f.finding != "two_sided") continue;
-        for (int ttl : f.rst_ttls) forged_ttls.push_back(ttl);
-        if (f.syn_ttl) syn_ttls.push_back(*f.syn_ttl);
-    }
-    const int reset = count["two_sided"] + count["client_only"] + count["server_rst"];
-    if (int n = count["two_sided"])
-        out.push_back(
-            {evidence::sink_two_sided.id,
-             fmt::format(
-                 "in {} of {} reset handshakes the server received a reset from you that you never "
-                 "sent (it arrived with TTL {}, your own packets with TTL {}): something between "
-                 "you cut the connection at both ends",
-                 n, reset, ttl_range(forged_ttls), ttl_range(syn_ttls))});
-    if (int n = count["client_only"])
-        out.push_back(
-            {evidence::sink_client_only.id,
-             fmt::format(
-                 "in {} of {} reset handshakes the reset reached only you: the server received "
-                 "none you did not send and sent none itself",
-                 n, reset)});
-    if (int n = count["server_rst"])
-        out.push_back(
-            {evidence::sink_server_rst.id,
-             fmt::format(
-                 "in {} handshakes the server's own machine sent the reset: look at the server "
-                 "(its firewall, proxy or TLS setup), not the network",
-                 n)});
-    if (int n = count["no_client_hello"])
-        out.push_back(
-            {evidence::sink_no_client_hello.id,
-             fmt::format(
-                 "in {} failed handshakes the server saw the connection open but never received "
-                 "the ClientHello: it was dropped on the way",
-                 n)});
-    if (int n = count["answer_lost"])
-        out.push_back(
-            {evidence::sink_answer_lost.id,
-             fmt::format(
-                 "in {} failed handshakes the server received the ClientHello and answered, but "
-                 "the answer never reached you",
-                 n)});
-    if (int n = count["no_connection"])
-        out.push_back(
-            {evidence::sink_no_connection.id,
-             fmt::format(
-                 "{} failed connections never reached the server at all, while {} others of this "
-                 "run did",
-                 n, report.trials_matched)});
-    return out;
-}
-
-void apply_sink_report(Diagnosis& d, SinkReport report) {
-    for (auto& e : sink_evidence(report)) d.verdict.evidence.push_back(std::move(e));
-    d.sink = std::move(report);
 }
 
 }  // namespace sniprobe::sink

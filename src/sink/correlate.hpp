@@ -12,10 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "model/diagnosis.hpp"
 #include "model/sink.hpp"
 #include "model/trial.hpp"
-#include "model/verdict.hpp"
 #include "sink/connection_table.hpp"
 
 namespace sniprobe::sink {
@@ -36,12 +34,5 @@ SinkReport correlate_trials(const std::vector<Trial>& trials,
 // our SYN's, or (same TTL) our capture saw no RST with its sequence number leave.
 bool rst_not_sent_by_us(const TcpEvent& rst, const ConnectionRecord& record, const Trial& trial);
 
-// The E_SINK_* evidence lines for a report (aggregated over trials; empty when the
-// sink could not be read).
-std::vector<Evidence> sink_evidence(const SinkReport& report);
-
-// Stores the report in the diagnosis and appends its evidence to the verdict (after
-// decide(): the verdict's cause is not changed by the sink, only supported or not).
-void apply_sink_report(Diagnosis& d, SinkReport report);
 
 }  // namespace sniprobe::sink

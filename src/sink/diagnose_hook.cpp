@@ -23,7 +23,7 @@ double now_unix() {
 void record_failure(Diagnosis& d, SinkReport report, const std::string& why) {
     report.failure = why;
     d.notes.push_back("sink: " + why);
-    apply_sink_report(d, std::move(report));
+    d.sink = std::move(report);
 }
 
 }  // namespace
@@ -59,7 +59,7 @@ void correlate(Diagnosis& d, const SinkClientOptions& options) {
         d.notes.push_back(
             "sink: none of this run's connections were found in the sink's records "
             "(is it capturing on the right interface and port?)");
-    apply_sink_report(d, std::move(report));
+    d.sink = std::move(report);
 }
 
 }  // namespace sniprobe::sink

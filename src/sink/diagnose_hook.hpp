@@ -1,6 +1,7 @@
 // The one call `diagnose --sink URL --token-file FILE` makes after its probes: fetch the
 // sink's records for our address and the run's time window, correlate them with the
-// trials, store the sink section and append the E_SINK_* evidence to the verdict.
+// trials and store the sink section in the diagnosis; decide() turns it into the
+// E_SINK_* evidence.
 // Network trouble with the sink is a note and a `sink.failure`, never a failed run:
 // the client-side verdict stands on its own.
 #pragma once
@@ -19,7 +20,7 @@ struct SinkClientOptions {
     int timeout_ms = 5000;      // for the whole fetch
 };
 
-// Fetches, correlates and records (see above). Call after the verdict is final.
+// Fetches, correlates and stores d.sink (see above); then judge again with decide().
 void correlate(Diagnosis& d, const SinkClientOptions& options);
 
 }  // namespace sniprobe::sink

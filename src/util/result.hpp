@@ -3,7 +3,7 @@
 // local problems a caller can handle (a file that does not parse, a socket call that
 // fails). Every Error carries a code saying what kind of failure it is, so callers decide
 // by the code, never by the words of the message; the command line maps codes to exit
-// statuses in one place (cli/exit_status.hpp). `Failure` carries an Error out of code
+// statuses in one place (cli/exit_status.hpp). `Fatal` carries an Error out of code
 // that cannot return one (a command's body, an event loop): it is caught once in the
 // command line and printed as a single line that says what to do.
 #pragma once
@@ -55,10 +55,10 @@ inline Error with_context(const std::string& context, Error error) {
 
 // An Error thrown out of code that does not return a Result (a command's body, the probe
 // event loop). Never thrown inside a function that returns a Result.
-class Failure : public std::runtime_error {
+class Fatal : public std::runtime_error {
   public:
-    explicit Failure(Error error) : std::runtime_error(error.message), m_error(std::move(error)) {}
-    Failure(ErrorCode code, const std::string& message) : Failure(Error{message, code}) {}
+    explicit Fatal(Error error) : std::runtime_error(error.message), m_error(std::move(error)) {}
+    Fatal(ErrorCode code, const std::string& message) : Fatal(Error{message, code}) {}
     const Error& error() const { return m_error; }
     ErrorCode code() const { return m_error.code; }
 
@@ -67,8 +67,8 @@ class Failure : public std::runtime_error {
 };
 
 // A usage error (the command line exits 2).
-inline Failure usage_error(const std::string& message) {
-    return Failure(ErrorCode::usage, message);
+inline Fatal usage_error(const std::string& message) {
+    return Fatal(ErrorCode::usage, message);
 }
 
 }  // namespace sniprobe

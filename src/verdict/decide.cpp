@@ -36,6 +36,8 @@ Verdict decide(const Diagnosis& d) {
         }
     }
     add_supporting_evidence(facts, v);
+    add_sink_evidence(facts, v);               // diagnose --sink: the server's side
+    add_measured_residual_evidence(facts, v);  // diagnose --residual: the measured block
     v.confidence = std::clamp(v.confidence, 0.0, 1.0);
     return v;
 }

@@ -1,7 +1,10 @@
 // The verdict stage: exactly one cause from DESIGN.md §4 for a diagnosis, with a
 // confidence, a one-sentence summary, evidence with stable ids (evidence_ids.hpp) and
-// advice. It reads recorded observations only (trials and their analysis), never a
-// socket, so every rule is testable from hand-built fixtures.
+// advice. It reads recorded observations only (trials and their analysis, and when
+// present the trace, the sink's view and the residual measurement), never a socket, so
+// every rule is testable from hand-built fixtures. The whole verdict is assembled here:
+// callers that learn more (a trace, the sink, a residual measurement) store it in the
+// Diagnosis and call decide() again.
 #pragma once
 
 #include "model/diagnosis.hpp"
@@ -9,7 +12,7 @@
 
 namespace sniprobe {
 
-// Judges a diagnosis (target, resolution, trials, analysis, optional trace).
+// Judges a diagnosis (target, resolution, trials, analysis, optional trace, sink, residual).
 // d.verdict is ignored; the caller stores the result there.
 Verdict decide(const Diagnosis& d);
 

@@ -42,17 +42,18 @@ bool reached_server(const Trial& trial) {
 
 Outcome classify(const Trial& trial) {
     if (trial.ok()) return Outcome::ok;
-    const std::string& f = trial.failure;
+    const FailureCode f = trial.failure.code();
     if (!trial.alert_received.empty()) return Outcome::alert;
-    if (f == "ssl_invalid_hostname" || f == "ssl_unknown_authority" ||
-        f == "ssl_invalid_certificate")
+    if (f == FailureCode::ssl_invalid_hostname || f == FailureCode::ssl_unknown_authority ||
+        f == FailureCode::ssl_invalid_certificate)
         return Outcome::certificate;
-    const bool connect_phase = trial.failed_operation == "connect" ||
-                               (trial.failed_operation.empty() && !trial.connect_ms.has_value());
+    const bool connect_phase =
+        trial.failed_operation == FailedOperation::connect ||
+        (trial.failed_operation == FailedOperation::none && !trial.connect_ms.has_value());
     if (connect_phase) return Outcome::connect_failed;
-    if (f == "connection_reset") return Outcome::reset;
-    if (f == "generic_timeout_error") return Outcome::timeout;
-    if (f == "eof_error") return Outcome::eof;
+    if (f == FailureCode::connection_reset) return Outcome::reset;
+    if (f == FailureCode::generic_timeout_error) return Outcome::timeout;
+    if (f == FailureCode::eof_error) return Outcome::eof;
     return Outcome::other;
 }
 
@@ -98,7 +99,10 @@ Tally tally(const std::vector<Trial>& trials, std::initializer_list<Variant> var
         if (reached_server(trial)) ++t.reached;
         if (trial.captured) ++t.captured;
         ++t.outcomes[classify(trial)];
-        if (!trial.ok()) ++t.failures[trial.failure];
+        if (!trial.ok()) {
+            ++t.failures[std::string(trial.failure.text())];
+            ++t.failure_codes[trial.failure.code()];
+        }
         if (!trial.alert_received.empty()) ++t.alerts[trial.alert_received];
     }
     return t;
@@ -121,8 +125,8 @@ Forensics forensics_for(const Diagnosis& d, std::initializer_list<Variant> varia
         switch (finding.origin) {
             case RstOrigin::injected:
                 ++count.injected;
-                if (!finding.signature.empty() && finding.signature != "unknown")
-                    ++f.signatures[finding.signature];
+                if (finding.signature && *finding.signature != RstSignatureId::unknown)
+                    ++f.signatures[std::string(to_name(*finding.signature))];
                 break;
             case RstOrigin::server:
                 ++count.server;

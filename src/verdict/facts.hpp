@@ -34,7 +34,8 @@ struct Tally {
     int reached = 0;   // reached_server()
     int captured = 0;  // trials with packet capture
     std::map<Outcome, int> outcomes;
-    std::map<std::string, int> failures;  // OONI failure string -> count
+    std::map<std::string, int> failures;  // OONI failure string -> count (for messages)
+    std::map<FailureCode, int> failure_codes;  // the same counts by code (for rules)
     std::map<std::string, int> alerts;    // alert name -> count
 
     int count(Outcome o) const;
@@ -57,7 +58,7 @@ struct OriginCount {
 };
 struct Forensics {
     OriginCount rst, fin;
-    std::map<std::string, int> signatures;  // injected packets' signature -> count
+    std::map<std::string, int> signatures;  // injected packets' signature name -> count
 };
 
 // Forensics of the failed (reset/eof) trials of the given variants.

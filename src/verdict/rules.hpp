@@ -47,6 +47,12 @@ Verdict inconclusive(const Facts& f);
 
 // Adds evidence and advice that support any verdict (splits, certificate, DNS, trace...).
 void add_supporting_evidence(const Facts& f, Verdict& v);
+// Adds the E_SINK_* lines from the server's side (d.sink), when it was read and matched.
+void add_sink_evidence(const Facts& f, Verdict& v);
+// Adds the measured E_RESIDUAL_BLOCKING line (d.residual), when a block was measured.
+void add_measured_residual_evidence(const Facts& f, Verdict& v);
+// E_RESIDUAL_BLOCKING when the controls failed with `o` only after the target name did.
+std::optional<Evidence> residual_pattern_evidence(const Facts& f, Outcome o, int control_failed);
 
 // An Evidence line for a table id.
 Evidence cite(const EvidenceId& id, std::string text);
@@ -68,5 +74,31 @@ std::optional<Evidence> http_block_sign(const Facts& f);
 
 // A line describing the --ip/DNS disagreement, if any.
 std::optional<std::string> dns_disagreement(const Facts& f);
+
+// Evidence several rules cite; each of these ids is built in evidence_lines.cpp only.
+
+// Which reading of injected packets a rule cites.
+enum class InjectedReading {
+    most_of_target,         // the target's failures: injected packets, none the server's
+    outnumbered_by_server,  // some injected, but the server's own outnumber them
+    address_wide,           // every variant reset, and the RSTs look injected
+    after_trigger,          // residual blocking: injected packets on the trigger's failures
+};
+// E_RST_INJECTED (E_FIN_INJECTED for eof) with the counts.
+Evidence injected_evidence(Outcome o, InjectedReading reading, int injected, int analysed);
+// E_RST_ORIGIN_UNKNOWN: `analysed` packets none attributed, or (nullopt) RSTs unattributed.
+Evidence origin_unknown_evidence(std::optional<int> analysed);
+// What a verdict without capture cannot tell apart from the cause it names.
+enum class LookAlike { server_name_filter, address_block };
+// E_NO_CAPTURE.
+Evidence no_capture_evidence(LookAlike look_alike);
+// E_SNI_RESET_RATE / E_SNI_TIMEOUT_RATE / E_SNI_EOF_RATE for outcome o, with its statistics.
+Evidence name_rate_evidence(Outcome o, std::string stats);
+// The same ids as name_rate_evidence, when the server's own packets are the cause.
+Evidence name_dependence_evidence(const Facts& f, Outcome o);
+// E_DNS_FAILURE when the name did not resolve.
+Evidence dns_unresolved_evidence(const Facts& f);
+// E_DNS_FAILURE or E_DNS_MISMATCH when --ip and DNS disagree.
+std::optional<Evidence> dns_disagreement_evidence(const Facts& f);
 
 }  // namespace sniprobe::verdict

@@ -74,7 +74,7 @@ std::optional<Verdict> rule_http_host_block(const Facts& f) {
     if (!sign) return std::nullopt;
     const bool page = sign->id == evidence::http_blockpage.id;
     Verdict v;
-    v.cause = cause::http_host_block;
+    v.cause = Cause::http_host_block;
     v.confidence = page ? 0.7 : 0.6;
     v.summary =
         fmt::format("TLS with {} works, but plain HTTP with Host: {} is {}.", f.name, f.name,
@@ -103,7 +103,7 @@ std::optional<Verdict> rule_ok(const Facts& f) {
             return std::nullopt;
     const Interval ci = wilson_interval(f.target.ok(), f.target.trials);
     Verdict v;
-    v.cause = cause::ok;
+    v.cause = Cause::ok;
     const int failed = f.target.trials - f.target.ok();
     v.confidence = failed == 0 ? 0.95 : 0.8;
     v.summary = fmt::format("TLS handshakes naming {} work ({} ok).", f.name,
@@ -129,13 +129,11 @@ std::optional<Verdict> rule_dns_only(const Facts& f) {
     auto ok = rule_ok(f);
     if (!ok) return std::nullopt;
     Verdict v = *ok;
-    v.cause = cause::dns;
+    v.cause = Cause::dns;
     v.confidence = 0.6;
     v.summary = fmt::format("{} works at {}, but DNS does not lead clients there.", f.name,
                             *f.d.target.forced_ip);
-    const bool failed = !f.d.resolution.failure.empty() && f.d.resolution.dns_addresses.empty();
-    v.evidence.insert(v.evidence.begin(),
-                      cite(failed ? evidence::dns_failure : evidence::dns_mismatch, *line));
+    v.evidence.insert(v.evidence.begin(), *dns_disagreement_evidence(f));
     v.advice.insert(v.advice.begin(),
                     "Point the name's A/AAAA records at this server (or drop --ip if "
                     "the difference is intended, e.g. a CDN).");
@@ -144,7 +142,7 @@ std::optional<Verdict> rule_dns_only(const Facts& f) {
 
 Verdict inconclusive(const Facts& f) {
     Verdict v;
-    v.cause = cause::inconclusive;
+    v.cause = Cause::inconclusive;
     v.confidence = 0.3;
     if (!f.all_tls.ran() && !f.http.ran()) {
         v.summary = "No probes ran, so there is nothing to judge.";

@@ -7,7 +7,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <limits>
 
 #include "verdict/rules.hpp"
 
@@ -25,23 +24,6 @@ double base_confidence(double p) {
     if (p < 0.01) return 0.8;
     if (p < k_alpha) return 0.7;
     return 0.55;
-}
-
-// Controls that failed the same way only after the target name had first failed:
-// a box that keeps blocking the (client, server, port) tuple for a while.
-bool residual_pattern(const Facts& f, Outcome o) {
-    double first_target_failure = std::numeric_limits<double>::infinity();
-    for (const Trial& t : f.d.trials)
-        if (t.variant == Variant::sni && classify(t) == o)
-            first_target_failure = std::min(first_target_failure, t.t0);
-    int failed_controls = 0;
-    for (const Trial& t : f.d.trials) {
-        if (t.variant != Variant::no_sni && t.variant != Variant::control_sni) continue;
-        if (classify(t) != o) continue;
-        ++failed_controls;
-        if (t.t0 < first_target_failure) return false;
-    }
-    return failed_controls > 0;
 }
 
 std::optional<Pattern> strongest_pattern(const Facts& f) {
@@ -75,14 +57,12 @@ std::string control_line(const Facts& f) {
 std::optional<Verdict> rule_dns_failure(const Facts& f) {
     if (!f.d.resolution.addresses.empty()) return std::nullopt;
     Verdict v;
-    v.cause = cause::dns;
+    v.cause = Cause::dns;
     const std::string& failure = f.d.resolution.failure;
     v.confidence = failure.empty() ? 0.8 : 0.95;
     v.summary = fmt::format("{} does not resolve ({}), so nothing could be probed.",
                             f.d.target.host, failure.empty() ? "no addresses" : failure);
-    v.evidence.push_back(
-        cite(evidence::dns_failure, fmt::format("DNS for {}: {}", f.d.target.host,
-                                                failure.empty() ? "no A/AAAA records" : failure)));
+    v.evidence.push_back(dns_unresolved_evidence(f));
     v.advice.push_back(
         "Check the name's A/AAAA records at its authoritative servers (dig +trace).");
     v.advice.push_back("To test the server before DNS is fixed, pass its address with --ip.");
@@ -94,7 +74,7 @@ std::optional<Verdict> rule_tcp_unreachable(const Facts& f) {
     const int failed = all.count(Outcome::connect_failed);
     if (!all.ran() || all.reached > 0 || failed * 5 < all.trials * 4) return std::nullopt;
     Verdict v;
-    v.cause = cause::tcp_unreachable;
+    v.cause = Cause::tcp_unreachable;
     v.confidence = failed == all.trials ? 0.9 : 0.75;
     const std::string where =
         f.d.resolution.addresses.size() == 1
@@ -105,11 +85,11 @@ std::optional<Verdict> rule_tcp_unreachable(const Facts& f) {
     v.evidence.push_back(
         cite(evidence::all_connect_failed, fmt::format("{} TLS trials, {} failed to connect ({})",
                                                        all.trials, failed, all.failure_list())));
-    if (all.failures.count("connection_refused"))
+    if (all.failure_codes.count(FailureCode::connection_refused))
         v.advice.push_back(
             "connection_refused: the host answered the SYN with a RST; is the server "
             "listening on that port, or does a firewall REJECT it?");
-    if (all.failures.count("generic_timeout_error"))
+    if (all.failure_codes.count(FailureCode::generic_timeout_error))
         v.advice.push_back(
             "Timeouts: the SYN goes unanswered; check security groups / firewalls "
             "in front of the server and that the address is right.");
@@ -143,16 +123,16 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
     const OriginCount& origin = o == Outcome::eof ? f.target_forensics.fin : f.target_forensics.rst;
     const bool injected = origin.injected > 0;
     if (o == Outcome::reset) {
-        v.cause = cause::sni_reset;
-        v.evidence.push_back(cite(evidence::sni_reset_rate, stats));
+        v.cause = Cause::sni_reset;
+        v.evidence.push_back(name_rate_evidence(o, stats));
         v.summary = fmt::format(
             "Handshakes naming {} are reset by {} ({}); the name, not the address, triggers it.",
             f.name,
             injected ? "an on-path device, not the server" : "something that reacts to the name",
             counts);
     } else if (o == Outcome::timeout) {
-        v.cause = cause::sni_drop;
-        v.evidence.push_back(cite(evidence::sni_timeout_rate, stats));
+        v.cause = Cause::sni_drop;
+        v.evidence.push_back(name_rate_evidence(o, stats));
         v.summary = fmt::format(
             "Handshakes naming {} are black-holed ({}) while the controls get answers.",
             f.name, counts);
@@ -162,8 +142,8 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
             "the same as a box on the path: run `sniprobe sink` beside the server and "
             "`diagnose --sink` to see whether the ClientHello arrives.");
     } else {
-        v.cause = cause::sni_close;
-        v.evidence.push_back(cite(evidence::sni_eof_rate, stats));
+        v.cause = Cause::sni_close;
+        v.evidence.push_back(name_rate_evidence(o, stats));
         v.summary =
             fmt::format("Handshakes naming {} are closed with a FIN the controls never get ({}).",
                         f.name, counts);
@@ -172,37 +152,23 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
 
     // What the packets say about who sent the RST/FIN.
     if (o != Outcome::timeout) {
-        const EvidenceId& injected_id =
-            o == Outcome::eof ? evidence::fin_injected : evidence::rst_injected;
         if (injected) {
             v.confidence = std::min(0.99, v.confidence + 0.07);
-            v.evidence.push_back(
-                cite(injected_id,
-                     fmt::format(
-                         "{} of {} analysed packets do not match the server's SYN-ACK fingerprint",
-                         origin.injected, origin.total())));
+            v.evidence.push_back(injected_evidence(o, InjectedReading::most_of_target,
+                                                   origin.injected, origin.total()));
         } else if (!f.any_captured) {
             v.confidence = std::min(v.confidence, 0.75);
-            v.evidence.push_back(
-                cite(evidence::no_capture,
-                     "judged from socket errors only; a server-side SNI filter would look the same "
-                     "(re-run as root for packet forensics)"));
+            v.evidence.push_back(no_capture_evidence(LookAlike::server_name_filter));
         } else {
             v.confidence = std::min(v.confidence, 0.85);
-            v.evidence.push_back(
-                cite(evidence::rst_origin_unknown,
-                     fmt::format("{} packets analysed, none attributed to the path or the server",
-                                 origin.total())));
+            v.evidence.push_back(origin_unknown_evidence(origin.total()));
         }
     }
 
     if (control_failed > 0) {
         v.confidence *= 0.9;
-        if (residual_pattern(f, o))
-            v.evidence.push_back(cite(
-                evidence::residual_blocking,
-                fmt::format("{} control trials failed, all after the first {} of the target name",
-                            control_failed, outcome_name(o))));
+        if (auto residual = residual_pattern_evidence(f, o, control_failed))
+            v.evidence.push_back(std::move(*residual));
         else
             v.evidence.push_back(cite(evidence::control_failures,
                                       fmt::format("controls: {}", f.controls.failure_list())));

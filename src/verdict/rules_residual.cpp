@@ -5,9 +5,13 @@
 // handshakes reached the server until a target-name trial was reset by an injected
 // packet, and nothing got through afterwards. Without packet evidence of injection the
 // pattern could be a server that went down mid-run, so the rule needs the capture.
+// E_RESIDUAL_BLOCKING is built here only: by this rule, for the differential rule's
+// controls that failed only after the target name, and from `diagnose --residual`'s
+// measurement (d.residual), which adds a measured line to whatever the verdict is.
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "verdict/rules.hpp"
@@ -25,7 +29,64 @@ bool failed(Outcome o) {
            o == Outcome::connect_failed;
 }
 
+// Controls that failed the same way only after the target name had first failed:
+// a box that keeps blocking the (client, server, port) tuple for a while.
+bool residual_pattern(const Facts& f, Outcome o) {
+    double first_target_failure = std::numeric_limits<double>::infinity();
+    for (const Trial& t : f.d.trials)
+        if (t.variant == Variant::sni && classify(t) == o)
+            first_target_failure = std::min(first_target_failure, t.t0);
+    int failed_controls = 0;
+    for (const Trial& t : f.d.trials) {
+        if (t.variant != Variant::no_sni && t.variant != Variant::control_sni) continue;
+        if (classify(t) != o) continue;
+        ++failed_controls;
+        if (t.t0 < first_target_failure) return false;
+    }
+    return failed_controls > 0;
+}
+
+std::string tuple_text(const ResidualReport& r) {
+    return fmt::format("{} to {}:{}", r.control_name, r.address, r.port);
+}
+
+std::string keyed_text(const ResidualReport& r) {
+    if (!r.keyed_fields) return r.scope;
+    return fmt::format("keyed on {} fields ({})", *r.keyed_fields, r.scope);
+}
+
 }  // namespace
+
+std::optional<Evidence> residual_pattern_evidence(const Facts& f, Outcome o, int control_failed) {
+    if (!residual_pattern(f, o)) return std::nullopt;
+    return cite(evidence::residual_blocking,
+                fmt::format("{} control trials failed, all after the first {} of the target name",
+                            control_failed, outcome_name(o)));
+}
+
+void add_measured_residual_evidence(const Facts& f, Verdict& v) {
+    if (!f.d.residual) return;
+    const ResidualReport& r = *f.d.residual;
+    const std::string trigger =
+        r.trigger_trial_id ? fmt::format("trial {} (the target name, reset at t={:.2f}s)",
+                                         *r.trigger_trial_id, r.trigger_t.value_or(0))
+                           : std::string();
+    if (r.status == ResidualStatus::cleared)
+        v.evidence.push_back(cite(
+            evidence::residual_blocking,
+            fmt::format("measured: after {} the control {} kept failing on fresh source "
+                        "ports for {:.1f} s and passed again {:.1f} s after the trigger; {}",
+                        trigger, tuple_text(r), r.blocked_until_s.value_or(0),
+                        r.window_s.value_or(0), keyed_text(r))));
+    else if (r.status == ResidualStatus::still_blocked)
+        v.evidence.push_back(cite(
+            evidence::residual_blocking,
+            fmt::format("measured: after {} the control {} still failed at the "
+                        "--residual-max-s bound of {:.0f} s (last probe {:.1f} s after "
+                        "the trigger); {}",
+                        trigger, tuple_text(r), r.max_s, r.blocked_until_s.value_or(0),
+                        keyed_text(r))));
+}
 
 std::optional<Verdict> rule_residual_blocking(const Facts& f) {
     std::vector<const Trial*> tls;
@@ -72,7 +133,7 @@ std::optional<Verdict> rule_residual_blocking(const Facts& f) {
 
     Verdict v;
     const bool reset = trigger_outcome == Outcome::reset;
-    v.cause = reset ? cause::sni_reset : cause::sni_close;
+    v.cause = reset ? Cause::sni_reset : Cause::sni_close;
     v.confidence = 0.65;
     v.summary = fmt::format(
         "A handshake naming {} was {} by an injected packet, and after it every connection to the "
@@ -85,10 +146,8 @@ std::optional<Verdict> rule_residual_blocking(const Facts& f) {
                     "after it {} of {} trials failed, {} of them without the name",
                     trigger.id, variant_name(trigger.variant), outcome_name(trigger_outcome),
                     trigger.t0, reached_before, failed_after, after, control_failed_after)));
-    v.evidence.push_back(cite(
-        reset ? evidence::rst_injected : evidence::fin_injected,
-        fmt::format("{} packets on failed target-name handshakes do not match the server's SYN-ACK",
-                    injected)));
+    v.evidence.push_back(
+        injected_evidence(trigger_outcome, InjectedReading::after_trigger, injected, injected));
     v.advice.push_back(fmt::format(
         "The name {} triggers it, not the address: after the block expires (often 90-180 s), "
         "re-run "

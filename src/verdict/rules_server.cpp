@@ -73,7 +73,7 @@ Mapped map_problem(const std::string& problem) {
 
 std::string problem_of(const Trial& t) {
     if (t.certificate) return t.certificate->problem.empty() ? "other" : t.certificate->problem;
-    if (t.failure == "ssl_invalid_hostname") return "name_mismatch";
+    if (t.failure == FailureCode::ssl_invalid_hostname) return "name_mismatch";
     return "untrusted";
 }
 
@@ -142,7 +142,7 @@ std::optional<Verdict> rule_server_origin(const Facts& f) {
     const bool name_dependent =
         f.controls.ran() && differential_p(f.target, f.controls, o) < k_alpha;
     Verdict v;
-    v.cause = cause::server_reset;
+    v.cause = Cause::server_reset;
     v.confidence = origin.server == origin.total() ? 0.9 : 0.7;
     v.summary = fmt::format(
         "The server side itself {} handshakes naming {} ({}): the packets carry the server's own "
@@ -156,17 +156,9 @@ std::optional<Verdict> rule_server_origin(const Facts& f) {
         fmt::format("{} of {} analysed packets match the server's SYN-ACK (TTL, IP ID, window)",
                     origin.server, origin.total())));
     if (origin.injected > 0)
-        v.evidence.push_back(
-            cite(rst_server ? evidence::rst_injected : evidence::fin_injected,
-                 fmt::format("{} packets looked injected; the server's own outnumber them",
-                             origin.injected)));
-    if (name_dependent)
-        v.evidence.push_back(
-            cite(o == Outcome::reset ? evidence::sni_reset_rate : evidence::sni_eof_rate,
-                 fmt::format("name-dependent: sni {} vs controls {} (p = {:.2g})",
-                             ratio(f.target.count(o), f.target.trials),
-                             ratio(f.controls.count(o), f.controls.trials),
-                             differential_p(f.target, f.controls, o))));
+        v.evidence.push_back(injected_evidence(o, InjectedReading::outnumbered_by_server,
+                                               origin.injected, origin.total()));
+    if (name_dependent) v.evidence.push_back(name_dependence_evidence(f, o));
     v.advice = server_side_advice(f);
     return v;
 }
@@ -190,22 +182,20 @@ std::optional<Verdict> rule_all_reset(const Facts& f) {
     v.evidence.push_back(cite(evidence::all_variants_reset, seen));
     if (fr.rst.injected > fr.rst.server) {
         // Not the server, not the name: an address-wide block, or residual blocking.
-        v.cause = cause::inconclusive;
+        v.cause = Cause::inconclusive;
         v.confidence = 0.5;
         v.summary = fmt::format(
             "Every handshake to this address is reset, named or not ({}), and the "
             "RSTs look injected: something on the path resets TLS to it.",
             seen);
-        v.evidence.push_back(
-            cite(evidence::rst_injected,
-                 fmt::format("{} of {} analysed RSTs do not match the server's fingerprint",
-                             fr.rst.injected, fr.rst.total())));
+        v.evidence.push_back(injected_evidence(Outcome::reset, InjectedReading::address_wide,
+                                               fr.rst.injected, fr.rst.total()));
         v.advice.push_back(
             "Probe again after a few minutes with fewer trials: some boxes block the "
             "address and port for minutes after one trigger.");
         return v;
     }
-    v.cause = cause::server_reset;
+    v.cause = Cause::server_reset;
     v.summary =
         fmt::format("The server resets every TLS handshake, with or without a name ({}).", seen);
     if (fr.rst.server > 0) {
@@ -215,13 +205,10 @@ std::optional<Verdict> rule_all_reset(const Facts& f) {
                                               fr.rst.server, fr.rst.total())));
     } else if (!f.any_captured) {
         v.confidence = 0.75;
-        v.evidence.push_back(cite(evidence::no_capture,
-                                  "judged from socket errors only; an address-wide block on the "
-                                  "path would look the same"));
+        v.evidence.push_back(no_capture_evidence(LookAlike::address_block));
     } else {
         v.confidence = 0.8;
-        v.evidence.push_back(
-            cite(evidence::rst_origin_unknown, "captured RSTs could not be attributed"));
+        v.evidence.push_back(origin_unknown_evidence(std::nullopt));
     }
     v.advice = server_side_advice(f);
     v.advice.push_back(
@@ -235,7 +222,7 @@ std::optional<Verdict> rule_tls_alert(const Facts& f) {
     if (alerts == 0 || alerts * 2 < f.target.trials) return std::nullopt;
     const std::string alert = f.target.top_alert();
     Verdict v;
-    v.cause = cause::tls_alert;
+    v.cause = Cause::tls_alert;
     v.confidence = alerts == f.target.trials ? 0.9 : 0.8;
     v.summary = fmt::format("The server answers handshakes naming {} with the TLS alert {} ({}).",
                             f.name, alert, ratio(alerts, f.target.trials));
@@ -253,7 +240,7 @@ std::optional<Verdict> rule_certificate(const Facts& f) {
     auto problem = certificate_problem(f);
     if (!problem) return std::nullopt;
     Verdict v;
-    v.cause = cause::certificate;
+    v.cause = Cause::certificate;
     v.subcode = problem->subcode;
     v.confidence = problem->failing == problem->checked ? 0.95 : 0.8;
     v.summary = fmt::format(

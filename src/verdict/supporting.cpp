@@ -23,6 +23,12 @@ void add(Verdict& v, const EvidenceId& id, std::string text) {
     if (!cites(v, id)) v.evidence.push_back(cite(id, std::move(text)));
 }
 
+void add(Verdict& v, Evidence e) {
+    const bool cited = std::any_of(v.evidence.begin(), v.evidence.end(),
+                                   [&](const Evidence& x) { return x.id == e.id; });
+    if (!cited) v.evidence.push_back(std::move(e));
+}
+
 void add_variant_evidence(const Facts& f, Verdict& v) {
     if (works(f.split_tcp)) {
         add(v, evidence::split_evades,
@@ -72,7 +78,7 @@ std::string signature_list(const Forensics& fr) {
 }
 
 bool is_interference(const Verdict& v) {
-    return v.cause == cause::sni_reset || v.cause == cause::sni_drop || v.cause == cause::sni_close;
+    return v.cause == Cause::sni_reset || v.cause == Cause::sni_drop || v.cause == Cause::sni_close;
 }
 
 }  // namespace
@@ -94,23 +100,19 @@ void add_supporting_evidence(const Facts& f, Verdict& v) {
             v.confidence = std::min(0.99, v.confidence + 0.02);
         }
     }
-    if (v.cause == cause::ok && fails(f.large))
+    if (v.cause == Cause::ok && fails(f.large))
         add(v, evidence::large_fails,
             fmt::format("sni_large {} ok ({}) while sni works", ratio(f.large.ok(), f.large.trials),
                         f.large.failure_list()));
 
-    if (v.cause != cause::certificate)
+    if (v.cause != Cause::certificate)
         if (auto problem = certificate_problem(f); problem && !cites(v, *problem->id)) {
             add(v, *problem->id, problem->detail);
             v.advice.push_back(fmt::format("Fix the certificate as well ({}).", problem->subcode));
         }
-    if (v.cause != cause::dns)
-        if (auto line = dns_disagreement(f)) {
-            const bool failed =
-                !f.d.resolution.failure.empty() && f.d.resolution.dns_addresses.empty();
-            add(v, failed ? evidence::dns_failure : evidence::dns_mismatch, *line);
-        }
-    if (v.cause != cause::http_host_block && is_interference(v))
+    if (v.cause != Cause::dns)
+        if (auto line = dns_disagreement_evidence(f)) add(v, *line);
+    if (v.cause != Cause::http_host_block && is_interference(v))
         if (auto sign = http_block_sign(f);
             sign && !cites(v, evidence::http_blockpage) && !cites(v, evidence::http_host_reset))
             v.evidence.push_back(*sign);

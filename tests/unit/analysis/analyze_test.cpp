@@ -10,7 +10,7 @@ Trial make_trial(int id, Variant v, std::string failure) {
     Trial t;
     t.id = id;
     t.variant = v;
-    t.failure = std::move(failure);
+    t.failure = Failure::from_text(failure);
     return t;
 }
 

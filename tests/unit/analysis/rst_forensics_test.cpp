@@ -72,10 +72,10 @@ TEST(RstForensics, ServersOwnKernelResetIsServer) {
     ASSERT_EQ(findings.size(), 1u);
     const RstFinding& f = findings[0];
     EXPECT_EQ(f.origin, RstOrigin::server);
-    EXPECT_EQ(f.signature, "server_stack");
+    EXPECT_EQ(f.signature, RstSignatureId::server_stack);
     EXPECT_EQ(f.packet_index, 4);
-    EXPECT_EQ(f.ip_id_pattern, "zero");
-    EXPECT_EQ(f.seq_relation, "exact");
+    EXPECT_EQ(f.ip_id_pattern, IpIdPattern::zero);
+    EXPECT_EQ(f.seq_relation, SeqRelation::exact);
     EXPECT_EQ(f.hop_difference, 0);
     EXPECT_EQ(f.server_synack_ttl, 50);
     ASSERT_TRUE(f.rtt_ms && f.delay_ms);
@@ -100,7 +100,7 @@ TEST(RstForensics, DifferentInitialTtlIsInjected) {
     auto findings = analyze_rsts({t});
     ASSERT_EQ(findings.size(), 1u);
     EXPECT_EQ(findings[0].origin, RstOrigin::injected);
-    EXPECT_EQ(findings[0].signature, "gfw_type_3");
+    EXPECT_EQ(findings[0].signature, RstSignatureId::gfw_type_3);
     EXPECT_NE(findings[0].reasons.front().find("initial TTL of 255"), std::string::npos) << findings[0].reasons.front();
 }
 
@@ -153,7 +153,7 @@ TEST(RstForensics, WithoutSynAckTheOriginIsUnknown) {
     auto findings = analyze_rsts({t});
     ASSERT_EQ(findings.size(), 1u);
     EXPECT_EQ(findings[0].origin, RstOrigin::unknown);
-    EXPECT_EQ(findings[0].seq_relation, "unknown");
+    EXPECT_EQ(findings[0].seq_relation, SeqRelation::unknown);
     EXPECT_FALSE(findings[0].hop_difference);
 }
 
@@ -173,7 +173,7 @@ TEST(RstForensics, RefusedConnectionIsJudgedAgainstTheSameServersOtherSynAcks) {
     ASSERT_EQ(findings.size(), 2u);
     EXPECT_EQ(findings[0].trial_id, 1);
     EXPECT_EQ(findings[0].origin, RstOrigin::server);
-    EXPECT_EQ(findings[0].seq_relation, "unknown");
+    EXPECT_EQ(findings[0].seq_relation, SeqRelation::unknown);
     EXPECT_EQ(findings[0].reasons.front(), "TTL 50 equals the server's SYN-ACK TTL on other connections");
     EXPECT_EQ(findings[1].origin, RstOrigin::injected);
     EXPECT_EQ(findings[1].reasons.front(),
@@ -190,8 +190,8 @@ TEST(RstForensics, SameTtlButForeignIpIdIsNotClaimedEitherWay) {
     auto findings = analyze_rsts({t});
     ASSERT_EQ(findings.size(), 1u);
     EXPECT_EQ(findings[0].origin, RstOrigin::unknown);
-    EXPECT_EQ(findings[0].ip_id_pattern, "random");
-    EXPECT_EQ(findings[0].signature, "unknown");
+    EXPECT_EQ(findings[0].ip_id_pattern, IpIdPattern::random);
+    EXPECT_EQ(findings[0].signature, RstSignatureId::unknown);
 }
 
 TEST(RstForensics, AbortiveCloseContinuesTheServersIpIdSequence) {
@@ -200,14 +200,14 @@ TEST(RstForensics, AbortiveCloseContinuesTheServersIpIdSequence) {
     t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst_ack, k_server_isn + 1, 50, 0x2001, true));
     auto findings = analyze_rsts({t});
     ASSERT_EQ(findings.size(), 1u);
-    EXPECT_EQ(findings[0].ip_id_pattern, "server_sequence");
+    EXPECT_EQ(findings[0].ip_id_pattern, IpIdPattern::server_sequence);
     EXPECT_EQ(findings[0].origin, RstOrigin::server);
 }
 
 TEST(RstForensics, IpIdCopiedFromOursOrFixedAcrossTrials) {
     Trial copied = handshake(0, 50);
     copied.packets.push_back(packet(hello_time(copied) + 0.021, Direction::inbound, k_rst, k_server_isn + 1, 50, 0x1113, true));
-    EXPECT_EQ(analyze_rsts({copied})[0].ip_id_pattern, "copied");
+    EXPECT_EQ(analyze_rsts({copied})[0].ip_id_pattern, IpIdPattern::copied);
     EXPECT_EQ(analyze_rsts({copied})[0].origin, RstOrigin::injected);
 
     std::vector<Trial> trials = {handshake(1, 50), handshake(2, 50)};
@@ -216,9 +216,9 @@ TEST(RstForensics, IpIdCopiedFromOursOrFixedAcrossTrials) {
     auto findings = analyze_rsts(trials);
     ASSERT_EQ(findings.size(), 2u);
     for (const auto& f : findings) {
-        EXPECT_EQ(f.ip_id_pattern, "fixed");
+        EXPECT_EQ(f.ip_id_pattern, IpIdPattern::fixed);
         EXPECT_EQ(f.origin, RstOrigin::injected);
-        EXPECT_EQ(f.signature, "icp_filing");
+        EXPECT_EQ(f.signature, RstSignatureId::icp_filing);
     }
 }
 
@@ -228,12 +228,12 @@ TEST(RstForensics, SequenceRelations) {
         t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst_ack, k_server_isn + 1 + offset, 55, 0, false));
         return analyze_rsts({t})[0];
     };
-    EXPECT_EQ(relation_of(0).seq_relation, "exact");
-    EXPECT_EQ(relation_of(1460).seq_relation, "plus_1460");
-    EXPECT_EQ(relation_of(1460).signature, "gfw_legacy");
-    EXPECT_EQ(relation_of(4380).seq_relation, "plus_4380");
-    EXPECT_EQ(relation_of(100).seq_relation, "in_window");
-    EXPECT_EQ(relation_of(0xFFFFFF00u).seq_relation, "outside");
+    EXPECT_EQ(relation_of(0).seq_relation, SeqRelation::exact);
+    EXPECT_EQ(relation_of(1460).seq_relation, SeqRelation::plus_1460);
+    EXPECT_EQ(relation_of(1460).signature, RstSignatureId::gfw_legacy);
+    EXPECT_EQ(relation_of(4380).seq_relation, SeqRelation::plus_4380);
+    EXPECT_EQ(relation_of(100).seq_relation, SeqRelation::in_window);
+    EXPECT_EQ(relation_of(0xFFFFFF00u).seq_relation, SeqRelation::outside);
 }
 
 TEST(RstForensics, ForgedFinBeforeServerHelloIsJudgedButALateFinIsNot) {
@@ -308,13 +308,13 @@ TEST(RstForensicsFixtures, ServerKernelResetReadsAsServer) {
     for (const auto& f : findings) {
         EXPECT_NE(f.trial_id, 0);
         EXPECT_EQ(f.origin, RstOrigin::server) << fmt::format("{}", fmt::join(f.reasons, " | "));
-        EXPECT_EQ(f.signature, "server_stack");
+        EXPECT_EQ(f.signature, RstSignatureId::server_stack);
         EXPECT_EQ(f.flags, k_rst);
         EXPECT_EQ(f.ttl, 63);
         EXPECT_EQ(f.hop_difference, 0);
-        EXPECT_EQ(f.ip_id_pattern, "zero");
+        EXPECT_EQ(f.ip_id_pattern, IpIdPattern::zero);
         EXPECT_TRUE(f.df);
-        EXPECT_EQ(f.seq_relation, "exact");
+        EXPECT_EQ(f.seq_relation, SeqRelation::exact);
     }
 }
 
@@ -325,11 +325,11 @@ TEST(RstForensicsFixtures, HenanLikeInjectionReadsAsInjectedHenan) {
     ASSERT_EQ(findings.size(), 2u);
     for (const auto& f : findings) {
         EXPECT_EQ(f.origin, RstOrigin::injected);
-        EXPECT_EQ(f.signature, "henan");
+        EXPECT_EQ(f.signature, RstSignatureId::henan);
         EXPECT_EQ(f.ttl, 58);
         EXPECT_EQ(f.hop_difference, -5);  // forged with TTL 58: "further" than the one-hop server
-        EXPECT_EQ(f.ip_id_pattern, "fixed");
-        EXPECT_EQ(f.seq_relation, "exact");
+        EXPECT_EQ(f.ip_id_pattern, IpIdPattern::fixed);
+        EXPECT_EQ(f.seq_relation, SeqRelation::exact);
         EXPECT_FALSE(f.df);
         EXPECT_EQ(f.reasons.front(), "TTL 58 arrives with 5 more hops than the server's SYN-ACK (TTL 63)");
     }
@@ -344,7 +344,7 @@ TEST(RstForensicsFixtures, GfwTypeTwoBurstReadsAsInjectedBurstOfThree) {
     for (const auto& f : findings) {
         trial_ids.insert(f.trial_id);
         EXPECT_EQ(f.origin, RstOrigin::injected);
-        EXPECT_EQ(f.signature, "gfw_type_2");
+        EXPECT_EQ(f.signature, RstSignatureId::gfw_type_2);
         EXPECT_EQ(f.burst_count, 3);
         EXPECT_EQ(f.flags, k_rst_ack);
         EXPECT_TRUE(f.df);

@@ -237,7 +237,7 @@ TEST(ExitStatus, UsageIs2EverythingElse3) {
 
 TEST(ExitStatus, AFailureIsOneLineAndItsCodesStatus) {
     std::ostringstream err;
-    EXPECT_EQ(run_command([]() -> int { throw Failure(ErrorCode::permission, "needs root"); }, err),
+    EXPECT_EQ(run_command([]() -> int { throw Fatal(ErrorCode::permission, "needs root"); }, err),
               3);
     EXPECT_EQ(err.str(), "sniprobe: needs root\n");
     std::ostringstream err2;

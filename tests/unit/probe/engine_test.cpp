@@ -106,8 +106,8 @@ TEST(Engine, ResetAfterClientHelloIsConnectionReset) {
     TestServer server(ServerMode::reset_after_hello, 1, &self_signed_cert());
     auto trials = run_trials({planned(0, Variant::sni, server.port(), k_name)}, quick());
     ASSERT_EQ(trials.size(), 1u);
-    EXPECT_EQ(trials[0].failure, "connection_reset");
-    EXPECT_EQ(trials[0].failed_operation, "tls_handshake");
+    EXPECT_EQ(trials[0].failure, FailureCode::connection_reset);
+    EXPECT_EQ(trials[0].failed_operation, FailedOperation::tls_handshake);
     EXPECT_FALSE(trials[0].server_hello_seen);
     EXPECT_TRUE(trials[0].failure_ms.has_value());
     ASSERT_EQ(server.seen().size(), 1u);
@@ -126,8 +126,8 @@ TEST(Engine, SilentServerTimesOutInTheHandshake) {
     ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&a), &len);
     auto trials = run_trials({planned(0, Variant::sni, ntohs(a.sin_port), k_name)}, quick(300));
     ASSERT_EQ(trials.size(), 1u);
-    EXPECT_EQ(trials[0].failure, "generic_timeout_error");
-    EXPECT_EQ(trials[0].failed_operation, "tls_handshake");
+    EXPECT_EQ(trials[0].failure, FailureCode::generic_timeout_error);
+    EXPECT_EQ(trials[0].failed_operation, FailedOperation::tls_handshake);
     double took = trials[0].t - trials[0].t0;
     EXPECT_GE(took, 0.29);
     EXPECT_LT(took, 1.5);
@@ -145,8 +145,8 @@ TEST(Engine, ClosedPortIsConnectionRefused) {
     ::getsockname(closed.get(), reinterpret_cast<sockaddr*>(&a), &len);
     auto trials = run_trials({planned(0, Variant::sni, ntohs(a.sin_port), k_name)}, quick());
     ASSERT_EQ(trials.size(), 1u);
-    EXPECT_EQ(trials[0].failure, "connection_refused");
-    EXPECT_EQ(trials[0].failed_operation, "connect");
+    EXPECT_EQ(trials[0].failure, FailureCode::connection_refused);
+    EXPECT_EQ(trials[0].failed_operation, FailedOperation::connect);
     EXPECT_FALSE(trials[0].connect_ms.has_value());
 }
 
@@ -197,8 +197,8 @@ TEST(Engine, FatalUnrecognizedNameAlertIsRecorded) {
     TestServer server(ServerMode::alert_on_sni, 1, &self_signed_cert());
     auto trials = run_trials({planned(0, Variant::sni, server.port(), k_name)}, quick());
     ASSERT_EQ(trials.size(), 1u);
-    EXPECT_EQ(trials[0].failure, "ssl_failed_handshake");
-    EXPECT_EQ(trials[0].failed_operation, "tls_handshake");
+    EXPECT_EQ(trials[0].failure, FailureCode::ssl_failed_handshake);
+    EXPECT_EQ(trials[0].failed_operation, FailedOperation::tls_handshake);
     EXPECT_EQ(trials[0].alert_received, "unrecognized_name");
 }
 
@@ -238,7 +238,7 @@ TEST(Engine, BadCaFileIsAUsageError) {
     try {
         run_trials({}, o);
         ADD_FAILURE() << "a missing CA file must be refused";
-    } catch (const Failure& e) {
+    } catch (const Fatal& e) {
         EXPECT_EQ(e.code(), ErrorCode::usage);
     }
 }

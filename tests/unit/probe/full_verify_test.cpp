@@ -61,8 +61,8 @@ TEST(FullVerify, TrustedChainVerifies) {
 TEST(FullVerify, SelfSignedLeaf) {
     auto leaf = make_cert(k_name, nullptr, -k_day, 30 * k_day, false);
     Trial t = verify_against(leaf);
-    EXPECT_EQ(t.failure, "ssl_unknown_authority");
-    EXPECT_EQ(t.failed_operation, "tls_handshake");
+    EXPECT_EQ(t.failure, FailureCode::ssl_unknown_authority);
+    EXPECT_EQ(t.failed_operation, FailedOperation::tls_handshake);
     ASSERT_TRUE(t.certificate);
     EXPECT_EQ(t.certificate->problem, "self_signed");
     EXPECT_FALSE(t.certificate->verified);
@@ -73,7 +73,7 @@ TEST(FullVerify, SelfSignedLeaf) {
 TEST(FullVerify, NameMismatch) {
     auto leaf = make_cert("other.sniprobe", &pki().root, -k_day, 30 * k_day, false);
     Trial t = verify_against(leaf);
-    EXPECT_EQ(t.failure, "ssl_invalid_hostname");
+    EXPECT_EQ(t.failure, FailureCode::ssl_invalid_hostname);
     ASSERT_TRUE(t.certificate);
     EXPECT_EQ(t.certificate->problem, "name_mismatch");
 }
@@ -81,7 +81,7 @@ TEST(FullVerify, NameMismatch) {
 TEST(FullVerify, Expired) {
     auto leaf = make_cert(k_name, &pki().root, -30 * k_day, -k_day, false);
     Trial t = verify_against(leaf);
-    EXPECT_EQ(t.failure, "ssl_invalid_certificate");
+    EXPECT_EQ(t.failure, FailureCode::ssl_invalid_certificate);
     ASSERT_TRUE(t.certificate);
     EXPECT_EQ(t.certificate->problem, "expired");
 }
@@ -96,7 +96,7 @@ TEST(FullVerify, NotYetValid) {
 TEST(FullVerify, MissingIntermediateIsChainIncomplete) {
     auto leaf = make_cert(k_name, &pki().intermediate, -k_day, 30 * k_day, false);
     Trial incomplete = verify_against(leaf);
-    EXPECT_EQ(incomplete.failure, "ssl_unknown_authority");
+    EXPECT_EQ(incomplete.failure, FailureCode::ssl_unknown_authority);
     ASSERT_TRUE(incomplete.certificate);
     EXPECT_EQ(incomplete.certificate->problem, "chain_incomplete");
 

@@ -58,7 +58,7 @@ TEST(JsonReport, FollowsTheDesignShapeAndOoniNames) {
     EXPECT_EQ(doc["rst"][0]["delay_ms"], 18.5);
     EXPECT_EQ(doc["trace"]["middlebox_hop"], 2);
     EXPECT_TRUE(doc["trace"]["hops"][1]["router"].is_null());
-    EXPECT_EQ(doc["verdict"]["cause"], d.verdict.cause);
+    EXPECT_EQ(doc["verdict"]["cause"], std::string(to_name(d.verdict.cause)));
     EXPECT_EQ(doc["verdict"]["evidence"][0]["id"], d.verdict.evidence[0].id);
     EXPECT_TRUE(doc["verdict"]["subcode"].is_null());
 }
@@ -101,6 +101,22 @@ TEST(JsonReport, RejectsNewerSchemaAndBadInput) {
 
     std::istringstream bad_type(R"({"schema_version": 1, "duration_s": "long"})");
     EXPECT_FALSE(read_json(bad_type).has_value());
+}
+
+TEST(JsonReport, UnknownFailureStringsSurviveAndUnknownNamesFail) {
+    Diagnosis d = rich_diagnosis();
+    d.trials[2].failure = Failure::from_text("unknown_failure: No buffer space available");
+    const std::string first = to_text(d);
+    std::istringstream in(first);
+    Result<Diagnosis> back = read_json(in);
+    ASSERT_TRUE(back.has_value()) << back.error().message;
+    EXPECT_EQ(back->trials[2].failure.code(), FailureCode::other);
+    EXPECT_EQ(to_text(*back), first);
+
+    std::istringstream bad_cause(R"({"schema_version": 1, "verdict": {"cause": "sni_blocked"}})");
+    auto c = read_json(bad_cause);
+    ASSERT_FALSE(c.has_value());
+    EXPECT_NE(c.error().message.find("sni_blocked"), std::string::npos);
 }
 
 TEST(JsonReport, InvalidUtf8FromTheNetworkDoesNotThrow) {

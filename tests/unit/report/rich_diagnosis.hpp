@@ -18,7 +18,7 @@ inline Diagnosis rich_diagnosis() {
         .add(Variant::control_sni, 2, handshake_ok)
         .add(Variant::full_verify, 1, verified)
         .add(Variant::http_host, 1, http_beaver_page)
-        .forensics(Variant::sni, RstOrigin::injected, "gfw_type_2")
+        .forensics(Variant::sni, RstOrigin::injected, RstSignatureId::gfw_type_2)
         .trace_hop(2, "10.77.2.1")
         .forced_ip("203.0.113.10", {"203.0.113.10", "2001:db8::10"});
     Diagnosis d = s.build();
@@ -51,7 +51,7 @@ inline Diagnosis rich_diagnosis() {
     d.anomalies = {"truncated TCP option in trial 3"};
     d.duration_s = 4.25;
     ResidualReport residual;  // diagnose --residual (every field set)
-    residual.status = residual_status::cleared;
+    residual.status = ResidualStatus::cleared;
     residual.trigger_trial_id = 2;
     residual.trigger_t = 0.052;
     residual.address = "10.77.3.2";
@@ -62,9 +62,10 @@ inline Diagnosis rich_diagnosis() {
     residual.blocked_until_s = 5.8;
     residual.keyed_fields = 3;
     residual.scope = "port 8443 on the same server answered while port 443 was blocked";
-    residual.probes = {{0.4, 443, "tls", "example.com", "during", "connection_refused", false},
-                       {0.41, 8443, "tls", "example.com", "during", "ssl_failed_handshake", true},
-                       {6.3, 443, "tls", "example.com", "during", "", true}};
+    residual.probes = {
+        {0.4, 443, "tls", "example.com", ResidualPhase::during, FailureCode::connection_refused, false},
+        {0.41, 8443, "tls", "example.com", ResidualPhase::during, FailureCode::ssl_failed_handshake, true},
+        {6.3, 443, "tls", "example.com", ResidualPhase::during, FailureCode::none, true}};
     d.residual = residual;
     d.verdict = decide(d);
     return d;

@@ -75,7 +75,7 @@ TEST(TextReport, FullDetailListsEachReset) {
     s.captured()
         .add(Variant::sni, 2, reset_after_hello)
         .add(Variant::no_sni, 2, handshake_ok)
-        .forensics(Variant::sni, RstOrigin::injected, "henan");
+        .forensics(Variant::sni, RstOrigin::injected, RstSignatureId::henan);
     Diagnosis d = s.build();
     d.analysis.rsts[0].reasons = {"payload 01 02 .. 09 00"};
     d.verdict = decide(d);
@@ -89,7 +89,7 @@ TEST(TextReport, ResidualBlockIsOneLine) {
     Diagnosis d = seed();
     EXPECT_THAT(render(d, Colour::off), Not(HasSubstr("residual blocking")));
     ResidualReport r;
-    r.status = residual_status::cleared;
+    r.status = ResidualStatus::cleared;
     r.address = "10.77.3.2";
     r.port = 443;
     r.control_name = "ok.test";

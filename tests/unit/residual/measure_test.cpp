@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "residual/residual.hpp"
+#include "verdict/decide.hpp"
 #include "verdict/evidence_ids.hpp"
 
 namespace sniprobe::residual {
@@ -22,7 +23,7 @@ Trial injected_trial(Diagnosis& d, int id, double hello_t, Variant v = Variant::
     t.t0 = hello_t - 0.002;
     t.hello_sent_ms = 2.0;
     t.t = hello_t + 0.02;
-    t.failure = "connection_reset";
+    t.failure = FailureCode::connection_reset;
     t.captured = true;
     RstFinding f;
     f.trial_id = id;
@@ -70,10 +71,10 @@ struct FakeBox {
                 t.port = p.port;
                 t.server_name = p.server_name;
                 t.t0 = now;
-                t.failure = blocked(p.port) ? "connection_refused" : "";
+                t.failure = blocked(p.port) ? Failure(FailureCode::connection_refused) : Failure();
                 if (t.failure.empty() &&
                     std::find(rejecting.begin(), rejecting.end(), p.port) != rejecting.end()) {
-                    t.failure = "ssl_failed_handshake";
+                    t.failure = FailureCode::ssl_failed_handshake;
                     t.alert_received = "unrecognized_name";
                 }
                 t.t = now + 0.01;
@@ -130,7 +131,7 @@ TEST(ResidualTrigger, WithoutCaptureAPlainResetCounts) {
     d.analysis.rsts.clear();
     d.trials[0].captured = false;
     EXPECT_TRUE(find_trigger(d));
-    d.trials[0].failure = "generic_timeout_error";  // a timeout alone is not enough blind
+    d.trials[0].failure = FailureCode::generic_timeout_error;  // a timeout alone is not enough blind
     EXPECT_FALSE(find_trigger(d));
 }
 
@@ -145,7 +146,7 @@ TEST(ResidualMeasure, BracketsASixSecondPortBlock) {
     FakeBox box;
     const Diagnosis d = triggered_run(box.trigger_t);
     const ResidualReport r = run(box, d);
-    EXPECT_EQ(r.status, residual_status::cleared);
+    EXPECT_EQ(r.status, ResidualStatus::cleared);
     ASSERT_TRUE(r.window_s && r.blocked_until_s);
     EXPECT_GE(*r.window_s, 6.0);
     EXPECT_LE(*r.window_s, 6.7);
@@ -161,11 +162,11 @@ TEST(ResidualMeasure, AnotherPortBlockedTooMeansTheWholeAddress) {
     FakeBox box;
     box.keyed_fields = 2;
     const ResidualReport r = run(box, triggered_run(box.trigger_t));
-    EXPECT_EQ(r.status, residual_status::cleared);
+    EXPECT_EQ(r.status, ResidualStatus::cleared);
     EXPECT_EQ(r.keyed_fields, 2);
     // The other ports were asked again after the block, and answered.
     int after_ok = 0;
-    for (const ResidualProbe& p : r.probes) after_ok += p.phase == "after" && p.answered;
+    for (const ResidualProbe& p : r.probes) after_ok += p.phase == ResidualPhase::after && p.answered;
     EXPECT_GE(after_ok, 1);
 }
 
@@ -174,7 +175,7 @@ TEST(ResidualMeasure, NoOtherPortAnsweringLeavesTheScopeOpen) {
     box.keyed_fields = 2;
     box.closed = {8443, 80};
     const ResidualReport r = run(box, triggered_run(box.trigger_t));
-    EXPECT_EQ(r.status, residual_status::cleared);
+    EXPECT_EQ(r.status, ResidualStatus::cleared);
     EXPECT_FALSE(r.keyed_fields);
     EXPECT_NE(r.scope.find("cannot be told"), std::string::npos) << r.scope;
 }
@@ -185,7 +186,7 @@ TEST(ResidualMeasure, AnAlertFromAnotherPortIsAnAnswer) {
     box.closed = {80};
     box.rejecting = {8443};
     const ResidualReport r = run(box, triggered_run(box.trigger_t));
-    EXPECT_EQ(r.status, residual_status::cleared);
+    EXPECT_EQ(r.status, ResidualStatus::cleared);
     EXPECT_EQ(r.keyed_fields, 3);
     EXPECT_NE(r.scope.find("port 8443"), std::string::npos) << r.scope;
 
@@ -212,7 +213,7 @@ TEST(ResidualMeasure, APortOpenBeforeTheTriggerCounts) {
     http.t = 0.6;
     d.trials.push_back(http);
     const ResidualReport r = run(box, d);
-    EXPECT_EQ(r.status, residual_status::still_blocked);
+    EXPECT_EQ(r.status, ResidualStatus::still_blocked);
     EXPECT_EQ(r.keyed_fields, 2);
 }
 
@@ -220,7 +221,7 @@ TEST(ResidualMeasure, StillBlockedAtTheBoundAndBounded) {
     FakeBox box;
     box.residual_s = 180;
     const ResidualReport r = run(box, triggered_run(box.trigger_t), 20);
-    EXPECT_EQ(r.status, residual_status::still_blocked);
+    EXPECT_EQ(r.status, ResidualStatus::still_blocked);
     EXPECT_FALSE(r.window_s);
     ASSERT_TRUE(r.blocked_until_s);
     EXPECT_NEAR(*r.blocked_until_s, 20.0, 0.05);  // the last probe sits on the bound
@@ -232,7 +233,7 @@ TEST(ResidualMeasure, ALongBoundStaysAFewDozenProbes) {
     FakeBox box;
     box.residual_s = 1e9;
     const ResidualReport r = run(box, triggered_run(box.trigger_t), 1800);
-    EXPECT_EQ(r.status, residual_status::still_blocked);
+    EXPECT_EQ(r.status, ResidualStatus::still_blocked);
     EXPECT_LT(box.runs, 250);
 }
 
@@ -240,7 +241,7 @@ TEST(ResidualMeasure, NoBlockAtAll) {
     FakeBox box;
     box.residual_s = 0;
     const ResidualReport r = run(box, triggered_run(box.trigger_t));
-    EXPECT_EQ(r.status, residual_status::not_blocked);
+    EXPECT_EQ(r.status, ResidualStatus::not_blocked);
     EXPECT_FALSE(r.window_s);
     EXPECT_FALSE(r.keyed_fields);
     EXPECT_EQ(box.runs, 1);
@@ -249,9 +250,9 @@ TEST(ResidualMeasure, NoBlockAtAll) {
 TEST(ResidualMeasure, NoTriggerNoProbes) {
     FakeBox box;
     Diagnosis d = triggered_run();
-    d.trials[0].failure.clear();
+    d.trials[0].failure = {};
     const ResidualReport r = run(box, d);
-    EXPECT_EQ(r.status, residual_status::no_trigger);
+    EXPECT_EQ(r.status, ResidualStatus::no_trigger);
     EXPECT_EQ(box.runs, 0);
 }
 
@@ -259,26 +260,35 @@ TEST(ResidualMeasure, InterruptStopsIt) {
     FakeBox box;
     box.waits_before_interrupt = 2;
     const ResidualReport r = run(box, triggered_run(box.trigger_t));
-    EXPECT_EQ(r.status, residual_status::interrupted);
+    EXPECT_EQ(r.status, ResidualStatus::interrupted);
     EXPECT_EQ(box.runs, 3);
+}
+
+// The measured lines of E_RESIDUAL_BLOCKING in a verdict.
+std::vector<std::string> measured_lines(const Verdict& v) {
+    std::vector<std::string> out;
+    for (const Evidence& e : v.evidence)
+        if (e.id == std::string(evidence::residual_blocking.id) && e.text.rfind("measured:", 0) == 0)
+            out.push_back(e.text);
+    return out;
 }
 
 TEST(ResidualCite, AMeasuredBlockIsEvidenceANonBlockANote) {
     FakeBox box;
     Diagnosis d = triggered_run(box.trigger_t);
     d.residual = run(box, d);
-    cite(d);
-    ASSERT_EQ(d.verdict.evidence.size(), 1u);
-    EXPECT_EQ(d.verdict.evidence[0].id, std::string(evidence::residual_blocking.id));
-    EXPECT_NE(d.verdict.evidence[0].text.find("ok.test to 10.77.3.2:443"), std::string::npos)
-        << d.verdict.evidence[0].text;
+    add_notes(d);
+    EXPECT_TRUE(d.notes.empty());
+    const auto lines = measured_lines(decide(d));
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_NE(lines[0].find("ok.test to 10.77.3.2:443"), std::string::npos) << lines[0];
 
     FakeBox open;
     open.residual_s = 0;
     Diagnosis clear = triggered_run(open.trigger_t);
     clear.residual = run(open, clear);
-    cite(clear);
-    EXPECT_TRUE(clear.verdict.evidence.empty());
+    add_notes(clear);
+    EXPECT_TRUE(measured_lines(decide(clear)).empty());
     ASSERT_EQ(clear.notes.size(), 1u);
     EXPECT_NE(clear.notes[0].find("residual:"), std::string::npos);
 }

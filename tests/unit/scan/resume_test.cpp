@@ -20,7 +20,7 @@ std::string record_line(const std::string& host, const std::string& ip, bool ip_
     r.target.ip_given = ip_given;
     r.target.port = port;
     r.ip = ip;
-    r.verdict.cause = "ok";
+    r.verdict.cause = Cause::ok;
     std::ostringstream out;
     write_record(out, r);
     return out.str();

@@ -68,7 +68,7 @@ TEST(Scanner, BlockedNamesAreSniResetAndTheRestOk) {
     for (const auto& r : c.records) {
         hosts.insert(r.target.host);
         const bool blocked = r.target.host.ends_with(".blocked.test");
-        EXPECT_EQ(r.verdict.cause, blocked ? "sni_reset" : "ok") << r.target.host << ": " << r.verdict.summary;
+        EXPECT_EQ(r.verdict.cause, blocked ? Cause::sni_reset : Cause::ok) << r.target.host << ": " << r.verdict.summary;
         ASSERT_FALSE(r.variants.empty());
         const VariantStats* sni = nullptr;
         for (const auto& s : r.variants)
@@ -98,7 +98,7 @@ TEST(Scanner, ConnectionsToOneAddressAreCapped) {
     EXPECT_GE(c.stats.max_address_in_flight, 1);
     EXPECT_LE(c.stats.max_address_in_flight, 3);
     for (const auto& r : c.records)
-        EXPECT_EQ(r.verdict.cause, r.target.host.ends_with(".blocked.test") ? "sni_reset" : "ok") << r.target.host;
+        EXPECT_EQ(r.verdict.cause, r.target.host.ends_with(".blocked.test") ? Cause::sni_reset : Cause::ok) << r.target.host;
 }
 
 TEST(Scanner, FullHandshakesAgree) {
@@ -111,7 +111,7 @@ TEST(Scanner, FullHandshakesAgree) {
     auto c = scan_names(server.port(), 6, 3, options);
     ASSERT_EQ(c.records.size(), 6u);
     for (const auto& r : c.records)
-        EXPECT_EQ(r.verdict.cause, r.target.host.ends_with(".blocked.test") ? "sni_reset" : "ok") << r.target.host;
+        EXPECT_EQ(r.verdict.cause, r.target.host.ends_with(".blocked.test") ? Cause::sni_reset : Cause::ok) << r.target.host;
 }
 
 TEST(Scanner, RefusedAddressIsTcpUnreachableForEveryName) {
@@ -129,7 +129,7 @@ TEST(Scanner, RefusedAddressIsTcpUnreachableForEveryName) {
     options.control_trials = 3;
     auto c = scan_names(port, 4, 2, options);
     ASSERT_EQ(c.records.size(), 4u);
-    for (const auto& r : c.records) EXPECT_EQ(r.verdict.cause, "tcp_unreachable") << r.target.host;
+    for (const auto& r : c.records) EXPECT_EQ(r.verdict.cause, Cause::tcp_unreachable) << r.target.host;
 }
 
 TEST(Engine, ClientHelloOnlyStopsAtTheServerHello) {
@@ -147,7 +147,7 @@ TEST(Engine, ClientHelloOnlyStopsAtTheServerHello) {
     EXPECT_EQ(trials[0].tls_version, "TLSv1.3");
     EXPECT_EQ(trials[0].cipher_suite.rfind("TLS_", 0), 0u) << trials[0].cipher_suite;
     EXPECT_TRUE(trials[0].alpn.empty());  // ALPN is in EncryptedExtensions: never read
-    EXPECT_EQ(trials[1].failure, "connection_reset");
+    EXPECT_EQ(trials[1].failure, FailureCode::connection_reset);
     EXPECT_FALSE(trials[1].server_hello_seen);
 }
 

@@ -35,9 +35,9 @@ TEST(Decide, SeedWithInjectedRstsIsSniReset) {
         .add(Variant::sni, 9, reset_after_hello)
         .add(Variant::sni, 1, handshake_ok)
         .add(Variant::control_sni, 10, handshake_ok)
-        .forensics(Variant::sni, RstOrigin::injected, "icp_filing");
+        .forensics(Variant::sni, RstOrigin::injected, RstSignatureId::icp_filing);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_EQ(v.cause, Cause::sni_reset);
     EXPECT_GE(v.confidence, 0.95);
     EXPECT_TRUE(cites(v, "E_SNI_RESET_RATE"));
     EXPECT_TRUE(cites(v, "E_CONTROL_OK"));
@@ -54,7 +54,7 @@ TEST(Decide, SeedWithInjectedRstsIsSniReset) {
 
 TEST(Decide, SeedWithoutCaptureIsSniResetWithLowerConfidence) {
     Verdict v = decide(seed_scenario().build());
-    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_EQ(v.cause, Cause::sni_reset);
     EXPECT_TRUE(cites(v, "E_NO_CAPTURE"));
     EXPECT_LE(v.confidence, 0.75);
     EXPECT_GE(v.confidence, 0.6);
@@ -67,7 +67,7 @@ TEST(Decide, ThreeOfTenResetsIsStillInterference) {
         .add(Variant::no_sni, 10, handshake_ok)
         .add(Variant::control_sni, 10, handshake_ok);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_EQ(v.cause, Cause::sni_reset);
     EXPECT_LT(v.confidence, decide(seed_scenario().build()).confidence);
 }
 
@@ -78,8 +78,8 @@ TEST(Decide, OneOfTenResetsIsNotEnoughAlone) {
         .add(Variant::no_sni, 10, handshake_ok)
         .add(Variant::control_sni, 10, handshake_ok);
     Verdict v = decide(s.build());
-    EXPECT_NE(v.cause, cause::sni_reset);
-    EXPECT_EQ(v.cause, cause::ok);
+    EXPECT_NE(v.cause, Cause::sni_reset);
+    EXPECT_EQ(v.cause, Cause::ok);
     EXPECT_TRUE(cites(v, "E_SPORADIC_FAILURES"));
 }
 
@@ -92,7 +92,7 @@ TEST(Decide, OneInjectedResetIsEvidenceEnough) {
         .add(Variant::control_sni, 10, handshake_ok)
         .forensics(Variant::sni, RstOrigin::injected);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_EQ(v.cause, Cause::sni_reset);
     EXPECT_LE(v.confidence, 0.7);
 }
 
@@ -102,7 +102,7 @@ TEST(Decide, EveryVariantResetIsServerReset) {
         .add(Variant::no_sni, 10, reset_after_hello)
         .add(Variant::control_sni, 10, reset_after_hello);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::server_reset);
+    EXPECT_EQ(v.cause, Cause::server_reset);
     EXPECT_TRUE(cites(v, "E_ALL_VARIANTS_RESET"));
     EXPECT_TRUE(cites(v, "E_NO_CAPTURE"));
 }
@@ -117,7 +117,7 @@ TEST(Decide, EveryVariantResetByInjectionIsNotBlamedOnTheServer) {
         .forensics(Variant::no_sni, RstOrigin::injected)
         .forensics(Variant::control_sni, RstOrigin::injected);
     Verdict v = decide(s.build());
-    EXPECT_NE(v.cause, cause::server_reset);
+    EXPECT_NE(v.cause, Cause::server_reset);
     EXPECT_TRUE(cites(v, "E_RST_INJECTED"));
 }
 
@@ -130,7 +130,7 @@ TEST(Decide, NameDependentResetsFromTheServerAreServerReset) {
         .add(Variant::control_sni, 10, handshake_ok)
         .forensics(Variant::sni, RstOrigin::server);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::server_reset);
+    EXPECT_EQ(v.cause, Cause::server_reset);
     EXPECT_TRUE(cites(v, "E_RST_SERVER_FINGERPRINT"));
     EXPECT_FALSE(cites(v, "E_RST_INJECTED"));
     EXPECT_THAT(v.summary, HasSubstr("no middlebox"));
@@ -142,7 +142,7 @@ TEST(Decide, TimeoutsForTheNameAreSniDrop) {
         .add(Variant::no_sni, 10, handshake_ok)
         .add(Variant::control_sni, 10, handshake_ok);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::sni_drop);
+    EXPECT_EQ(v.cause, Cause::sni_drop);
     EXPECT_TRUE(cites(v, "E_SNI_TIMEOUT_RATE"));
 }
 
@@ -153,7 +153,7 @@ TEST(Decide, EofForTheNameIsSniClose) {
         .add(Variant::no_sni, 10, handshake_ok)
         .add(Variant::control_sni, 10, handshake_ok);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::sni_close);
+    EXPECT_EQ(v.cause, Cause::sni_close);
     EXPECT_TRUE(cites(v, "E_SNI_EOF_RATE"));
 }
 
@@ -164,7 +164,7 @@ TEST(Decide, IncompleteChainIsCertificateThoughFullVerifyFailed) {
         .add(Variant::control_sni, 10, handshake_ok)
         .add(Variant::full_verify, 10, chain_incomplete);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::certificate);
+    EXPECT_EQ(v.cause, Cause::certificate);
     EXPECT_EQ(v.subcode, "chain_incomplete");
     EXPECT_TRUE(cites(v, "E_CERT_CHAIN_INCOMPLETE"));
     EXPECT_THAT(all_advice(v), HasSubstr("fullchain"));
@@ -176,7 +176,7 @@ TEST(Decide, AlertForTheNameIsTlsAlertAndNamesIt) {
         .add(Variant::no_sni, 10, handshake_ok)
         .add(Variant::control_sni, 10, handshake_ok);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::tls_alert);
+    EXPECT_EQ(v.cause, Cause::tls_alert);
     EXPECT_THAT(v.summary, HasSubstr("unrecognized_name"));
     EXPECT_TRUE(cites(v, "E_TLS_ALERT"));
 }
@@ -187,7 +187,7 @@ TEST(Decide, ConnectRefusedEverywhereIsTcpUnreachable) {
         .add(Variant::no_sni, 10, connect_refused)
         .add(Variant::control_sni, 10, connect_refused);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::tcp_unreachable);
+    EXPECT_EQ(v.cause, Cause::tcp_unreachable);
     EXPECT_TRUE(cites(v, "E_ALL_CONNECT_FAILED"));
     EXPECT_THAT(v.summary, HasSubstr("connection_refused"));
 }
@@ -196,7 +196,7 @@ TEST(Decide, UnresolvableNameIsDns) {
     Scenario s;
     s.dns_failure("dns_nxdomain_error");
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::dns);
+    EXPECT_EQ(v.cause, Cause::dns);
     EXPECT_TRUE(cites(v, "E_DNS_FAILURE"));
     EXPECT_THAT(v.summary, HasSubstr("dns_nxdomain_error"));
 }
@@ -208,7 +208,7 @@ TEST(Decide, CleanRunIsOk) {
         .add(Variant::control_sni, 10, handshake_ok)
         .add(Variant::full_verify, 10, verified);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::ok);
+    EXPECT_EQ(v.cause, Cause::ok);
     EXPECT_GE(v.confidence, 0.9);
     EXPECT_TRUE(cites(v, "E_TARGET_OK"));
 }
@@ -226,7 +226,7 @@ TEST(Decide, ServerRepliesToInjectedRstsDoNotMakeItServerReset) {
         .forensics(Variant::sni, RstOrigin::injected)
         .server_replies_to_injection(Variant::sni);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_EQ(v.cause, Cause::sni_reset);
     EXPECT_TRUE(cites(v, "E_RST_INJECTED"));
     EXPECT_FALSE(cites(v, "E_RST_SERVER_FINGERPRINT"));
 }
@@ -243,7 +243,7 @@ TEST(Decide, RareNameDependentServerResetsAreStillTheServers) {
         .add(Variant::control_sni, 20, handshake_ok)
         .forensics(Variant::sni, RstOrigin::server);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::server_reset);
+    EXPECT_EQ(v.cause, Cause::server_reset);
     EXPECT_TRUE(cites(v, "E_RST_SERVER_FINGERPRINT"));
 }
 

@@ -27,42 +27,42 @@ inline void reset_after_hello(Trial& t) {
     t.connect_ms = 5.0;
     t.hello_sent_ms = 5.2;
     t.failure_ms = 23.0;
-    t.failure = "connection_reset";
-    t.failed_operation = "tls_handshake";
+    t.failure = FailureCode::connection_reset;
+    t.failed_operation = FailedOperation::tls_handshake;
 }
 inline void timeout_after_hello(Trial& t) {
     t.connect_ms = 5.0;
     t.hello_sent_ms = 5.2;
     t.failure_ms = 5000.0;
-    t.failure = "generic_timeout_error";
-    t.failed_operation = "tls_handshake";
+    t.failure = FailureCode::generic_timeout_error;
+    t.failed_operation = FailedOperation::tls_handshake;
 }
 inline void eof_after_hello(Trial& t) {
     t.connect_ms = 5.0;
     t.hello_sent_ms = 5.2;
     t.failure_ms = 20.0;
-    t.failure = "eof_error";
-    t.failed_operation = "tls_handshake";
+    t.failure = FailureCode::eof_error;
+    t.failed_operation = FailedOperation::tls_handshake;
 }
 inline void alert_unrecognized_name(Trial& t) {
     t.connect_ms = 5.0;
     t.hello_sent_ms = 5.2;
-    t.failure = "ssl_failed_handshake";
-    t.failed_operation = "tls_handshake";
+    t.failure = FailureCode::ssl_failed_handshake;
+    t.failed_operation = FailedOperation::tls_handshake;
     t.alert_received = "unrecognized_name";
 }
 inline void connect_refused(Trial& t) {
     t.failure_ms = 1.0;
-    t.failure = "connection_refused";
-    t.failed_operation = "connect";
+    t.failure = FailureCode::connection_refused;
+    t.failed_operation = FailedOperation::connect;
 }
 // full_verify against a server that sends only its leaf.
 inline void chain_incomplete(Trial& t) {
     handshake_ok(t);
     t.tls_version.clear();
     t.cipher_suite.clear();
-    t.failure = "ssl_unknown_authority";
-    t.failed_operation = "tls_handshake";
+    t.failure = FailureCode::ssl_unknown_authority;
+    t.failed_operation = FailedOperation::tls_handshake;
     CertificateCheck c;
     c.problem = "chain_incomplete";
     c.openssl_code = 20;
@@ -123,15 +123,15 @@ class Scenario {
     }
 
     // Forensics: every reset/eof trial of `v` gets one finding with this origin.
-    Scenario& forensics(Variant v, RstOrigin origin, std::string signature = "unknown") {
+    Scenario& forensics(Variant v, RstOrigin origin, RstSignatureId signature = RstSignatureId::unknown) {
         for (const Trial& t : m_d.trials) {
-            if (t.variant != v || (t.failure != "connection_reset" && t.failure != "eof_error"))
+            if (t.variant != v || (t.failure != FailureCode::connection_reset && t.failure != FailureCode::eof_error))
                 continue;
             RstFinding f;
             f.trial_id = t.id;
             f.origin = origin;
             f.signature = signature;
-            f.flags = t.failure == "eof_error" ? 0x11 : 0x14;
+            f.flags = t.failure == FailureCode::eof_error ? 0x11 : 0x14;
             f.ttl = origin == RstOrigin::server ? 52 : 60;
             f.server_synack_ttl = 52;
             m_rsts.push_back(f);
@@ -148,7 +148,7 @@ class Scenario {
             if (t.variant != v) continue;
             RstFinding reply = injected;
             reply.origin = RstOrigin::server;
-            reply.signature = "server_stack";
+            reply.signature = RstSignatureId::server_stack;
             reply.ttl = 52;
             reply.after_injected = true;
             replies.push_back(reply);

@@ -38,7 +38,7 @@ TEST(Supporting, SplitThatSucceedsSaysTheBoxDoesNotReassemble) {
         .add(Variant::control_split_tcp, 10, handshake_ok)
         .add(Variant::sni_large, 10, handshake_ok);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_EQ(v.cause, Cause::sni_reset);
     EXPECT_TRUE(cites(v, "E_SPLIT_EVADES"));
     EXPECT_TRUE(cites(v, "E_LARGE_EVADES"));
     std::string advice;
@@ -51,7 +51,7 @@ TEST(Supporting, FailedSplitMeansNothingBesideAFailedControlSplit) {
     s.add(Variant::sni_split_tcp, 10, reset_after_hello)
         .add(Variant::control_split_tcp, 10, reset_after_hello);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_EQ(v.cause, Cause::sni_reset);
     EXPECT_TRUE(cites(v, "E_SERVER_REJECTS_SPLIT"));
     EXPECT_FALSE(cites(v, "E_SPLIT_BLOCKED"));
     EXPECT_FALSE(cites(v, "E_SPLIT_EVADES"));
@@ -82,7 +82,7 @@ TEST(Supporting, ControlsFailingOnlyAfterTheTriggerAreResidualBlocking) {
         .add(Variant::no_sni, 2, handshake_ok)
         .add(Variant::control_sni, 3, handshake_ok);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_EQ(v.cause, Cause::sni_reset);
     EXPECT_TRUE(cites(v, "E_RESIDUAL_BLOCKING"));
 }
 
@@ -104,7 +104,7 @@ TEST(Supporting, InjectedTriggerThenEverythingRefusedIsResidualBlocking) {
     Scenario s = residual_run();
     s.forensics(Variant::sni_split_tcp, RstOrigin::injected);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_EQ(v.cause, Cause::sni_reset);
     EXPECT_TRUE(cites(v, "E_RESIDUAL_BLOCKING"));
     EXPECT_TRUE(cites(v, "E_RST_INJECTED"));
     EXPECT_LE(v.confidence, 0.7);
@@ -113,8 +113,8 @@ TEST(Supporting, InjectedTriggerThenEverythingRefusedIsResidualBlocking) {
 TEST(Supporting, SamePatternWithoutInjectionEvidenceBlamesNoOne) {
     // A server that went down after one reset looks the same without packets.
     Verdict v = decide(residual_run().build());
-    EXPECT_NE(v.cause, cause::sni_reset);
-    EXPECT_NE(v.cause, cause::server_reset);
+    EXPECT_NE(v.cause, Cause::sni_reset);
+    EXPECT_NE(v.cause, Cause::server_reset);
 }
 
 TEST(Supporting, BlockPageOnPlainHttpIsHttpHostBlock) {
@@ -123,7 +123,7 @@ TEST(Supporting, BlockPageOnPlainHttpIsHttpHostBlock) {
         .add(Variant::no_sni, 10, handshake_ok)
         .add(Variant::http_host, 5, http_beaver_page);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::http_host_block);
+    EXPECT_EQ(v.cause, Cause::http_host_block);
     EXPECT_TRUE(cites(v, "E_HTTP_BLOCKPAGE"));
     EXPECT_LE(v.confidence, 0.75);
 }
@@ -134,13 +134,13 @@ TEST(Supporting, ForcedIpThatDnsDoesNotKnowIsDnsOnlyWhenAllElseWorks) {
         .add(Variant::sni, 10, handshake_ok)
         .add(Variant::no_sni, 10, handshake_ok);
     Verdict v = decide(fine.build());
-    EXPECT_EQ(v.cause, cause::dns);
+    EXPECT_EQ(v.cause, Cause::dns);
     EXPECT_TRUE(cites(v, "E_DNS_MISMATCH"));
 
     Scenario blocked = blocked_name();
     blocked.forced_ip("198.51.100.7", {"203.0.113.10"});
     Verdict b = decide(blocked.build());
-    EXPECT_EQ(b.cause, cause::sni_reset);
+    EXPECT_EQ(b.cause, Cause::sni_reset);
     EXPECT_TRUE(cites(b, "E_DNS_MISMATCH"));
 }
 
@@ -148,7 +148,7 @@ TEST(Supporting, BadChainBesideInterferenceIsEvidenceNotTheCause) {
     Scenario s = blocked_name();
     s.add(Variant::full_verify, 2, chain_incomplete);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::sni_reset);
+    EXPECT_EQ(v.cause, Cause::sni_reset);
     EXPECT_TRUE(cites(v, "E_CERT_CHAIN_INCOMPLETE"));
 }
 
@@ -163,7 +163,7 @@ TEST(Supporting, NoControlsIsInconclusive) {
     Scenario s;
     s.add(Variant::sni, 10, reset_after_hello);
     Verdict v = decide(s.build());
-    EXPECT_EQ(v.cause, cause::inconclusive);
+    EXPECT_EQ(v.cause, Cause::inconclusive);
     EXPECT_TRUE(cites(v, "E_NO_CONTROLS"));
     EXPECT_THAT(v.summary, HasSubstr("connection_reset 10"));
 }
@@ -178,18 +178,18 @@ TEST(EvidenceIds, AreUniqueAndNamed) {
 }
 
 TEST(Invariants, EveryScenarioGivesOneTaxonomyCauseWithTableIds) {
-    const std::set<std::string> causes{cause::ok,
-                                       cause::sni_reset,
-                                       cause::sni_drop,
-                                       cause::sni_close,
-                                       cause::http_host_block,
-                                       cause::tcp_unreachable,
-                                       cause::server_reset,
-                                       cause::tls_alert,
-                                       cause::certificate,
-                                       cause::path_mtu,
-                                       cause::dns,
-                                       cause::inconclusive};
+    const std::set<Cause> causes{Cause::ok,
+                                       Cause::sni_reset,
+                                       Cause::sni_drop,
+                                       Cause::sni_close,
+                                       Cause::http_host_block,
+                                       Cause::tcp_unreachable,
+                                       Cause::server_reset,
+                                       Cause::tls_alert,
+                                       Cause::certificate,
+                                       Cause::path_mtu,
+                                       Cause::dns,
+                                       Cause::inconclusive};
     std::set<std::string> table;
     for (const EvidenceId& e : k_all_evidence_ids) table.insert(e.id);
 
@@ -206,7 +206,7 @@ TEST(Invariants, EveryScenarioGivesOneTaxonomyCauseWithTableIds) {
     scenarios.push_back(mixed);
     for (const Scenario& s : scenarios) {
         Verdict v = decide(s.build());
-        EXPECT_TRUE(causes.count(v.cause)) << v.cause;
+        EXPECT_TRUE(causes.count(v.cause)) << to_name(v.cause);
         EXPECT_FALSE(v.summary.empty());
         EXPECT_EQ(v.summary.back(), '.') << v.summary;
         for (const Evidence& e : v.evidence) {
