@@ -43,10 +43,10 @@ int run(int argc, char** argv) {
         int rc = app.exit(e);
         return rc == 0 ? 0 : 2;
     } catch (const Fatal& e) {
-        std::fprintf(stderr, "sniprobe: %s\n", e.what());
+        fmt::print(stderr, "sniprobe: {}\n", e.what());
         return e.code();
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "sniprobe: internal error: %s\n", e.what());
+        fmt::print(stderr, "sniprobe: internal error: {}\n", e.what());
         return 3;
     }
     if (interrupted()) return 128 + interrupt_signal();
