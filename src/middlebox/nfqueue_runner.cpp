@@ -231,8 +231,12 @@ private:
             return MNL_CB_OK;
         }
         flush_accepts();  // earlier packets go first
-        if (d.delay_ms == 0) execute(id, d);
-        else m_held.emplace(now + d.delay_ms, Held{id, std::move(d)});
+        if (d.delay_ms == 0) {
+            execute(id, d);
+        } else {
+            const uint64_t due = now + d.delay_ms;  // before `d` is moved from
+            m_held.emplace(due, Held{id, std::move(d)});
+        }
         return MNL_CB_OK;
     }
 
