@@ -9,7 +9,7 @@ set -euo pipefail
 
 source_dir=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 build_dir=${2:-$source_dir/build/release}
-k_per_file_timeout_s=${TIDY_FILE_TIMEOUT_S:-180}
+k_per_file_timeout_s=${TIDY_FILE_TIMEOUT_S:-300}
 cd "$source_dir"
 
 if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
