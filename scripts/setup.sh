@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # build
-  cmake make g++ clang pkg-config
+  cmake make g++ clang pkg-config clang-format clang-tidy
   # libraries (DESIGN.md §7)
   libssl-dev libpcap-dev libnetfilter-queue-dev libmnl-dev libc-ares-dev libidn2-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libexpected-dev libfmt-dev zlib1g-dev

@@ -102,7 +102,7 @@ std::optional<capture::CaptureSession> start_capture(const DiagnoseArgs& a, cons
     spec.remote_ports = {d.target.port, probe.http_port};
     auto session = capture::CaptureSession::start(spec);
     if (!session) {
-        std::fprintf(stderr, "sniprobe: %s\n", session.error().message.c_str());
+        fmt::print(stderr, "sniprobe: {}\n", session.error().message);
         d.notes.push_back("capture unavailable (" + session.error().message +
                           "): verdict from socket evidence only, lower confidence");
         return std::nullopt;

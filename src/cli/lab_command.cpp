@@ -64,7 +64,7 @@ void run_up(const LabOptions& o) {
     auto report = lab::up(config);
     if (!report) {
         if (interrupted()) {
-            std::fprintf(stderr, "sniprobe: lab up interrupted; everything it built was removed\n");
+            fmt::print(stderr, "sniprobe: lab up interrupted; everything it built was removed\n");
             return;
         }
         // Bad options and missing privileges are refused before anything is built.
@@ -75,11 +75,11 @@ void run_up(const LabOptions& o) {
         throw Fatal(error);
     }
     if (report->outcome == lab::UpOutcome::already_up)
-        std::printf("lab instance %s is already up with this configuration\n",
-                    config.instance.display_name().c_str());
+        fmt::print("lab instance {} is already up with this configuration\n",
+                   config.instance.display_name());
     else
-        std::printf("lab up in %.2f s\n", report->seconds);
-    std::fputs(lab::status_text(report->status).c_str(), stdout);
+        fmt::print("lab up in {:.2f} s\n", report->seconds);
+    fmt::print("{}", lab::status_text(report->status));
 }
 
 void require_lab_privileges() {
@@ -90,17 +90,17 @@ void run_down(const LabOptions& o) {
     require_lab_privileges();
     if (o.all) {
         if (auto done = lab::down_all(); !done) throw Fatal(done.error());
-        std::printf("every sniprobe lab instance is down\n");
+        fmt::print("every sniprobe lab instance is down\n");
         return;
     }
     auto instance = instance_of(o);
     if (auto done = lab::down(instance); !done) throw Fatal(done.error());
-    std::printf("lab instance %s is down\n", instance.display_name().c_str());
+    fmt::print("lab instance {} is down\n", instance.display_name());
 }
 
 void run_status(const LabOptions& o) {
     auto s = lab::status(instance_of(o));
-    std::fputs((o.json ? lab::status_json(s) : lab::status_text(s)).c_str(), stdout);
+    fmt::print("{}", o.json ? lab::status_json(s) : lab::status_text(s));
     exit_status() = s.up ? 0 : 3;
 }
 

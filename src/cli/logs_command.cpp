@@ -72,8 +72,8 @@ void run_logs(const LogsArgs& a) {
     std::cout.flush();
     for (const auto& in : summary->inputs) {
         if (in.error) {
-            std::fprintf(stderr, "sniprobe: logs: %s; the summary covers the lines before it\n",
-                         logs::printable(*in.error).c_str());
+            fmt::print(stderr, "sniprobe: logs: {}; the summary covers the lines before it\n",
+                       logs::printable(*in.error));
             exit_status() = 3;
         }
     }

@@ -30,22 +30,20 @@ struct MiddleboxArgs {
 };
 
 void print_summary(const middlebox::Rules& rules) {
-    std::printf("%s: %zu rule%s\n", rules.origin.c_str(), rules.rules.size(), rules.rules.size() == 1 ? "" : "s");
+    fmt::print("{}: {} rule{}\n", rules.origin, rules.rules.size(), rules.rules.size() == 1 ? "" : "s");
     for (const auto& r : rules.rules) {
         std::string ports;
         for (auto p : r.ports) ports += (ports.empty() ? "" : ",") + std::to_string(p);
-        std::printf("  %s: %s %s%s%s -> %s p=%.2f %s delay=%ums residual=%us count=%d ttl=%u\n", r.name.c_str(),
-                    std::string(middlebox::match_kind_name(r.match)).c_str(), r.pattern.c_str(),
-                    ports.empty() ? "" : " ports=", ports.c_str(),
-                    std::string(middlebox::action_name(r.action)).c_str(), r.probability,
-                    std::string(middlebox::mode_name(r.mode)).c_str(), r.delay_ms, r.residual_seconds,
-                    r.fingerprint.count, unsigned{r.fingerprint.ttl});
+        fmt::print("  {}: {} {}{}{} -> {} p={:.2f} {} delay={}ms residual={}s count={} ttl={}\n", r.name,
+                   middlebox::match_kind_name(r.match), r.pattern, ports.empty() ? "" : " ports=", ports,
+                   middlebox::action_name(r.action), r.probability, middlebox::mode_name(r.mode),
+                   r.delay_ms, r.residual_seconds, r.fingerprint.count, unsigned{r.fingerprint.ttl});
     }
 }
 
 void run_middlebox(const MiddleboxArgs& a) {
     if (a.list_profiles) {
-        for (const auto& n : middlebox::profile_names()) std::printf("%s\n", n.c_str());
+        for (const auto& n : middlebox::profile_names()) fmt::print("{}\n", n);
         return;
     }
     if (a.rules_file.empty() == a.profile.empty()) throw usage_error("middlebox: give exactly one of --rules FILE or --profile NAME");

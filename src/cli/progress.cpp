@@ -1,7 +1,9 @@
-// Progress line; see progress.hpp. Writes with fprintf to stderr, \r to redraw.
+// Progress line; see progress.hpp. Writes to stderr, \r to redraw.
 #include "cli/progress.hpp"
 
 #include <unistd.h>
+
+#include <fmt/core.h>
 
 #include <cstdio>
 
@@ -22,14 +24,14 @@ void Progress::update(int done, int total) {
     if (m_drawn && done < total && now - m_last_draw < std::chrono::milliseconds(100)) return;
     m_last_draw = now;
     double elapsed_s = std::chrono::duration<double>(now - m_started).count();
-    std::fprintf(stderr, "\r\033[K%s %d/%d (%.1f s)", m_label.c_str(), done, m_total, elapsed_s);
+    fmt::print(stderr, "\r\033[K{} {}/{} ({:.1f} s)", m_label, done, m_total, elapsed_s);
     std::fflush(stderr);
     m_drawn = true;
 }
 
 void Progress::finish() {
     if (!m_enabled || !m_drawn) return;
-    std::fprintf(stderr, "\r\033[K");
+    fmt::print(stderr, "\r\033[K");
     std::fflush(stderr);
     m_drawn = false;
 }

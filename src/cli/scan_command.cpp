@@ -62,14 +62,14 @@ public:
             line = fmt::format("scan: {}/{} targets, {:.0f}/s, ETA {}:{:02d}", done, *m_total, rate,
                                static_cast<long>(eta_s) / 60, static_cast<long>(eta_s) % 60);
         }
-        std::fprintf(stderr, "\r\033[K%s", line.c_str());
+        fmt::print(stderr, "\r\033[K{}", line);
         std::fflush(stderr);
         m_drawn = true;
     }
 
     void clear() {
         if (!m_drawn) return;
-        std::fprintf(stderr, "\r\033[K");
+        fmt::print(stderr, "\r\033[K");
         std::fflush(stderr);
         m_drawn = false;
     }
@@ -167,8 +167,8 @@ int run_scan_command(const ScanArgs& a) {
             if (item.kind == scan::ReadItem::Kind::malformed) {
                 ++malformed;
                 progress.clear();
-                std::fprintf(stderr, "sniprobe: %s:%d: %s (line skipped)\n", input_name.c_str(), item.line,
-                             item.message.c_str());
+                fmt::print(stderr, "sniprobe: {}:{}: {} (line skipped)\n", input_name, item.line,
+                           item.message);
                 continue;
             }
             if (a.resume && resume.done.contains(scan::resume_key(item.target.host, item.target.port,
@@ -198,9 +198,9 @@ int run_scan_command(const ScanArgs& a) {
     if (malformed > 0) extra += fmt::format("; {} malformed line{} skipped", malformed, malformed == 1 ? "" : "s");
     if (a.resume) extra += fmt::format("; {} already done (--resume)", skipped_done);
     if (stats.interrupted) extra += "; interrupted: targets in flight were not written (use --resume)";
-    std::fprintf(stderr, "scan: %ld targets in %.1f s (%.0f/s, %ld probes, %ld control sets): %s%s\n",
-                 stats.targets, stats.elapsed_s, stats.elapsed_s > 0 ? static_cast<double>(stats.targets) / stats.elapsed_s : 0.0,
-                 stats.trials, stats.control_sets, causes.empty() ? "nothing scanned" : causes.c_str(), extra.c_str());
+    fmt::print(stderr, "scan: {} targets in {:.1f} s ({:.0f}/s, {} probes, {} control sets): {}{}\n",
+               stats.targets, stats.elapsed_s, stats.elapsed_s > 0 ? static_cast<double>(stats.targets) / stats.elapsed_s : 0.0,
+               stats.trials, stats.control_sets, causes.empty() ? "nothing scanned" : causes, extra);
 
     if (stats.interrupted) return 128 + interrupt_signal();
     if (stats.targets == 0) return skipped_done > 0 ? 0 : 3;  // all done before, or nothing to scan

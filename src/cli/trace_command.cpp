@@ -32,18 +32,18 @@ struct TraceArgs {
 };
 
 void print_text(const Target& target, const trace::TraceOptions& o, const TraceResult& r) {
-    std::printf("trace %s (%s:%u), control %s, %d repetition%s per TTL\n", target.sni.c_str(), o.address.c_str(),
-                unsigned{o.port}, o.control_name.c_str(), o.repetitions, o.repetitions == 1 ? "" : "s");
-    std::printf("%4s  %-39s  %-14s  %s\n", "ttl", "router", "target", "control");
+    fmt::print("trace {} ({}:{}), control {}, {} repetition{} per TTL\n", target.sni, o.address,
+               unsigned{o.port}, o.control_name, o.repetitions, o.repetitions == 1 ? "" : "s");
+    fmt::print("{:>4}  {:<39}  {:<14}  {}\n", "ttl", "router", "target", "control");
     for (const auto& h : r.hops)
-        std::printf("%4d  %-39s  %-14s  %s\n", h.ttl, h.router.empty() ? "*" : h.router.c_str(), h.outcome.c_str(),
-                    h.control_outcome.c_str());
+        fmt::print("{:>4}  {:<39}  {:<14}  {}\n", h.ttl, h.router.empty() ? "*" : h.router, h.outcome,
+                   h.control_outcome);
     if (r.middlebox_hop)
-        std::printf("interference begins at hop %d (%s)%s\n", *r.middlebox_hop,
-                    r.middlebox_router.empty() ? "router did not answer" : r.middlebox_router.c_str(),
-                    r.placement.empty() ? "" : fmt::format(", {}", r.placement == "on_path" ? "on-path (the hello travels on)" : "in-path (the hello is swallowed)").c_str());
+        fmt::print("interference begins at hop {} ({}){}\n", *r.middlebox_hop,
+                   r.middlebox_router.empty() ? "router did not answer" : r.middlebox_router,
+                   r.placement.empty() ? "" : r.placement == "on_path" ? ", on-path (the hello travels on)" : ", in-path (the hello is swallowed)");
     else
-        std::printf("no hop treats %s differently from %s\n", target.sni.c_str(), o.control_name.c_str());
+        fmt::print("no hop treats {} differently from {}\n", target.sni, o.control_name);
 }
 
 void run(const TraceArgs& a) {

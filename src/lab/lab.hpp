@@ -88,8 +88,4 @@ std::string status_json(const LabStatus& status);
 Result<std::vector<std::string>> exec_argv(const Instance& instance, const std::string& node,
                                            const std::vector<std::string>& command);
 
-// Runs `command` in a node and captures its output (for tests and benchmarks).
-Result<CommandResult> run_in(const Instance& instance, const std::string& node,
-                             const std::vector<std::string>& command);
-
 }  // namespace sniprobe::lab

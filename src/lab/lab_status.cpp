@@ -173,12 +173,4 @@ Result<std::vector<std::string>> exec_argv(const Instance& instance, const std::
     return argv;
 }
 
-Result<CommandResult> run_in(const Instance& instance, const std::string& node,
-                             const std::vector<std::string>& command) {
-    ensure_sbin_in_path();
-    auto argv = exec_argv(instance, node, command);
-    if (!argv) return tl::unexpected(argv.error());
-    return run_command(*argv);
-}
-
 }  // namespace sniprobe::lab

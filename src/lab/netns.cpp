@@ -12,6 +12,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -61,8 +63,7 @@ Result<void> with_netns(const std::string& netns, const std::function<Result<voi
         return fail("cannot enter namespace " + netns + ": " + errno_text());
     Result<void> result = step();
     if (::setns(original.get(), CLONE_NEWNET) != 0) {
-        std::fprintf(stderr, "sniprobe: cannot leave namespace %s: %s\n", netns.c_str(),
-                     errno_text().c_str());
+        fmt::print(stderr, "sniprobe: cannot leave namespace {}: {}\n", netns, errno_text());
         std::abort();
     }
     return result;

@@ -51,8 +51,7 @@ void say(const std::string& message) {
     std::time_t now = std::time(nullptr);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%H:%M:%S", std::localtime(&now));
-    std::fprintf(stderr, "%s supervisor[%d]: %s\n", stamp, static_cast<int>(::getpid()),
-                 message.c_str());
+    fmt::print(stderr, "{} supervisor[{}]: {}\n", stamp, static_cast<int>(::getpid()), message);
     std::fflush(stderr);
 }
 

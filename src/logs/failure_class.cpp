@@ -104,13 +104,6 @@ std::string_view class_explanation(FailureClass c) {
     return k_classes[index(c)].explanation;
 }
 
-std::optional<FailureClass> class_from_id(std::string_view id) {
-    for (std::size_t i = 0; i < k_class_count; ++i) {
-        if (k_classes[i].id == id) return static_cast<FailureClass>(i);
-    }
-    return std::nullopt;
-}
-
 bool is_handshake_failure(FailureClass c) {
     return c != FailureClass::upstream_handshake && c != FailureClass::other;
 }

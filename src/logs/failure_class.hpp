@@ -44,9 +44,6 @@ std::string_view class_title(FailureClass c);
 // One sentence: what the class means and what to suspect.
 std::string_view class_explanation(FailureClass c);
 
-// Parses a stable id back; nullopt when unknown.
-std::optional<FailureClass> class_from_id(std::string_view id);
-
 // True for the classes counted as a failed handshake of a client to this server
 // (everything but upstream_handshake and other).
 bool is_handshake_failure(FailureClass c);

@@ -100,8 +100,8 @@ public:
     }
 
     void loop() {
-        std::fprintf(stderr, "%s (queue %u, %zu rules from %s)\n", k_ready_line, m_options.queue_num,
-                     m_engine.rules().rules.size(), m_engine.rules().origin.c_str());
+        fmt::print(stderr, "{} (queue {}, {} rules from {})\n", k_ready_line, m_options.queue_num,
+                   m_engine.rules().rules.size(), m_engine.rules().origin);
         std::fflush(stderr);
         const int nl_fd = mnl_socket_get_fd(m_nl.get());
         while (!interrupted()) {
@@ -113,7 +113,7 @@ public:
             }
             int n = ::poll(fds, m_usr1 ? 3 : 2, timeout_ms);
             if (n < 0 && errno != EINTR) {
-                std::fprintf(stderr, "middlebox: poll: %s\n", errno_text().c_str());
+                fmt::print(stderr, "middlebox: poll: {}\n", errno_text());
                 break;
             }
             if (n > 0 && (fds[2].revents & POLLIN)) {
@@ -219,14 +219,18 @@ private:
         size_t len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
         uint64_t now = monotonic_ms();
         Decision d = m_engine.handle(std::span<const uint8_t>(data, len), now);
-        if (!d.log.empty()) std::fprintf(stderr, "%s\n", d.log.c_str());
+        if (!d.log.empty()) fmt::print(stderr, "{}\n", d.log);
         if (d.delay_ms == 0 && !d.drop && d.before.empty() && d.after.empty()) {
             m_pending_accepts.push_back(id);  // the common case: batched
             return MNL_CB_OK;
         }
         flush_accepts();  // earlier packets go first
-        if (d.delay_ms == 0) execute(id, d);
-        else m_held.emplace(now + d.delay_ms, Held{id, std::move(d)});
+        if (d.delay_ms == 0) {
+            execute(id, d);
+        } else {
+            const uint64_t due = now + d.delay_ms;  // before `d` is moved from
+            m_held.emplace(due, Held{id, std::move(d)});
+        }
         return MNL_CB_OK;
     }
 
@@ -258,15 +262,15 @@ private:
         std::memcpy(&to.sin_addr, spec.dst.data(), 4);
         if (::sendto(m_raw.get(), pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0) {
             ++m_inject_failures;
-            std::fprintf(stderr, "middlebox: inject failed: %s\n", errno_text().c_str());
+            fmt::print(stderr, "middlebox: inject failed: {}\n", errno_text());
         }
     }
 
     void print_counters() {
-        std::fprintf(stderr, "%s held_now=%zu inject_failures=%lu verdict_failures=%lu bad_messages=%lu "
-                             "socket_overruns=%lu\n%s\n",
-                     m_engine.counters_line().c_str(), m_held.size(), m_inject_failures, m_verdict_failures,
-                     m_bad_messages, m_socket_overruns, kernel_queue_stats(m_options.queue_num).c_str());
+        fmt::print(stderr, "{} held_now={} inject_failures={} verdict_failures={} bad_messages={} "
+                           "socket_overruns={}\n{}\n",
+                   m_engine.counters_line(), m_held.size(), m_inject_failures, m_verdict_failures,
+                   m_bad_messages, m_socket_overruns, kernel_queue_stats(m_options.queue_num));
         std::fflush(stderr);
     }
 

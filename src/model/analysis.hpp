@@ -60,7 +60,7 @@ struct RstFinding {
     std::optional<double> delay_ms;      // after our last ClientHello byte
     std::optional<double> rtt_ms;        // our SYN -> SYN-ACK
     std::vector<std::string> reasons;    // one line each, for the report
-    // (added by rst_forensics) a later RST/FIN of a connection an injected RST had already
+    // A later RST/FIN of a connection an injected RST had already
     // reset: aftermath, e.g. the server's kernel answering a segment for a connection the
     // forged RST tore down at its end. Its origin is still told truthfully; it is not what
     // ended the handshake, so verdict rules should not count it as the server's doing.

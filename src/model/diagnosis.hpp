@@ -42,7 +42,7 @@ struct Resolution {
     std::vector<std::string> dns_addresses;  // what DNS said even when --ip was given
 };
 
-// One hop of a trace (issue: trace).
+// One hop of a trace.
 struct TraceHop {
     int ttl = 0;
     std::string router;          // ICMP time-exceeded source, "" when none came
@@ -63,8 +63,8 @@ struct Diagnosis {
     std::vector<Trial> trials;
     Analysis analysis;
     std::optional<TraceResult> trace;
-    std::optional<SinkReport> sink;       // diagnose --sink: the server's side (additive)
-    std::optional<ResidualReport> residual;  // diagnose --residual: the block after a trigger (additive)
+    std::optional<SinkReport> sink;       // diagnose --sink: the server's side
+    std::optional<ResidualReport> residual;  // diagnose --residual: the block after a trigger
     Verdict verdict;
     std::vector<std::string> anomalies;   // named anomalies (malformed packets, ...)
     std::vector<std::string> notes;       // e.g. "capture disabled: not root"

@@ -1,7 +1,8 @@
 // One bounded HTTP GET to the sink (see client.hpp). A non-blocking connect and poll()
 // enforce a single deadline over connect, send and the whole answer; the answer is
 // read until the peer closes (the sink always sends Connection: close), capped at
-// 64 MiB, then its status line and Content-Length are checked.
+// 64 MiB, then its status line is read and the body must be exactly Content-Length bytes:
+// a connection cut mid-body or an answer with trailing bytes is an error, not a document.
 #include "sink/client.hpp"
 
 #include <netdb.h>
@@ -11,9 +12,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 #include "util/clock.hpp"
 #include "util/fd.hpp"
@@ -22,8 +26,6 @@
 namespace sniprobe::sink {
 
 namespace {
-
-constexpr size_t k_max_answer_bytes = 64u << 20;
 
 // Waits for `events` on fd until the deadline; false on timeout.
 bool wait_for(int fd, short events, double deadline_ms) {
@@ -72,7 +74,71 @@ Result<Fd> connect_to(const SinkUrl& url, double deadline_ms) {
         fmt::format("cannot connect to the sink at {}:{}: {}", url.host, url.port, last_error));
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) ==
+               std::tolower(static_cast<unsigned char>(y));
+    });
+}
+
+std::string_view trim_ows(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
 }  // namespace
+
+Result<HttpAnswer> parse_http_answer(std::string_view answer) {
+    const size_t head_end = answer.find("\r\n\r\n");
+    // "HTTP/1.x SSS": the status line's fixed part.
+    if (answer.substr(0, 7) != "HTTP/1." || head_end == std::string_view::npos || head_end < 12 ||
+        answer[8] != ' ')
+        return fail("the sink's answer is not HTTP");
+    HttpAnswer out;
+    auto code = std::from_chars(answer.data() + 9, answer.data() + 12, out.status);
+    if (code.ec != std::errc{} || code.ptr != answer.data() + 12 || out.status < 100)
+        return fail("the sink's answer has no valid status code");
+
+    std::optional<uint64_t> length;
+    std::string_view head = answer.substr(0, head_end);
+    size_t line_start = head.find("\r\n");
+    while (line_start != std::string_view::npos) {
+        line_start += 2;
+        size_t line_end = head.find("\r\n", line_start);
+        std::string_view line = head.substr(line_start, line_end == std::string_view::npos
+                                                            ? std::string_view::npos
+                                                            : line_end - line_start);
+        line_start = line_end;
+        size_t colon = line.find(':');
+        if (colon == std::string_view::npos) return fail("the sink's answer has a malformed header");
+        std::string_view name = line.substr(0, colon);
+        std::string_view value = trim_ows(line.substr(colon + 1));
+        if (iequals(name, "Transfer-Encoding"))
+            return fail("the sink's answer uses Transfer-Encoding, which this client does not read");
+        if (!iequals(name, "Content-Length")) continue;
+        uint64_t n = 0;
+        auto r = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (value.empty() || r.ec != std::errc{} || r.ptr != value.data() + value.size())
+            return fail(fmt::format("the sink's answer has an invalid Content-Length '{}'", value));
+        if (length && *length != n)
+            return fail("the sink's answer has two different Content-Lengths");
+        length = n;
+    }
+    if (!length) return fail("the sink's answer has no Content-Length");
+    if (*length > k_max_answer_bytes)
+        return fail(fmt::format("the sink announced {} bytes, more than the 64 MiB accepted",
+                                *length));
+    std::string_view body = answer.substr(head_end + 4);
+    if (body.size() < *length)
+        return fail(fmt::format("the sink's answer was cut short: {} of {} body bytes", body.size(),
+                                *length));
+    if (body.size() > *length)
+        return fail(fmt::format("the sink sent {} bytes after its {}-byte body",
+                                body.size() - *length, *length));
+    out.body = body;
+    return out;
+}
 
 Result<SinkUrl> parse_sink_url(const std::string& url) {
     const std::string scheme = "http://";
@@ -143,16 +209,13 @@ Result<RecordsDocument> fetch_records(const SinkUrl& url, const std::string& tok
         if (answer.size() > k_max_answer_bytes)
             return fail("the sink's answer is larger than 64 MiB");
     }
-    size_t head_end = answer.find("\r\n\r\n");
-    if (answer.rfind("HTTP/1.", 0) != 0 || head_end == std::string::npos || answer.size() < 12)
-        return fail("the sink's answer is not HTTP");
-    int status = 0;
-    std::from_chars(answer.data() + 9, answer.data() + 12, status);
-    if (status == 401) return fail("the sink refused the token (401): check --token-file");
-    if (status == 429)
+    auto parsed = parse_http_answer(answer);
+    if (!parsed) return tl::unexpected(parsed.error());
+    if (parsed->status == 401) return fail("the sink refused the token (401): check --token-file");
+    if (parsed->status == 429)
         return fail("the sink is rate-limiting this address (429): try again in a few seconds");
-    if (status != 200) return fail(fmt::format("the sink answered HTTP {}", status));
-    return decode_records(std::string_view(answer).substr(head_end + 4));
+    if (parsed->status != 200) return fail(fmt::format("the sink answered HTTP {}", parsed->status));
+    return decode_records(parsed->body);
 }
 
 std::string local_address_towards(const std::string& address, uint16_t port) {

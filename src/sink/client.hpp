@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "sink/records_json.hpp"
 #include "util/result.hpp"
@@ -33,6 +34,21 @@ struct SinkQuery {
 // timeout, "the sink refused the token (401)", malformed answer).
 Result<RecordsDocument> fetch_records(const SinkUrl& url, const std::string& token,
                                       const SinkQuery& query, int timeout_ms);
+
+// An HTTP/1.x answer, split: the status code and exactly the body its Content-Length framed.
+struct HttpAnswer {
+    int status = 0;
+    std::string_view body;  // points into the bytes given to parse_http_answer
+};
+
+// The largest answer fetch_records accepts (head and body).
+inline constexpr size_t k_max_answer_bytes = size_t{64} << 20;
+
+// Splits a whole answer (everything read until the sink closed the connection). Fails on
+// a malformed status line or head, a missing, invalid or ambiguous Content-Length, a
+// Transfer-Encoding (the sink never sends one), a length over k_max_answer_bytes, and a
+// body shorter (truncated) or longer than its Content-Length.
+Result<HttpAnswer> parse_http_answer(std::string_view answer);
 
 // The source address this host would use to reach `address` (no packet is sent).
 std::string local_address_towards(const std::string& address, uint16_t port);

@@ -51,11 +51,10 @@ class ThrottledLog {
             return;
         }
         if (m_suppressed > 0) {
-            std::fprintf(stderr, "sink: %llu log lines suppressed (too many)\n",
-                         static_cast<unsigned long long>(m_suppressed));
+            fmt::print(stderr, "sink: {} log lines suppressed (too many)\n", m_suppressed);
             m_suppressed = 0;
         }
-        std::fprintf(stderr, "%s\n", text.c_str());
+        fmt::print(stderr, "{}\n", text);
     }
 
   private:
@@ -246,14 +245,14 @@ Result<void> Server::run() {
     if (m_tls) {
         add(m_tls->fd(), EPOLLIN);
         m_tls->set_log([this](const std::string& line) { log(line); });
-        std::fprintf(stderr, "sink: terminating TLS on %s:%u\n", m_options.tls_address.c_str(),
-                     m_tls->port());
+        fmt::print(stderr, "sink: terminating TLS on {}:{}\n", m_options.tls_address,
+                   m_tls->port());
     }
-    std::fprintf(
+    fmt::print(
         stderr,
-        "sink ready: queries on %s:%u, capturing '%s' on %s, keeping the last %zu connections\n",
-        m_options.listen_address.c_str(), m_options.listen_port, m_source.filter().c_str(),
-        m_options.interface.c_str(), m_options.capacity);
+        "sink ready: queries on {}:{}, capturing '{}' on {}, keeping the last {} connections\n",
+        m_options.listen_address, m_options.listen_port, m_source.filter(), m_options.interface,
+        m_options.capacity);
     epoll_event events[64];
     while (!interrupted()) {
         int n = ::epoll_wait(m_epoll.get(), events, 64, k_tick_ms);
@@ -279,30 +278,19 @@ Result<void> Server::run() {
     }
     auto src = m_source.counters();
     auto& c = m_counters;
-    std::fprintf(
-        stderr,
-        "sink: stopping: %zu connections kept (%llu evicted), %llu frames (%llu malformed, %llu "
-        "dropped by the "
-        "kernel); queries: %llu served, %llu unauthorized, %llu bad, %llu rate-limited, %llu over "
-        "the "
-        "connection limit, %llu timed out\n",
-        m_table.size(), static_cast<unsigned long long>(m_table.counters().evicted),
-        static_cast<unsigned long long>(src.frames), static_cast<unsigned long long>(src.malformed),
-        static_cast<unsigned long long>(src.dropped_kernel),
-        static_cast<unsigned long long>(c.served), static_cast<unsigned long long>(c.unauthorized),
-        static_cast<unsigned long long>(c.bad_requests),
-        static_cast<unsigned long long>(c.rate_limited), static_cast<unsigned long long>(c.busy),
-        static_cast<unsigned long long>(c.timeouts));
+    fmt::print(stderr,
+               "sink: stopping: {} connections kept ({} evicted), {} frames ({} malformed, {} "
+               "dropped by the kernel); queries: {} served, {} unauthorized, {} bad, {} "
+               "rate-limited, {} over the connection limit, {} timed out\n",
+               m_table.size(), m_table.counters().evicted, src.frames, src.malformed,
+               src.dropped_kernel, c.served, c.unauthorized, c.bad_requests, c.rate_limited, c.busy,
+               c.timeouts);
     if (m_tls) {
         const auto& t = m_tls->counters();
-        std::fprintf(stderr,
-                     "sink: TLS: %llu accepted, %llu handshakes completed, %llu failed (%llu "
-                     "timed out), %llu over the connection limit\n",
-                     static_cast<unsigned long long>(t.accepted),
-                     static_cast<unsigned long long>(t.completed),
-                     static_cast<unsigned long long>(t.failed),
-                     static_cast<unsigned long long>(t.timed_out),
-                     static_cast<unsigned long long>(t.refused));
+        fmt::print(stderr,
+                   "sink: TLS: {} accepted, {} handshakes completed, {} failed ({} timed out), {} "
+                   "over the connection limit\n",
+                   t.accepted, t.completed, t.failed, t.timed_out, t.refused);
     }
     return {};
 }

@@ -29,7 +29,6 @@ enum class HelloAnomaly {
     bad_server_name,         // server_name extension malformed
     duplicate_extension,     // the same extension type twice
     interleaved_record,      // a non-handshake record inside the hello's records
-    // added by the wire stage (additive):
     bad_session_id,          // legacy_session_id longer than 32 bytes
     bad_cipher_suites,       // cipher_suites empty or of odd length
     bad_compression_methods, // legacy_compression_methods empty
@@ -56,7 +55,7 @@ struct ClientHello {
     std::vector<std::string> alpn;           // protocol names
     std::vector<uint16_t> supported_versions;
     std::vector<uint16_t> key_share_groups;
-    std::vector<uint16_t> supported_groups;  // supported_groups (10), in order (added by wire)
+    std::vector<uint16_t> supported_groups;  // supported_groups (10), in order
     std::vector<uint16_t> cipher_suites;
     std::vector<HelloExtension> extensions;  // in order
     // Offset of the first SNI host_name's bytes in the stream (for splitting inside it).

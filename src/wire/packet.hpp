@@ -42,7 +42,7 @@ struct TcpPacket {
     size_t ip_header_len = 0;
     std::span<const uint8_t> payload;     // view into the input buffer (Ethernet padding trimmed)
     // Payload length the IP header claims; larger than payload.size() when the capture
-    // was cut by its snaplen (added by the wire stage).
+    // was cut by its snaplen.
     size_t wire_payload_len = 0;
 
     // "10.77.1.2" or "fd77::2".
@@ -66,7 +66,6 @@ struct IcmpError {
     uint8_t type = 0, code = 0;
     uint16_t quoted_src_port = 0, quoted_dst_port = 0;
     std::string quoted_dst;
-    // added by the wire stage (additive):
     std::string quoted_src;
     std::optional<uint32_t> quoted_seq;    // the quoted TCP sequence number (when quoted)
     uint16_t quoted_ip_id = 0;             // IPv4: the probe's IP ID, to match it

@@ -17,6 +17,7 @@
 #include "capture/link_frame.hpp"
 #include "capture/pcapng_writer.hpp"
 #include "frames.hpp"
+#include "support/temp.hpp"
 #include "util/fd.hpp"
 #include "util/subprocess.hpp"
 
@@ -49,10 +50,10 @@ TEST(Pcapng, RoundTripsThroughLibpcap) {
         packets.push_back(p);
     }
     packets.pop_back();  // libpcap refuses sections mixing link types: keep one
-    auto path = std::filesystem::temp_directory_path() / fmt::format("sniprobe-pcapng-{}.pcapng", ::getpid());
-    ASSERT_TRUE(write_pcapng(path.string(), packets));
-    auto back = read_capture_file(path.string());
-    std::filesystem::remove(path);
+    sniprobe::test::TempDir dir{"sniprobe-pcapng"};
+    const std::string path = dir.file("roundtrip.pcapng");
+    ASSERT_TRUE(write_pcapng(path, packets));
+    auto back = read_capture_file(path);
     ASSERT_TRUE(back) << back.error().message;
     ASSERT_EQ(back->size(), packets.size());
     for (size_t i = 0; i < packets.size(); ++i) {
@@ -172,12 +173,12 @@ TEST(Pcapng, TsharkReadsTheResetFromIt) {
         p.ts_unix = 1'700'000'000.5;
         p.wire_len = static_cast<uint32_t>(p.frame.size());
     }
-    auto path = std::filesystem::temp_directory_path() / fmt::format("sniprobe-tshark-{}.pcapng", ::getpid());
-    ASSERT_TRUE(write_pcapng(path.string(), packets));
-    auto all = run_command({"tshark", "-n", "-r", path.string(), "-T", "fields", "-e", "frame.number"});
-    auto resets = run_command({"tshark", "-n", "-r", path.string(), "-Y", "tcp.flags.reset==1", "-T", "fields",
+    sniprobe::test::TempDir dir{"sniprobe-tshark"};
+    const std::string path = dir.file("resets.pcapng");
+    ASSERT_TRUE(write_pcapng(path, packets));
+    auto all = run_command({"tshark", "-n", "-r", path, "-T", "fields", "-e", "frame.number"});
+    auto resets = run_command({"tshark", "-n", "-r", path, "-Y", "tcp.flags.reset==1", "-T", "fields",
                                "-e", "tcp.srcport"});
-    std::filesystem::remove(path);
     ASSERT_TRUE(all && resets);
     EXPECT_EQ(all->exit_code, 0) << all->output;
     EXPECT_NE(all->output.find("2"), std::string::npos) << all->output;

@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <memory>
 
+#include "support/temp.hpp"
+
 namespace sniprobe::lab {
 namespace {
 
@@ -63,21 +65,19 @@ int verify_served_chain(const Pki& pki, const std::string& name,
 class PkiTest : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        s_dir = new std::string(fs::temp_directory_path() /
-                                ("sniprobe-pki-test-" + std::to_string(::getpid())));
-        auto made = make_pki(*s_dir, lab_leaf_specs());
+        s_dir = new test::TempDir("sniprobe-pki-test");
+        auto made = make_pki(s_dir->path().string(), lab_leaf_specs());
         ASSERT_TRUE(made) << made.error().message;
         s_pki = new Pki(*made);
     }
     static void TearDownTestSuite() {
-        fs::remove_all(*s_dir);
         delete s_pki;
         delete s_dir;
     }
-    static std::string* s_dir;
+    static test::TempDir* s_dir;
     static Pki* s_pki;
 };
-std::string* PkiTest::s_dir = nullptr;
+test::TempDir* PkiTest::s_dir = nullptr;
 Pki* PkiTest::s_pki = nullptr;
 
 TEST_F(PkiTest, ValidNamesVerifyWithTheirChain) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "lab/supervisor.hpp"
+#include "support/temp.hpp"
 
 namespace sniprobe::lab {
 namespace {
@@ -15,10 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct TempDir {
-    std::string path =
-        fs::temp_directory_path() / ("sniprobe-state-test-" + std::to_string(::getpid()));
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() { fs::remove_all(path); }
+    test::TempDir dir{"sniprobe-state-test"};
+    std::string path = dir.path().string();
 };
 
 TEST(State, LabStateRoundTrips) {

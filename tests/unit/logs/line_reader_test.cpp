@@ -16,6 +16,7 @@
 
 #include "logs/aggregate.hpp"
 #include "logs/read_logs.hpp"
+#include "support/temp.hpp"
 
 namespace sniprobe::logs {
 namespace {
@@ -24,15 +25,10 @@ namespace fs = std::filesystem;
 
 class TempDir {
   public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "sniprobe-logs-test.XXXXXX").string();
-        m_path = ::mkdtemp(pattern.data()) ? pattern : "";
-    }
-    ~TempDir() { fs::remove_all(m_path); }
-    fs::path path(const std::string& name) const { return fs::path(m_path) / name; }
+    fs::path path(const std::string& name) const { return m_dir.path() / name; }
 
   private:
-    std::string m_path;
+    test::TempDir m_dir{"sniprobe-logs-test"};
 };
 
 void write_gz(const fs::path& path, const std::string& text, const char* mode = "wb") {

@@ -44,7 +44,7 @@ ProbeOptions quick(int timeout_ms = 3000) {
 }
 
 const TestCert& self_signed_cert() {
-    static TestCert cert = make_cert(k_name, nullptr, -k_day, 30 * k_day, false);
+    static TestCert cert = make_cert(k_name, nullptr, -k_day, 30 * k_day, test::CertKind::leaf);
     return cert;
 }
 

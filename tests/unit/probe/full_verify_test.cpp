@@ -19,8 +19,8 @@ constexpr const char* k_name = "test.sniprobe";
 constexpr long k_day = 24 * 3600;
 
 struct Pki {
-    TestCert root = make_cert("sniprobe test root", nullptr, -k_day, 365 * k_day, true);
-    TestCert intermediate = make_cert("sniprobe test intermediate", &root, -k_day, 365 * k_day, true);
+    TestCert root = make_cert("sniprobe test root", nullptr, -k_day, 365 * k_day, test::CertKind::ca);
+    TestCert intermediate = make_cert("sniprobe test intermediate", &root, -k_day, 365 * k_day, test::CertKind::ca);
     PemFile root_file{{&root}};
 };
 
@@ -46,7 +46,7 @@ Trial verify_against(const TestCert& leaf, const TestCert* extra = nullptr, cons
 }
 
 TEST(FullVerify, TrustedChainVerifies) {
-    auto leaf = make_cert(k_name, &pki().root, -k_day, 30 * k_day, false);
+    auto leaf = make_cert(k_name, &pki().root, -k_day, 30 * k_day, test::CertKind::leaf);
     Trial t = verify_against(leaf);
     EXPECT_TRUE(t.ok()) << t.failure;
     ASSERT_TRUE(t.certificate);
@@ -59,7 +59,7 @@ TEST(FullVerify, TrustedChainVerifies) {
 }
 
 TEST(FullVerify, SelfSignedLeaf) {
-    auto leaf = make_cert(k_name, nullptr, -k_day, 30 * k_day, false);
+    auto leaf = make_cert(k_name, nullptr, -k_day, 30 * k_day, test::CertKind::leaf);
     Trial t = verify_against(leaf);
     EXPECT_EQ(t.failure, FailureCode::ssl_unknown_authority);
     EXPECT_EQ(t.failed_operation, FailedOperation::tls_handshake);
@@ -71,7 +71,7 @@ TEST(FullVerify, SelfSignedLeaf) {
 }
 
 TEST(FullVerify, NameMismatch) {
-    auto leaf = make_cert("other.sniprobe", &pki().root, -k_day, 30 * k_day, false);
+    auto leaf = make_cert("other.sniprobe", &pki().root, -k_day, 30 * k_day, test::CertKind::leaf);
     Trial t = verify_against(leaf);
     EXPECT_EQ(t.failure, FailureCode::ssl_invalid_hostname);
     ASSERT_TRUE(t.certificate);
@@ -79,7 +79,7 @@ TEST(FullVerify, NameMismatch) {
 }
 
 TEST(FullVerify, Expired) {
-    auto leaf = make_cert(k_name, &pki().root, -30 * k_day, -k_day, false);
+    auto leaf = make_cert(k_name, &pki().root, -30 * k_day, -k_day, test::CertKind::leaf);
     Trial t = verify_against(leaf);
     EXPECT_EQ(t.failure, FailureCode::ssl_invalid_certificate);
     ASSERT_TRUE(t.certificate);
@@ -87,14 +87,14 @@ TEST(FullVerify, Expired) {
 }
 
 TEST(FullVerify, NotYetValid) {
-    auto leaf = make_cert(k_name, &pki().root, 10 * k_day, 30 * k_day, false);
+    auto leaf = make_cert(k_name, &pki().root, 10 * k_day, 30 * k_day, test::CertKind::leaf);
     Trial t = verify_against(leaf);
     ASSERT_TRUE(t.certificate);
     EXPECT_EQ(t.certificate->problem, "not_yet_valid");
 }
 
 TEST(FullVerify, MissingIntermediateIsChainIncomplete) {
-    auto leaf = make_cert(k_name, &pki().intermediate, -k_day, 30 * k_day, false);
+    auto leaf = make_cert(k_name, &pki().intermediate, -k_day, 30 * k_day, test::CertKind::leaf);
     Trial incomplete = verify_against(leaf);
     EXPECT_EQ(incomplete.failure, FailureCode::ssl_unknown_authority);
     ASSERT_TRUE(incomplete.certificate);

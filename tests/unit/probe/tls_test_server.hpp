@@ -1,7 +1,6 @@
-// Loopback servers for the probe engine's tests: certificates made with the OpenSSL API
-// (a test CA, leaves with chosen names and validity), and a server thread that accepts a
-// fixed number of connections and behaves as told — complete the handshake, reset after
-// the ClientHello, send an alert, answer plain HTTP. It keeps the raw ClientHello bytes it
+// Loopback servers for the probe engine's tests (certificates come from support/certs.hpp):
+// a server thread that accepts a fixed number of connections and behaves as told — complete
+// the handshake, reset after the ClientHello, send an alert, answer plain HTTP. It keeps the raw ClientHello bytes it
 // received so tests can check what really reached the server. Every blocking call has a
 // safety bound (poll/SO_RCVTIMEO) so a broken engine fails a test instead of hanging it.
 #pragma once
@@ -24,73 +23,12 @@
 #include <thread>
 #include <vector>
 
+#include "support/certs.hpp"
 #include "util/fd.hpp"
 #include "util/openssl_ptr.hpp"
 #include "wire/client_hello.hpp"
 
 namespace sniprobe::test {
-
-// A key and its certificate.
-struct TestCert {
-    UniqueEvpPkey key;
-    UniqueX509 cert;
-};
-
-// Makes a certificate for `name` (CN and SAN), valid from now+not_before_s to
-// now+not_after_s, signed by `issuer` (self-signed when null).
-inline TestCert make_cert(const std::string& name, const TestCert* issuer, long not_before_s,
-                          long not_after_s, bool is_ca) {
-    TestCert out;
-    out.key.reset(EVP_EC_gen("P-256"));
-    out.cert.reset(X509_new());
-    X509* x = out.cert.get();
-    X509_set_version(x, 2);
-    static long serial = 1;
-    ASN1_INTEGER_set(X509_get_serialNumber(x), ++serial);
-    X509_gmtime_adj(X509_getm_notBefore(x), not_before_s);
-    X509_gmtime_adj(X509_getm_notAfter(x), not_after_s);
-    X509_set_pubkey(x, out.key.get());
-    X509_NAME* subject = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);
-    X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer->cert.get()) : subject);
-    X509V3_CTX ctx;
-    X509V3_set_ctx_nodb(&ctx);
-    X509V3_set_ctx(&ctx, issuer ? issuer->cert.get() : x, x, nullptr, nullptr, 0);
-    auto add = [&](int nid, const std::string& value) {
-        X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
-        X509_add_ext(x, ext, -1);
-        X509_EXTENSION_free(ext);
-    };
-    if (is_ca) {
-        add(NID_basic_constraints, "critical,CA:TRUE");
-        add(NID_key_usage, "critical,keyCertSign,cRLSign");
-    } else {
-        add(NID_basic_constraints, "CA:FALSE");
-        add(NID_subject_alt_name, "DNS:" + name);
-    }
-    add(NID_subject_key_identifier, "hash");
-    X509_sign(x, issuer ? issuer->key.get() : out.key.get(), EVP_sha256());
-    return out;
-}
-
-// A PEM file holding certificates, removed when destroyed.
-class PemFile {
-public:
-    explicit PemFile(const std::vector<const TestCert*>& certs) {
-        char name[] = "/tmp/sniprobe-ca-XXXXXX";
-        int fd = ::mkstemp(name);
-        m_path = name;
-        FILE* f = ::fdopen(fd, "w");
-        for (auto* c : certs) PEM_write_X509(f, c->cert.get());
-        std::fclose(f);
-    }
-    ~PemFile() { std::remove(m_path.c_str()); }
-    const std::string& path() const { return m_path; }
-
-private:
-    std::string m_path;
-};
 
 // What the server does with each connection.
 enum class ServerMode {

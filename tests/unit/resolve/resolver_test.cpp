@@ -10,24 +10,14 @@
 #include <string>
 
 #include "resolve/target.hpp"
+#include "support/temp.hpp"
 
 namespace sniprobe {
 namespace {
 
-class TempHosts {
-public:
-    explicit TempHosts(const std::string& content) {
-        char name[] = "/tmp/sniprobe-hosts-XXXXXX";
-        int fd = ::mkstemp(name);
-        if (fd >= 0) ::close(fd);
-        m_path = name;
-        std::ofstream(m_path) << content;
-    }
-    ~TempHosts() { std::remove(m_path.c_str()); }
-    const std::string& path() const { return m_path; }
-
-private:
-    std::string m_path;
+class TempHosts : public test::TempFile {
+  public:
+    explicit TempHosts(const std::string& content) : TempFile("sniprobe-hosts", content) {}
 };
 
 ResolveOptions file_only(const TempHosts& hosts) {

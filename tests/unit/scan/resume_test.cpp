@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "scan/record.hpp"
+#include "support/temp.hpp"
 
 namespace sniprobe::scan {
 namespace {
@@ -27,19 +28,10 @@ std::string record_line(const std::string& host, const std::string& ip, bool ip_
 }
 
 struct TempFile {
-    std::string path;
-    TempFile() {
-        char name[] = "/tmp/sniprobe-scan-resume-XXXXXX";
-        int fd = ::mkstemp(name);
-        if (fd >= 0) ::close(fd);
-        path = name;
-    }
-    ~TempFile() { ::unlink(path.c_str()); }
-    void write(const std::string& text) const { std::ofstream(path, std::ios::trunc) << text; }
-    std::string read() const {
-        std::ifstream in(path);
-        return {std::istreambuf_iterator<char>(in), {}};
-    }
+    test::TempFile file{"sniprobe-scan-resume"};
+    std::string path = file.path();
+    void write(const std::string& text) const { file.write(text); }
+    std::string read() const { return file.read(); }
 };
 
 TEST(Resume, KeyRoundTripsThroughTheWrittenRecord) {

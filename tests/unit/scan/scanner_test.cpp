@@ -20,7 +20,7 @@ using test::SniFilterServer;
 using test::TestCert;
 
 const TestCert& server_cert() {
-    static TestCert cert = make_cert("default.test", nullptr, -3600, 30 * 24 * 3600L, false);
+    static TestCert cert = make_cert("default.test", nullptr, -3600, 30 * 24 * 3600L, test::CertKind::leaf);
     return cert;
 }
 

@@ -2,10 +2,12 @@
 // comments and blank lines skipped, and malformed lines reported with their numbers
 // while reading goes on.
 #include "scan/targets.hpp"
+#include "support/temp.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 namespace sniprobe::scan {
@@ -81,19 +83,14 @@ TEST(TargetLine, MalformedLinesSayWhy) {
 }
 
 TEST(TargetReader, StreamsTargetsAndReportsMalformedLinesByNumber) {
-    char path[] = "/tmp/sniprobe-scan-targets-XXXXXX";
-    int fd = ::mkstemp(path);
-    ASSERT_GE(fd, 0);
-    ::close(fd);
-    {
-        std::ofstream out(path);
-        out << "# header\n"
-               "a.test,10.0.0.1\n"
-               "\n"
-               "b.test,10.0.0.1,99999\n"
-               "c.test\n"
-               "d.test,10.0.0.2,8443";  // no final newline
-    }
+    test::TempDir dir{"sniprobe-scan-targets"};
+    const std::string path = dir.file("targets.csv");
+    std::ofstream(path) << "# header\n"
+                           "a.test,10.0.0.1\n"
+                           "\n"
+                           "b.test,10.0.0.1,99999\n"
+                           "c.test\n"
+                           "d.test,10.0.0.2,8443";  // no final newline
     auto reader = TargetReader::open(path, InputFormat::targets, {"10.0.0.9", 443});
     ASSERT_TRUE(reader.has_value());
     std::vector<ReadItem> items;
@@ -115,7 +112,7 @@ TEST(TargetReader, StreamsTargetsAndReportsMalformedLinesByNumber) {
     EXPECT_EQ(items[3].target.line, 6);
     EXPECT_EQ(items[4].kind, ReadItem::Kind::end);
     EXPECT_EQ(count_input_lines(path), 4);
-    ::unlink(path);
+    std::filesystem::remove(path);
     EXPECT_FALSE(TargetReader::open(path, InputFormat::names, {}).has_value());
 }
 

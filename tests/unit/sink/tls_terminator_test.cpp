@@ -22,6 +22,8 @@
 #include <thread>
 
 #include "sink/connection_table.hpp"
+#include "support/certs.hpp"
+#include "support/temp.hpp"
 #include "util/fd.hpp"
 
 namespace sniprobe::sink {
@@ -29,35 +31,9 @@ namespace {
 
 // A self-signed P-256 certificate for ok.test in a temporary directory.
 struct TempCert {
-    std::filesystem::path dir;
-    std::string cert_file, key_file;
-    TempCert() {
-        char tmpl[] = "/tmp/sink-tls-test-XXXXXX";
-        dir = ::mkdtemp(tmpl);
-        cert_file = (dir / "leaf.pem").string();
-        key_file = (dir / "leaf.key").string();
-        EVP_PKEY* key = EVP_EC_gen("P-256");
-        X509* x = X509_new();
-        X509_set_version(x, 2);
-        ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-        X509_gmtime_adj(X509_getm_notBefore(x), -60);
-        X509_gmtime_adj(X509_getm_notAfter(x), 3600);
-        X509_set_pubkey(x, key);
-        X509_NAME* name = X509_get_subject_name(x);
-        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                   reinterpret_cast<const unsigned char*>("ok.test"), -1, -1, 0);
-        X509_set_issuer_name(x, name);
-        X509_sign(x, key, EVP_sha256());
-        FILE* f = std::fopen(cert_file.c_str(), "w");
-        PEM_write_X509(f, x);
-        std::fclose(f);
-        f = std::fopen(key_file.c_str(), "w");
-        PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
-        std::fclose(f);
-        X509_free(x);
-        EVP_PKEY_free(key);
-    }
-    ~TempCert() { std::filesystem::remove_all(dir); }
+    test::TempDir dir{"sink-tls-test"};
+    std::string cert_file = dir.file("leaf.pem"), key_file = dir.file("leaf.key");
+    TempCert() { test::write_pem(test::make_cert("ok.test"), cert_file, key_file); }
 };
 
 Fd connect_loopback(uint16_t port) {
