@@ -34,6 +34,7 @@ int run(int argc, char** argv) {
     register_sink(app);
     register_logs(app);
     register_scan(app);
+    register_report(app);
 
 
     install_interrupt_handler();

@@ -19,6 +19,7 @@ void register_logs(CLI::App& app);
 void register_trace(CLI::App& app);
 void register_sink(CLI::App& app);
 void register_scan(CLI::App& app);
+void register_report(CLI::App& app);
 
 // Parses argv, runs the chosen command, returns the process exit status.
 int run(int argc, char** argv);
