@@ -47,7 +47,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .2rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; background: #f6f8fa; }
 td.num { text-align: right; white-space: nowrap; }
-svg.ci { width: 12rem; height: 1rem; }
+svg.ci { width: 13.1rem; height: 1rem; }
 .ci .track { fill: #eef1f4; } .ci .band { fill: #8ab4f8; } .ci .rate { fill: #174ea6; }
 .ci .tick { stroke: #b0b8c0; stroke-width: 1; }
 dl.evidence dt { font-family: monospace; font-weight: 700; margin-top: .5rem; }
@@ -64,7 +64,8 @@ svg.ladder .lane-caption { text-anchor: middle; font-weight: 700; font-size: 12p
 svg.ladder .lane.hop .lane-caption { fill: var(--bad); }
 svg.ladder .arrow line { stroke: #24292f; stroke-width: 1.3; }
 svg.ladder .arrow polygon { fill: #24292f; }
-svg.ladder .arrow .label { text-anchor: middle; fill: #24292f; }
+svg.ladder .arrow .label { text-anchor: middle; fill: #24292f; paint-order: stroke;
+                           stroke: #fff; stroke-width: 4px; stroke-linejoin: round; }
 svg.ladder .arrow .time { fill: var(--muted); font-family: monospace; }
 svg.ladder .arrow.injected line { stroke: var(--bad); stroke-width: 2.5; }
 svg.ladder .arrow.injected polygon, svg.ladder .arrow.injected .label { fill: var(--bad); font-weight: 700; }
@@ -74,6 +75,9 @@ svg.ladder .arrow.unknown-close line { stroke-dasharray: 4 3; }
 .legend span { margin-right: 1rem; }
 .legend .injected { color: var(--bad); font-weight: 700; }
 .legend .server-close { color: var(--warn); font-weight: 700; }
+ul.reasons { margin: .2rem 0 0; font-size: .85em; }
+ul.reasons .injected { color: var(--bad); font-weight: 600; }
+ul.reasons .server-close { color: var(--warn); font-weight: 600; }
 .sink-view { flex: 0 0 14rem; border: 1px solid var(--line); padding: .5rem .7rem; font-size: .9em; }
 .sink-view h3 { margin-top: 0; }
 .sink-view ul { margin: 0; padding-left: 1rem; }
@@ -98,7 +102,7 @@ std::string interval_bar(const VariantStats& s) {
     const double hi = std::clamp(s.ci95.high, 0.0, 1.0) * k_w;
     const double rate = std::clamp(s.rate, 0.0, 1.0) * k_w;
     return fmt::format(
-        "<svg class=\"ci\" viewBox=\"0 0 {0:.0f} 16\" preserveAspectRatio=\"none\" role=\"img\" "
+        "<svg class=\"ci\" viewBox=\"-5 0 {8:.0f} 16\" preserveAspectRatio=\"none\" role=\"img\" "
         "aria-label=\"95% interval {1:.0f}% to {2:.0f}%\" data-low=\"{5:.4f}\" "
         "data-high=\"{6:.4f}\">"
         "<title>95% interval {1:.0f}% to {2:.0f}%</title>"
@@ -107,7 +111,7 @@ std::string interval_bar(const VariantStats& s) {
         "<rect class=\"band\" x=\"{3:.1f}\" y=\"4\" width=\"{4:.1f}\" height=\"8\"/>"
         "<circle class=\"rate\" cx=\"{7:.1f}\" cy=\"8\" r=\"3.5\"/></svg>",
         k_w, s.ci95.low * 100, s.ci95.high * 100, lo, std::max(hi - lo, 1.0), s.ci95.low,
-        s.ci95.high, rate);
+        s.ci95.high, rate, k_w + 10);
 }
 
 std::string confidence_bar(double confidence) {
@@ -192,6 +196,9 @@ void write_evidence(std::ostream& out, const Verdict& v) {
             << esc(e.text) << "</dd>\n";
         if (const char* meaning = meaning_of(e.id))
             out << "<dd class=\"meaning\">" << esc(meaning) << "</dd>\n";
+        else
+            out << "<dd class=\"meaning unknown\">an id this version of sniprobe does not know "
+                   "(a newer report?)</dd>\n";
     }
     out << "</dl>\n</section>\n";
 }
@@ -236,6 +243,27 @@ void write_sink_view(std::ostream& out, const SinkTrialFinding& f) {
         << ")</span></p>\n</aside>\n";
 }
 
+// The hover text of the resets and closes, printed: paper has no hover.
+void write_reasons(std::ostream& out, const Ladder& ladder) {
+    bool any = false;
+    for (const LadderArrow& a : ladder.arrows) {
+        if (a.kind == ArrowKind::plain) continue;
+        if (!any) out << "<ul class=\"reasons\">\n";
+        any = true;
+        const char* who = a.kind == ArrowKind::injected       ? "injected"
+                          : a.kind == ArrowKind::server_close ? "sent by the server"
+                                                              : "origin unknown";
+        const char* cls = a.kind == ArrowKind::injected       ? "injected"
+                          : a.kind == ArrowKind::server_close ? "server-close"
+                                                              : "unknown-close";
+        out << fmt::format("<li><span class=\"{}\">{} at +{:.1f} ms: {}</span>", cls, esc(a.flags),
+                           a.t_ms, who);
+        for (const auto& r : a.reasons) out << " · " << esc(r);
+        out << "</li>\n";
+    }
+    if (any) out << "</ul>\n";
+}
+
 void write_ladders(std::ostream& out, const Diagnosis& d) {
     const auto trials = representative_trials(d);
     if (trials.empty()) return;
@@ -263,6 +291,7 @@ void write_ladders(std::ostream& out, const Diagnosis& d) {
         write_ladder_svg(out, ladder);
         if (sink != nullptr) write_sink_view(out, *sink);
         out << "</div>\n";
+        write_reasons(out, ladder);
         if (ladder.packets_captured > ladder.arrows.size())
             out << fmt::format("<p class=\"muted\">{} more packets not drawn</p>\n",
                                ladder.packets_captured - ladder.arrows.size());

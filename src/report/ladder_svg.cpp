@@ -119,8 +119,12 @@ void write_arrow(std::ostream& out, const LadderArrow& a, double y) {
                        tip - dir * k_head_length, y);
     out << fmt::format("<polygon points=\"{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}\"/>", tip, y,
                        tip - dir * k_head_length, y - 4.5, tip - dir * k_head_length, y + 4.5);
-    out << fmt::format("<text class=\"label\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>", (x1 + x2) / 2,
-                       y - 5, html_escape(a.label));
+    // On paper there is no hover: the mark is part of the visible label too.
+    const char* mark = a.kind == ArrowKind::injected       ? " · injected"
+                       : a.kind == ArrowKind::server_close ? " · from the server"
+                                                           : "";
+    out << fmt::format("<text class=\"label\" x=\"{:.1f}\" y=\"{:.1f}\">{}{}</text>", (x1 + x2) / 2,
+                       y - 5, html_escape(a.label), mark);
     out << "</g>\n";
 }
 
