@@ -36,6 +36,7 @@ h2 { font-size: 1.05rem; margin: 1.6rem 0 .5rem; border-bottom: 1px solid var(--
 h3 { font-size: .95rem; margin: 1rem 0 .3rem; }
 code, .mono, td.num { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .9em; }
 .muted { color: var(--muted); }
+.nowrap { white-space: nowrap; }
 header .target { color: var(--muted); }
 .verdict { border-left: 6px solid var(--bad); background: #fdf3f2; padding: .7rem 1rem; margin: 1rem 0; }
 .verdict.ok { border-color: var(--ok); background: #eef8f0; }
@@ -57,7 +58,7 @@ figure.trial { margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
 figure.trial figcaption { font-weight: 600; margin-bottom: .3rem; }
 .side-by-side { display: flex; gap: 1rem; align-items: flex-start; }
 .side-by-side svg.ladder { flex: 1 1 auto; min-width: 0; }
-svg.ladder { width: 100%; height: auto; font: 11px sans-serif; }
+svg.ladder { width: 100%; height: auto; font: 12px sans-serif; }
 svg.ladder .lane line { stroke: #57606a; stroke-width: 1.5; }
 svg.ladder .lane.hop line { stroke: var(--bad); stroke-dasharray: 5 4; }
 svg.ladder .lane-caption { text-anchor: middle; font-weight: 700; font-size: 12px; }
@@ -92,6 +93,8 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85em; }
   h2 { break-after: avoid; page-break-after: avoid; }
   tr, .verdict, dl.evidence dt, dl.evidence dd { break-inside: avoid; page-break-inside: avoid; }
   .sink-view { flex-basis: 11rem; }
+  svg.ci { width: 8rem; }
+  .screen-only { display: none; }
 }
 )css";
 
@@ -180,7 +183,7 @@ void write_variants(std::ostream& out, const Diagnosis& d) {
                 fmt::format("{}<code>{}</code> {}", failures.empty() ? "" : ", ", esc(failure), n);
         out << fmt::format(
             "<tr data-variant=\"{0}\"><td><code>{0}</code></td><td class=\"num\">{1}/{2}</td>"
-            "<td class=\"num\">{3:.0f}%</td><td>{4} <span class=\"mono muted\">[{5:.0f}%, "
+            "<td class=\"num\">{3:.0f}%</td><td>{4} <span class=\"mono muted nowrap\">[{5:.0f}%, "
             "{6:.0f}%]</span></td><td>{7}</td></tr>\n",
             esc(variant_name(s.variant)), s.ok, s.trials, s.rate * 100, interval_bar(s),
             s.ci95.low * 100, s.ci95.high * 100, failures);
@@ -268,8 +271,8 @@ void write_ladders(std::ostream& out, const Diagnosis& d) {
     const auto trials = representative_trials(d);
     if (trials.empty()) return;
     out << "<section id=\"packets\">\n<h2>Packets: one trial per variant</h2>\n"
-           "<p class=\"legend\"><span>time since the trial started on the left; hover an "
-           "arrow for details</span><span class=\"injected\">red: injected on the path</span>"
+           "<p class=\"legend\"><span>time since the trial started on the left<span "
+           "class=\"screen-only\">; hover an arrow for details</span></span><span class=\"injected\">red: injected on the path</span>"
            "<span class=\"server-close\">amber: reset or close by the server</span></p>\n";
     for (const Trial* t : trials) {
         const std::string failure = html_fields::failure(*t);

@@ -248,9 +248,10 @@ def run(args):
         if args.screenshot:
             metrics = browser.call("Page.getLayoutMetrics")
             size = metrics.get("cssContentSize") or metrics["contentSize"]
+            height = min(size["height"], args.clip_height or size["height"])
             shot = browser.call("Page.captureScreenshot", {
                 "format": "png", "captureBeyondViewport": True,
-                "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"],
+                "clip": {"x": 0, "y": 0, "width": size["width"], "height": height,
                          "scale": 1}})
             save(args.screenshot, base64.b64decode(shot["data"]))
         pdf = browser.call("Page.printToPDF", {"preferCSSPageSize": True,
@@ -367,6 +368,7 @@ def main():
     p.add_argument("--json", help="the JSON report it was rendered from (expected values)")
     p.add_argument("--name", help="scenario name for the output lines")
     p.add_argument("--screenshot", help="save a full-page PNG here")
+    p.add_argument("--clip-height", type=int, help="screenshot only this many CSS pixels from the top")
     p.add_argument("--pdf", help="save the A4 print here")
     p.add_argument("--expect-cause")
     p.add_argument("--expect-text", action="append", default=[],
