@@ -182,6 +182,8 @@ K_DOM_QUERY = r"""
     evidence_explained: document.querySelectorAll('#evidence dd.meaning').length,
     ladders,
     middlebox_rows: hopRows,
+    sink_views: [...document.querySelectorAll('aside.sink-view')]
+        .filter(a => a.parentElement.querySelector(':scope > svg.ladder')).length,
     scripts: document.querySelectorAll('script').length,
     event_handlers: [...document.querySelectorAll('*')]
         .filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
@@ -351,6 +353,9 @@ def run(args):
     if args.min_server_close is not None:
         checks.check(f"server RST/FIN arrows ({total_server}) >= {args.min_server_close}",
                      total_server >= args.min_server_close)
+    if args.min_sink_views is not None:
+        checks.check(f"server's views beside a ladder ({dom['sink_views']}) >= "
+                     f"{args.min_sink_views}", dom["sink_views"] >= args.min_sink_views)
     if args.hop_lane:
         lanes = {l["hop_lane"] for l in dom["ladders"] if l["injected"]}
         checks.check(f"injected RSTs drawn from the lane {args.hop_lane!r}",
@@ -377,6 +382,7 @@ def main():
     p.add_argument("--min-injected", type=int)
     p.add_argument("--max-injected", type=int)
     p.add_argument("--min-server-close", type=int)
+    p.add_argument("--min-sink-views", type=int)
     p.add_argument("--hop-lane", help="caption of the lane injected RSTs must start from")
     p.add_argument("--chromium", default=os.environ.get("SNIPROBE_CHROMIUM", "chromium"))
     sys.exit(run(p.parse_args()))
