@@ -27,6 +27,8 @@ import time
 
 K_MAX_LADDER_ARROWS = 40  # report/ladder_svg.hpp: k_max_ladder_arrows
 K_TIMEOUT_S = 60
+# A4 (210 mm) less the page's 12 mm side margins (@page), in CSS pixels (96 per inch).
+K_A4_TEXT_WIDTH_PX = round((210 - 2 * 12) / 25.4 * 96)
 
 
 class BrowserError(Exception):
@@ -263,7 +265,7 @@ def run(args):
             save(args.pdf, pdf_bytes)
         browser.call("Emulation.setEmulatedMedia", {"media": "print"})
         browser.call("Emulation.setDeviceMetricsOverride",
-                     {"width": 718, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
+                     {"width": K_A4_TEXT_WIDTH_PX, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
         print_width = browser.evaluate("document.documentElement.scrollWidth")
         # Let events that were already on their way arrive before judging them.
         browser.evaluate("1")
@@ -298,8 +300,8 @@ def run(args):
     checks.eq("no event-handler attribute", 0, dom["event_handlers"])
     checks.check("fits the window without horizontal scrolling",
                  dom["width"] <= dom["viewport"], f"{dom['width']} > {dom['viewport']}")
-    checks.check("fits an A4 page width in print layout", print_width <= 718,
-                 f"scrollWidth {print_width} > 718")
+    checks.check("fits an A4 page width in print layout", print_width <= K_A4_TEXT_WIDTH_PX,
+                 f"scrollWidth {print_width} > {K_A4_TEXT_WIDTH_PX}")
     checks.check("prints as a PDF", pdf_bytes.startswith(b"%PDF"), "no PDF")
 
     for text in args.expect_text:
