@@ -15,6 +15,8 @@ packages=(
   # the lab and its checks
   nginx-light openssl iproute2 iptables procps tshark nghttp2-client curl jq python3
   iputils-ping util-linux
+  # the HTML report's browser tests (headless, driven over the DevTools pipe)
+  chromium
 )
 
 missing=()

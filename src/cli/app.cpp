@@ -166,6 +166,7 @@ CommandLine::CommandLine()
     register_sink(app);
     register_logs(app);
     register_scan(app);
+    register_report(app);
 }
 
 CommandLine::~CommandLine() = default;

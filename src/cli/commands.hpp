@@ -31,5 +31,6 @@ void register_logs(CLI::App& app);
 void register_trace(CLI::App& app);
 void register_sink(CLI::App& app);
 void register_scan(CLI::App& app);
+void register_report(CLI::App& app);
 
 }  // namespace sniprobe::cli

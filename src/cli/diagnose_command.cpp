@@ -24,6 +24,7 @@
 #include "cli/progress.hpp"
 #include "probe/engine.hpp"
 #include "probe/plan.hpp"
+#include "report/html_report.hpp"
 #include "report/json_report.hpp"
 #include "report/text_report.hpp"
 #include "resolve/resolver.hpp"
@@ -49,6 +50,7 @@ struct DiagnoseArgs {
     int max_addresses = 4;
     std::string ca_file;
     std::string pcap_file;
+    std::string html_file;  // --html: the self-contained page (report/html_report.hpp)
     std::vector<std::string> variants;
     uint64_t seed = 0;
     bool json = false;
@@ -222,6 +224,10 @@ int run_diagnose(const DiagnoseArgs& a) {
         write_text(std::cout, d, text);
     }
     std::cout.flush();
+    if (!a.html_file.empty()) {
+        auto written = write_html_file(a.html_file, d);
+        if (!written) throw Fatal(written.error());
+    }
     if (d.trials.empty() && d.verdict.cause != Cause::dns) return 3;
     return d.verdict.cause == Cause::ok ? 0 : 1;
 }
@@ -254,6 +260,7 @@ void register_diagnose(CLI::App& app) {
     cmd->add_option("--variants", args->variants, "only these variants (sni,no_sni,control_sni,...)")->delimiter(',');
     cmd->add_option("--pcap", args->pcap_file, "write every probe's packets to this pcapng file");
     cmd->add_option("--seed", args->seed, "shuffle seed (default: random; printed in --json)");
+    cmd->add_option("--html", args->html_file, "also write the report as one self-contained HTML page to this file");
     add_json_flag(cmd, args->json, "docs/json.md");
     cmd->add_flag("--no-capture", args->no_capture, "do not capture packets (no root needed; lower confidence)");
     cmd->add_flag("--no-trace", args->no_trace, "do not locate the interfering hop");

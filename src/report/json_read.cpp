@@ -224,6 +224,33 @@ std::optional<ResidualReport> residual_from(const json& j) {
     return r;
 }
 
+std::optional<SinkReport> sink_from(const json& j) {
+    if (j.is_null()) return std::nullopt;
+    SinkReport s;
+    s.url = get<std::string>(j, "url");
+    s.failure = get<std::string>(j, "failure");
+    s.records = get<int>(j, "records");
+    s.trials_matched = get<int>(j, "trials_matched");
+    s.trials_unmatched = get<int>(j, "trials_unmatched");
+    for (const json& t : array(j, "trials")) {
+        SinkTrialFinding f;
+        f.trial_id = get<int>(t, "trial_id");
+        f.matched_by = get<std::string>(t, "matched_by");
+        f.syn_seen = get<bool>(t, "syn_seen");
+        f.syn_ttl = get_optional<int>(t, "syn_ttl");
+        f.client_hello_seen = get<bool>(t, "client_hello_seen");
+        f.server_name = get<std::string>(t, "server_name");
+        f.server_answered = get<bool>(t, "server_answered");
+        f.server_sent_rst = get<bool>(t, "server_sent_rst");
+        f.rst_received = get<int>(t, "rst_received");
+        f.rst_not_sent_by_us = get<int>(t, "rst_not_sent_by_us");
+        f.rst_ttls = get<std::vector<int>>(t, "rst_ttls");
+        f.finding = name_field(t, "finding", f.finding);
+        s.trials.push_back(std::move(f));
+    }
+    return s;
+}
+
 Verdict verdict_from(const json& j) {
     Verdict v;
     v.cause = name_field(j, "cause", v.cause);
@@ -265,6 +292,7 @@ Diagnosis diagnosis_from(const json& doc) {
     for (const json& r : array(doc, "rst")) d.analysis.rsts.push_back(rst_from(r));
     d.trace = trace_from(field(doc, "trace"));
     d.residual = residual_from(field(doc, "residual"));
+    d.sink = sink_from(field(doc, "sink"));
     if (const json& v = field(doc, "verdict"); !v.is_null()) d.verdict = verdict_from(v);
     d.anomalies = get<std::vector<std::string>>(doc, "anomalies");
     d.notes = get<std::vector<std::string>>(doc, "notes");

@@ -4,11 +4,12 @@
 # the box at hop 2 (r2, 10.77.2.2) — and must not flag an innocent name on the same path.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/diagnose.sh"
+source "$(dirname "$0")/html.sh"
 skip_unless_root
 quiet lab_up --profile seed
 
 rc=0
-diagnose_json "$TEST_TMP/seed.json" blocked.test --pcap "$TEST_TMP/seed.pcapng" || rc=$?
+diagnose_json "$TEST_TMP/seed.json" blocked.test --pcap "$TEST_TMP/seed.pcapng" --html "$TEST_TMP/seed.html" || rc=$?
 check_eq "exit status says a problem was found" 1 "$rc"
 expect_verdict "seed -> sni_reset" "$TEST_TMP/seed.json" sni_reset
 check_ge "sni resets seen" 5 "$(jq_of "$TEST_TMP/seed.json" '[.variants[] | select(.name=="sni") | .failures.connection_reset // 0] | add')"
@@ -29,6 +30,11 @@ tshark_rsts=$(tshark -r "$TEST_TMP/seed.pcapng" -Y 'tcp.flags.reset==1 && ip.src
 report_rsts=$(jq_of "$TEST_TMP/seed.json" '[.trials[].packets[] | select(.direction=="inbound" and (.flags|test("R")))] | length')
 check_ge "tshark reads the pcapng" 1 "$tshark_rsts"
 check_eq "tshark counts the RSTs the report names" "$report_rsts" "$tshark_rsts"
+
+# The HTML page of the same run, in a real browser: the verdict, one arrow per packet,
+# the injected RSTs drawn from r2's lane.
+browser_check seed "$TEST_TMP/seed.json" "$TEST_TMP/seed.html" --expect-cause sni_reset \
+  --min-injected 1 --hop-lane "hop 2 · 10.77.2.2"
 
 # An innocent name on the same path, same box: ok.
 rc=0

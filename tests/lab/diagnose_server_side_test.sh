@@ -4,6 +4,7 @@
 # handshake fails"); an unknown name rejected with ssl_reject_handshake is `tls_alert`.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/diagnose.sh"
+source "$(dirname "$0")/html.sh"
 skip_unless_root
 quiet lab_up --profile clean
 
@@ -12,8 +13,10 @@ diagnose_json "$TEST_TMP/ok.json" ok.test --no-trace || rc=$?
 expect_verdict "clean -> ok" "$TEST_TMP/ok.json" ok
 check_eq "ok exit status" 0 "$rc"
 
-diagnose_json "$TEST_TMP/chain.json" chain.test --no-trace || true
+diagnose_json "$TEST_TMP/chain.json" chain.test --no-trace --html "$TEST_TMP/chain.html" || true
 expect_verdict "incomplete chain" "$TEST_TMP/chain.json" certificate chain_incomplete
+browser_check chain "$TEST_TMP/chain.json" "$TEST_TMP/chain.html" --expect-cause certificate \
+  --min-arrows 1 --max-injected 0 --expect-text "chain_incomplete"
 diagnose_json "$TEST_TMP/expired.json" expired.test --no-trace || true
 expect_verdict "expired leaf" "$TEST_TMP/expired.json" certificate expired
 diagnose_json "$TEST_TMP/mismatch.json" mismatch.test --no-trace || true

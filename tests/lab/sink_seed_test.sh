@@ -4,6 +4,7 @@
 # received resets the client never sent — with the box's TTL (53), not the client's.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/sink_lib.sh"
+source "$(dirname "$0")/html.sh"
 skip_unless_root
 quiet lab_up --profile seed
 sink_start
@@ -27,6 +28,11 @@ check_eq "controls are clean on the server's side" 0 \
   "$(jq -r '[.trials[] | select(.variant!="sni") | .id] as $c | [.sink.trials[] | select(.finding!="clean" and (.trial_id as $id | $c | index($id)))] | length' "$TEST_TMP/seed.json")"
 check "the text report names it in plain words" grep -q "never sent" <(jq -r '.verdict.evidence[].text' "$TEST_TMP/seed.json")
 ((LAB_FAILURES == 0)) || sink_explain "$TEST_TMP/seed.json"
+
+# The saved report rendered again as HTML: the server's view stands beside the ladders.
+check "sniprobe report renders the saved run" "$SNIPROBE" report "$TEST_TMP/seed.json" --html "$TEST_TMP/seed.html"
+browser_check sink_seed "$TEST_TMP/seed.json" "$TEST_TMP/seed.html" --expect-cause sni_reset \
+  --min-injected 1 --min-sink-views 1
 
 sink_stop
 check_eq "the sink stops cleanly on SIGTERM (128+15)" 143 "$SINK_RC"
