@@ -6,17 +6,18 @@
 #include "resolve/resolver.hpp"
 
 #include <ares.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <vector>
 
 #include "resolve/target.hpp"
+#include "util/sockaddr.hpp"
 
 namespace sniprobe {
 namespace {
@@ -52,21 +53,13 @@ void on_addrinfo(void* arg, int status, int /*timeouts*/, struct ares_addrinfo* 
         return;
     }
     for (auto* node = result->nodes; node != nullptr; node = node->ai_next) {
-        char text[INET6_ADDRSTRLEN] = {};
+        if (node->ai_family != AF_INET && node->ai_family != AF_INET6) continue;
+        sockaddr_storage storage{};
+        std::memcpy(&storage, node->ai_addr, std::min<size_t>(node->ai_addrlen, sizeof storage));
         AddressInfo info;
         info.source = "dns";
-        if (node->ai_family == AF_INET) {
-            auto* sin = reinterpret_cast<const sockaddr_in*>(node->ai_addr);
-            ::inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text);
-            info.family = "ipv4";
-        } else if (node->ai_family == AF_INET6) {
-            auto* sin6 = reinterpret_cast<const sockaddr_in6*>(node->ai_addr);
-            ::inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
-            info.family = "ipv6";
-        } else {
-            continue;
-        }
-        info.address = text;
+        info.family = node->ai_family == AF_INET ? "ipv4" : "ipv6";
+        info.address = address_text(storage);
         bool seen = std::any_of(state->addresses.begin(), state->addresses.end(),
                                 [&](const AddressInfo& a) { return a.address == info.address; });
         if (!seen) state->addresses.push_back(std::move(info));

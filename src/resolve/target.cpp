@@ -1,17 +1,18 @@
-// Target parsing: splits host and port, recognises IP literals with inet_pton (so
+// Target parsing: splits host and port, recognises IP literals (util/sockaddr, so
 // "1.2.3" or "256.0.0.1" are not silently treated as names), converts internationalised
 // names with libidn2 (NFC input, UTS#46 non-transitional, as browsers do) and checks the
 // result against the LDH rules an SNI must follow: labels 1..63 bytes of [a-z0-9-], no
 // hyphen at either end, 253 bytes in total, one trailing dot allowed and stripped.
 #include "resolve/target.hpp"
 
-#include <arpa/inet.h>
 #include <idn2.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdlib>
+
+#include "util/sockaddr.hpp"
 
 namespace sniprobe {
 namespace {
@@ -98,24 +99,13 @@ Result<std::string> to_ascii_host(std::string_view host, std::string_view input)
 }  // namespace
 
 bool is_ip_literal(std::string_view text) {
-    std::string z(text);
-    unsigned char buf[16];
-    return ::inet_pton(AF_INET, z.c_str(), buf) == 1 || ::inet_pton(AF_INET6, z.c_str(), buf) == 1;
+    return socket_address_from_text(std::string(text), 0).has_value();
 }
 
 Result<std::string> parse_ip_literal(std::string_view text) {
     std::string z(text);
     if (z.size() > 2 && z.front() == '[' && z.back() == ']') z = z.substr(1, z.size() - 2);
-    unsigned char buf[16];
-    char out[INET6_ADDRSTRLEN] = {};
-    if (::inet_pton(AF_INET, z.c_str(), buf) == 1) {
-        ::inet_ntop(AF_INET, buf, out, sizeof out);
-        return std::string(out);
-    }
-    if (::inet_pton(AF_INET6, z.c_str(), buf) == 1) {
-        ::inet_ntop(AF_INET6, buf, out, sizeof out);
-        return std::string(out);
-    }
+    if (auto address = socket_address_from_text(z, 0)) return address_text(address->storage);
     return fail("'" + std::string(text) + "' is not an IPv4 or IPv6 address");
 }
 

@@ -4,21 +4,14 @@
 // time+SNI keys of the correlation find ours.
 #include "sink/diagnose_hook.hpp"
 
-#include <time.h>
-
 #include "sink/client.hpp"
 #include "sink/correlate.hpp"
 #include "sink/server.hpp"
+#include "util/clock.hpp"
 
 namespace sniprobe::sink {
 
 namespace {
-
-double now_unix() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 void record_failure(Diagnosis& d, SinkReport report, const std::string& why) {
     report.failure = why;
@@ -45,7 +38,7 @@ void correlate(Diagnosis& d, const SinkClientOptions& options) {
     SinkQuery query;
     query.client = context.local_address;
     query.since_unix = options.run_start_unix - context.clock_slack_s;
-    query.until_unix = now_unix() + context.clock_slack_s;
+    query.until_unix = realtime_seconds() + context.clock_slack_s;
     auto doc = fetch_records(*url, *token, query, options.timeout_ms);
     if (doc && doc->records.empty() && !query.client.empty()) {
         query.client.clear();  // behind a NAT the sink saw another address
