@@ -278,7 +278,7 @@ void HelloTemplate::write_extension(const Extension& ext, size_t& at) {
     };
     switch (ext.part) {
         case Part::fixed_body:
-            std::memcpy(b + at, ext.body.data(), ext.body.size());
+            if (!ext.body.empty()) std::memcpy(b + at, ext.body.data(), ext.body.size());
             at += ext.body.size();
             break;
         case Part::server_name:
