@@ -232,6 +232,8 @@ Result<HelloTemplate> HelloTemplate::create(const ForgeOptions& options) {
                      static_cast<uint8_t>((name.size() + 3) & 0xff), 0x00,
                      static_cast<uint8_t>(name.size() >> 8), static_cast<uint8_t>(name.size())};
         sni->body.insert(sni->body.end(), name.begin(), name.end());
+        sni->body.reserve(5 + 255);
+        t.m_options.server_name.reserve(255);
         if (options.sni_placement != SniPlacement::shape_default) {
             Ext moved = std::move(*sni);
             moved.pinned = true;
@@ -262,6 +264,20 @@ Result<HelloTemplate> HelloTemplate::create(const ForgeOptions& options) {
     }
     if (t.m_extensions.size() > t.m_order.size()) return fail("too many extensions in a shape");
     return t;
+}
+
+bool HelloTemplate::set_server_name(std::string_view name) {
+    if (name.empty() || name.size() > 255 || m_options.server_name.empty()) return false;
+    for (Extension& e : m_extensions) {
+        if (e.part != Part::server_name) continue;
+        e.body.resize(5 + name.size());
+        put16(e.body.data(), name.size() + 3);
+        e.body[2] = 0x00;
+        put16(e.body.data() + 3, name.size());
+        std::memcpy(e.body.data() + 5, name.data(), name.size());
+    }
+    m_options.server_name.assign(name.data(), name.size());
+    return true;
 }
 
 void HelloTemplate::write_extension(const Extension& ext, size_t& at) {

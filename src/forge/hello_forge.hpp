@@ -117,6 +117,11 @@ class HelloTemplate {
     // Assembles a fresh hello into the template's buffer (no allocation).
     ForgedHello forge();
 
+    // Swaps the server name of a template built with one (no allocation: the name's
+    // storage is reserved for 255 bytes). False, and no change, for an empty name, a name
+    // over 255 bytes, or a template built without a name.
+    bool set_server_name(std::string_view name);
+
     const ForgeOptions& options() const { return m_options; }
 
     // One extension of the template (internal layout, exposed for the .cpp's helpers).

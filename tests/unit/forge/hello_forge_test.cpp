@@ -268,6 +268,29 @@ TEST(HelloForge, ForgeAllocatesNothing) {
     }
 }
 
+TEST(HelloForge, SetServerNameSwapsTheNameWithoutAllocating) {
+    ForgeOptions o;
+    o.shape = Shape::chrome;
+    o.server_name = "a.example";
+    auto t = make_template(o);
+    std::string longest(255, 'x');
+    g_allocations = 0;
+    t_count_allocations = true;
+    bool swapped = t.set_server_name(longest);
+    auto hello = t.forge();
+    t_count_allocations = false;
+    EXPECT_TRUE(swapped);
+    EXPECT_EQ(g_allocations.load(), 0);
+    EXPECT_EQ(wire::parse_client_hello(hello.bytes).hello->sni(), longest);
+    EXPECT_TRUE(t.set_server_name("b.example"));
+    EXPECT_EQ(wire::parse_client_hello(t.forge().bytes).hello->sni(), "b.example");
+    EXPECT_FALSE(t.set_server_name(std::string(256, 'x')));
+    EXPECT_FALSE(t.set_server_name(""));
+    o.server_name = "";
+    auto unnamed = make_template(o);
+    EXPECT_FALSE(unnamed.set_server_name("c.example"));
+}
+
 TEST(HelloForge, ShapeNamesRoundTrip) {
     for (Shape s : all_shapes()) EXPECT_EQ(shape_from_name(shape_name(s)), s);
     EXPECT_FALSE(shape_from_name("safari"));
