@@ -52,6 +52,8 @@ private:
     void read_available();
     void advance_tls();
     void read_first_record();
+    void start_forged();
+    void read_forged_reply();
     void on_http_bytes(bool eof);
     void succeed();
     void fail(std::string failure, int err_or_zero = 0);
@@ -76,6 +78,7 @@ private:
     std::string m_http_bytes;
     bool m_eof = false;
     bool m_stop_at_server_hello = false;
+    bool m_forged = false;  // the hello came from forge/: no TlsSession, stop at the reply
     std::vector<uint8_t> m_first_record_bytes;  // server bytes held back from OpenSSL
 };
 

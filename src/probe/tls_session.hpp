@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/trial.hpp"
+#include "probe/forged_hellos.hpp"
 #include "util/result.hpp"
 
 struct ssl_st;
@@ -37,6 +38,8 @@ public:
 
     // The context for a profile (owned here).
     ssl_ctx_st* get(TlsProfile profile) const;
+    // The run's forged-hello templates (variants whose hello sniprobe writes itself).
+    ForgedHellos& forged() const { return *m_forged; }
 
 private:
     TlsContexts() = default;
@@ -44,6 +47,7 @@ private:
         void operator()(ssl_ctx_st* ctx) const;
     };
     std::unique_ptr<ssl_ctx_st, Deleter> m_handshake, m_large, m_verify;
+    std::unique_ptr<ForgedHellos> m_forged = std::make_unique<ForgedHellos>();
 };
 
 // Where a handshake stands after feeding it.
