@@ -30,6 +30,9 @@ struct PacketView {
 
 namespace {
 
+// Payload of one TCP segment on a 1500-byte-MTU link with timestamps (1500 - 20 - 20 - 12).
+constexpr size_t k_wire_segment_bytes = 1448;
+
 std::string ip_text(const std::array<uint8_t, 4>& ip) {
     char buf[INET_ADDRSTRLEN] = {};
     ::inet_ntop(AF_INET, ip.data(), buf, sizeof buf);
@@ -213,7 +216,9 @@ int Engine::match_rules(Flow& flow, const PacketView& p, std::string& what, bool
         if (first_only && !(stream_ok && flow.stream.size() <= tcp.payload.size())) continue;
         if (first_only && rule.match != MatchKind::http_host) {
             // The first segment alone, even a truncated hello: the name if its bytes are in it.
-            auto name = wire::quick_sni(bytes);
+            // The queue hands over GSO super-segments (a 1.8 KB hello in one piece), so the
+            // wire's first segment is cut out here: what a 1500-byte-MTU link carries.
+            auto name = wire::quick_sni(bytes.first(std::min(bytes.size(), k_wire_segment_bytes)));
             if (!name || name->empty()) continue;
             host = std::move(*name);
         } else if (rule.match == MatchKind::http_host) {

@@ -61,10 +61,14 @@ double monotonic_seconds() { return clock_seconds(CLOCK_MONOTONIC); }
 double realtime_seconds() { return clock_seconds(CLOCK_REALTIME); }
 
 Connection::Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix,
-                       int timeout_ms, int mss, HandshakeDepth depth)
+                       int timeout_ms, int mss, HandshakeDepth depth,
+                       std::optional<forge::Shape> hello_shape)
     : m_plan(plan), m_contexts(contexts), m_run_start_unix(run_start_unix), m_mss(mss) {
     m_stop_at_server_hello = depth == HandshakeDepth::server_hello && plan.variant != Variant::full_verify &&
                              plan.variant != Variant::http_host;
+    const bool plain = plan.variant == Variant::sni || plan.variant == Variant::no_sni ||
+                       plan.variant == Variant::control_sni || plan.variant == Variant::sni_case;
+    if (m_stop_at_server_hello && plain) m_hello_shape = hello_shape;
     m_trial.id = plan.id;
     m_trial.variant = plan.variant;
     m_trial.address = plan.address;
@@ -153,7 +157,7 @@ void Connection::on_connected() {
 }
 
 void Connection::start_tls() {
-    if (ForgedHellos::forges(m_plan.variant)) {
+    if (ForgedHellos::forges(m_plan.variant) || m_hello_shape) {
         start_forged();
         return;
     }
@@ -279,7 +283,8 @@ void Connection::read_first_record() {
 // Forged hellos: one write of the whole hello (the kernel cuts it into MSS-sized segments,
 // as a browser's does), no SSL object.
 void Connection::start_forged() {
-    auto hello = m_contexts.forged().forge(m_plan.variant, m_plan.server_name);
+    auto hello = m_hello_shape ? m_contexts.forged().forge_shape(*m_hello_shape, m_plan.server_name)
+                               : m_contexts.forged().forge(m_plan.variant, m_plan.server_name);
     if (!hello) {
         fail("unknown_failure: cannot forge the ClientHello");
         return;

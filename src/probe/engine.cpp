@@ -118,7 +118,7 @@ private:
         m_free.pop_back();
         auto& s = m_slots[slot];
         s.connection = std::make_unique<Connection>(planned, m_contexts, m_run_start, m_options.timeout_ms,
-                                                    m_options.mss, m_options.depth);
+                                                    m_options.mss, m_options.depth, m_options.hello_shape);
         s.registered = 0;
         s.connection->open();
         if (!s.connection->finished() && m_hooks.on_socket_bound)

@@ -48,12 +48,15 @@ forge::ForgeOptions ForgedHellos::options_for(Variant v) {
     return o;
 }
 
-std::optional<forge::ForgedHello> ForgedHellos::forge(Variant v, const std::string& server_name) {
-    int slot = shape_slot(v);
-    if (slot < 0) return std::nullopt;
-    auto& t = m_templates[static_cast<size_t>(slot * 2 + (server_name.empty() ? 0 : 1))];
+namespace {
+
+// The template in `slot` for `options` with `server_name`: built on first use, then only
+// its name is swapped. nullopt when it cannot be built or the name does not fit.
+std::optional<forge::ForgedHello> forge_in(std::unique_ptr<forge::HelloTemplate>& t,
+                                           forge::ForgeOptions options,
+                                           const std::string& server_name) {
     if (!t) {
-        forge::ForgeOptions o = options_for(v);
+        forge::ForgeOptions o = std::move(options);
         o.server_name = server_name;
         auto created = forge::HelloTemplate::create(o);
         if (!created) return std::nullopt;
@@ -63,6 +66,24 @@ std::optional<forge::ForgedHello> ForgedHellos::forge(Variant v, const std::stri
         return std::nullopt;
     }
     return t->forge();
+}
+
+}  // namespace
+
+std::optional<forge::ForgedHello> ForgedHellos::forge(Variant v, const std::string& server_name) {
+    int slot = shape_slot(v);
+    if (slot < 0) return std::nullopt;
+    return forge_in(m_templates[static_cast<size_t>(slot * 2 + (server_name.empty() ? 0 : 1))],
+                    options_for(v), server_name);
+}
+
+std::optional<forge::ForgedHello> ForgedHellos::forge_shape(forge::Shape shape,
+                                                            const std::string& server_name) {
+    forge::ForgeOptions o;
+    o.shape = shape;
+    size_t slot = static_cast<size_t>(shape) * 2 + (server_name.empty() ? 0 : 1);
+    if (slot >= m_shape_templates.size()) return std::nullopt;
+    return forge_in(m_shape_templates[slot], o, server_name);
 }
 
 }  // namespace sniprobe

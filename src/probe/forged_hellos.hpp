@@ -27,10 +27,16 @@ class ForgedHellos {
     // A fresh hello for the variant and name; nullopt when the variant is not forged or the
     // template cannot be built (a name over 255 bytes, an OpenSSL failure).
     std::optional<forge::ForgedHello> forge(Variant v, const std::string& server_name);
+    // A fresh hello of `shape` for a plain (whole, one-write) variant: scan's and
+    // diagnose's hello-only probes when a hello shape is chosen.
+    std::optional<forge::ForgedHello> forge_shape(forge::Shape shape,
+                                                  const std::string& server_name);
 
   private:
     // Slots: large, chrome, firefox; unnamed and named.
     std::array<std::unique_ptr<forge::HelloTemplate>, 6> m_templates;
+    // By shape (openssl, chrome, firefox, minimal); unnamed and named.
+    std::array<std::unique_ptr<forge::HelloTemplate>, 8> m_shape_templates;
 };
 
 }  // namespace sniprobe

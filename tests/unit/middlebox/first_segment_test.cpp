@@ -77,6 +77,49 @@ TEST(FirstSegmentOnly, MissesANameInTheSecondSegment) {
     EXPECT_TRUE(triggered(send_cut(joins, hello, cut).second));
 }
 
+// A hello whose name comes after `padding` bytes of a padding extension.
+std::vector<uint8_t> hello_with_name_after(size_t padding) {
+    std::string name = "blocked.test";
+    std::vector<uint8_t> ext{0x00, 0x15, static_cast<uint8_t>(padding >> 8),
+                             static_cast<uint8_t>(padding)};
+    ext.insert(ext.end(), padding, 0);
+    size_t list = name.size() + 3;
+    ext.insert(ext.end(),
+               {0x00, 0x00, static_cast<uint8_t>((list + 2) >> 8), static_cast<uint8_t>(list + 2),
+                static_cast<uint8_t>(list >> 8), static_cast<uint8_t>(list), 0x00, 0x00,
+                static_cast<uint8_t>(name.size())});
+    ext.insert(ext.end(), name.begin(), name.end());
+    std::vector<uint8_t> body{0x03, 0x03};
+    body.insert(body.end(), 32, 0x11);
+    body.insert(body.end(),
+                {0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00, static_cast<uint8_t>(ext.size() >> 8),
+                 static_cast<uint8_t>(ext.size())});
+    body.insert(body.end(), ext.begin(), ext.end());
+    std::vector<uint8_t> hs{0x01, 0x00, static_cast<uint8_t>(body.size() >> 8),
+                            static_cast<uint8_t>(body.size())};
+    hs.insert(hs.end(), body.begin(), body.end());
+    std::vector<uint8_t> rec{0x16, 0x03, 0x01, static_cast<uint8_t>(hs.size() >> 8),
+                             static_cast<uint8_t>(hs.size())};
+    rec.insert(rec.end(), hs.begin(), hs.end());
+    return rec;
+}
+
+TEST(FirstSegmentOnly, AGsoSuperSegmentIsReadOnlyAsFarAsTheWireSegment) {
+    // One 1.8 KB packet (the queue hands over GSO super-segments): the name past byte
+    // 1448 is in the wire's second segment, so the box misses it; a reassembling box and a
+    // name early in the same packet are caught.
+    auto late = hello_with_name_after(1600);
+    Engine engine(rules_from(rule("\"first_segment_only\"")), {});
+    handshake(engine, 0);
+    EXPECT_FALSE(triggered(send_data(engine, late, 1)));
+    Engine joins(rules_from(rule("true")), {});
+    handshake(joins, 0);
+    EXPECT_TRUE(triggered(send_data(joins, late, 1)));
+    Engine early_box(rules_from(rule("\"first_segment_only\"")), {});
+    handshake(early_box, 0);
+    EXPECT_TRUE(triggered(send_data(early_box, hello_with_name_after(1000), 1)));
+}
+
 TEST(FirstSegmentOnly, AWholeHelloInOneSegmentIsCaught) {
     Engine engine(rules_from(rule("\"first_segment_only\"")), {});
     handshake(engine, 0);
