@@ -30,8 +30,11 @@ enum class TlsProfile {
 // The SSL_CTXs of a run, one per profile; built once, shared by every trial.
 class TlsContexts {
 public:
-    // Loads the trust store (ca_file, or the system store when empty).
-    static Result<TlsContexts> create(const std::string& ca_file);
+    // Loads the trust store (ca_file, or the system store when empty). Without
+    // TrustStore::load there is no verify context (a run of forged hello-only probes
+    // never verifies, and loading the system store costs more than thousands of probes).
+    enum class TrustStore { load, skip };
+    static Result<TlsContexts> create(const std::string& ca_file, TrustStore trust = TrustStore::load);
     TlsContexts(TlsContexts&&) noexcept;
     TlsContexts& operator=(TlsContexts&&) noexcept;
     ~TlsContexts();
