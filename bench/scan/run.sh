@@ -88,6 +88,12 @@ measure "sniprobe scan --full" "${scan[@]}" --full
 measure "h2load (1 req/conn)" h2load --h1 -n "$N" -c "$N" -t 1 "https://127.0.0.1:$PORT/"
 measure "python asyncio ssl" python3 "$HERE/asyncio_client.py" 127.0.0.1 "$PORT" "$N" "$C"
 measure "openssl s_time -new (5 s)" openssl s_time -connect "127.0.0.1:$PORT" -new -time 5
+# Memory at scale: 10,000 ClientHello probes in flight at once (one loopback listener;
+# nginx's backlog and worker_connections are sized for it), peak RSS of the client.
+for i in $(seq 1 10000); do echo "m$i.bench.test"; done >"$work/names10k.txt"
+measure "sniprobe scan 10k in flight" "$SNIPROBE" scan --ip 127.0.0.1 --port "$PORT" \
+  --names "$work/names10k.txt" --trials 1 --control-trials 1 --concurrency 10000 \
+  --per-address 10000 --timeout-ms 20000 --quiet --output "$work/scan10k.jsonl"
 
 python3 - "$results" "$N" "$C" <<'PY'
 import json, re, sys
@@ -128,5 +134,23 @@ for r in rows:
     print(f"{r['tool']:28} {r['hs']:>6} {r['rc']:>3} {r['wall_s']:>7.2f} {r['rate']:>7.0f} {r['ccpu']:>12.0f} "
           f"{r['scpu']:>12.0f} {r['client_maxrss_kb']/1024:>7.1f} {cx:>12.2f} {sx:>12.2f}")
 print("\nclient/server CPU x: per-handshake CPU relative to 'sniprobe scan (ClientHello)' (1.00).")
+
+# The goals of the forged-hello engine (same run, same server).
+by = {r["tool"]: r for r in rows}
+probe, full, h2 = by.get("sniprobe scan (ClientHello)"), by.get("sniprobe scan --full"), by.get("h2load (1 req/conn)")
+big = by.get("sniprobe scan 10k in flight")
+def goal(label, value, limit, unit=""):
+    verdict = "met" if value <= limit else "NOT met"
+    print(f"  {label:48} {value:10.2f}{unit:4} goal <= {limit}{unit}  {verdict}")
+print("\ngoals:")
+if probe:
+    goal("ClientHello probe, client CPU per probe", probe["ccpu"], 60, " us")
+if probe and h2 and h2["ccpu"]:
+    goal("ClientHello probe / h2load handshake (client CPU)", probe["ccpu"] / h2["ccpu"], 0.1, " x")
+if full and h2 and h2["ccpu"]:
+    goal("--full handshake / h2load handshake (client CPU)", full["ccpu"] / h2["ccpu"], 0.6, " x")
+if big:
+    goal("RSS with 10,000 probes in flight", big["client_maxrss_kb"] / 1024, 256, " MiB")
+    print(f"  {'(10k run: probes done, wall s)':48} {big['hs']:10d}     {big['wall_s']:.1f} s")
 print("RSS: peak resident set of the largest process of that client (ru_maxrss of its process tree).")
 PY

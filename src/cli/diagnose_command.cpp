@@ -85,6 +85,11 @@ std::vector<Variant> make_variants(const DiagnoseArgs& a) {
     if (a.variants.empty()) return all_variants();
     std::vector<Variant> out;
     for (const auto& name : a.variants) {
+        if (name == "browser") {
+            const auto& set = browser_variants();
+            out.insert(out.end(), set.begin(), set.end());
+            continue;
+        }
         auto v = variant_from_name(name);
         if (!v) throw usage_error("--variants: unknown variant '" + name + "'");
         out.push_back(*v);
@@ -257,7 +262,7 @@ void register_diagnose(CLI::App& app) {
     cmd->add_option("--concurrency", args->concurrency, "trials in flight at once")->check(CLI::Range(1, 64))->capture_default_str();
     cmd->add_option("--max-addresses", args->max_addresses, "test at most this many of the resolved addresses")->check(CLI::Range(1, 16))->capture_default_str();
     cmd->add_option("--ca-file", args->ca_file, "trust these CA certificates (PEM) for full_verify instead of the system store")->check(CLI::ExistingFile);
-    cmd->add_option("--variants", args->variants, "only these variants (sni,no_sni,control_sni,...)")->delimiter(',');
+    cmd->add_option("--variants", args->variants, "only these variants (sni,no_sni,control_sni,...; browser = sni_chrome,control_chrome,sni_firefox,control_firefox)")->delimiter(',');
     cmd->add_option("--pcap", args->pcap_file, "write every probe's packets to this pcapng file");
     cmd->add_option("--seed", args->seed, "shuffle seed (default: random; printed in --json)");
     cmd->add_option("--html", args->html_file, "also write the report as one self-contained HTML page to this file");

@@ -132,7 +132,7 @@ void register_lab(CLI::App& app) {
     auto* profile =
         up->add_option(
               "--profile", o->profile,
-              "middlebox profile (seed, gfw, drop, clean, fin, p30, address, http) or none")
+              "middlebox profile (seed, gfw, drop, clean, fin, p30, address, http, first_segment) or none")
             ->capture_default_str();
     up->add_option("--rules", o->rules_file, "middlebox rules file (TOML) instead of a profile")
         ->check(CLI::ExistingFile)

@@ -39,6 +39,7 @@ struct ScanArgs {
     int per_address = 64;
     double rate = 0;
     bool full = false;
+    std::string hello_shape = "openssl";
     bool resume = false;
     bool quiet = false;
 };
@@ -108,6 +109,14 @@ scan::ScanOptions make_options(const ScanArgs& a) {
     o.per_address = a.per_address;
     o.rate = a.rate;
     o.depth = a.full ? HandshakeDepth::complete : HandshakeDepth::server_hello;
+    if (a.hello_shape == "ssl") {
+        o.hello_shape.reset();
+    } else {
+        o.hello_shape = forge::shape_from_name(a.hello_shape);
+        if (!o.hello_shape)
+            throw usage_error("--hello-shape: '" + a.hello_shape +
+                              "' is not openssl, chrome, firefox, minimal or ssl");
+    }
     if (!a.control_sni.empty()) {
         auto control = parse_target(a.control_sni, 443);
         if (!control || control->sni.empty())
@@ -237,6 +246,10 @@ void register_scan(CLI::App& app) {
     cmd->add_option("--per-address", args->per_address, "connections in flight to one address (ip, port) at most")->check(CLI::Range(1, 100000))->capture_default_str();
     cmd->add_option("--rate", args->rate, "new connections per second (0 = as fast as slots free up)")->check(CLI::Range(0.0, 1e6))->capture_default_str();
     cmd->add_flag("--full", args->full, "complete every handshake instead of stopping at the ServerHello");
+    cmd->add_option("--hello-shape", args->hello_shape,
+                    "ClientHello probes send a forged hello of this shape (openssl, chrome, firefox, "
+                    "minimal), or OpenSSL's own (ssl)")
+        ->capture_default_str();
     cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
     on_run(cmd, [args] { exit_status() = run_scan_command(*args); });
 }

@@ -30,6 +30,9 @@ struct PacketView {
 
 namespace {
 
+// Payload of one TCP segment on a 1500-byte-MTU link with timestamps (1500 - 20 - 20 - 12).
+constexpr size_t k_wire_segment_bytes = 1448;
+
 std::string ip_text(const std::array<uint8_t, 4>& ip) {
     char buf[INET_ADDRSTRLEN] = {};
     ::inet_ntop(AF_INET, ip.data(), buf, sizeof buf);
@@ -206,10 +209,19 @@ int Engine::match_rules(Flow& flow, const PacketView& p, std::string& what, bool
     for (size_t i = 0; i < m_rules.rules.size(); ++i) {
         const Rule& rule = m_rules.rules[i];
         if (!is_host_rule(rule) || !port_ok(rule, flow.key.server_port)) continue;
-        const bool use_stream = rule.reassemble != Reassemble::no && stream_ok;
+        const bool first_only = rule.reassemble == Reassemble::first_segment_only;
+        const bool use_stream = rule.reassemble != Reassemble::no && !first_only && stream_ok;
         std::span<const uint8_t> bytes = use_stream ? std::span<const uint8_t>(flow.stream) : tcp.payload;
         std::string host;
-        if (rule.match == MatchKind::http_host) {
+        if (first_only && !(stream_ok && flow.stream.size() <= tcp.payload.size())) continue;
+        if (first_only && rule.match != MatchKind::http_host) {
+            // The first segment alone, even a truncated hello: the name if its bytes are in it.
+            // The queue hands over GSO super-segments (a 1.8 KB hello in one piece), so the
+            // wire's first segment is cut out here: what a 1500-byte-MTU link carries.
+            auto name = wire::quick_sni(bytes.first(std::min(bytes.size(), k_wire_segment_bytes)));
+            if (!name || name->empty()) continue;
+            host = std::move(*name);
+        } else if (rule.match == MatchKind::http_host) {
             auto& parsed = use_stream ? http_stream : http_single;
             if (!parsed) {
                 parsed = wire::parse_http_host(bytes);

@@ -143,8 +143,11 @@ private:
                 r.reassemble = Reassemble::tcp;
             } else if (re->is_string() && re->as_string()->get() == "tcp_and_records") {
                 r.reassemble = Reassemble::tcp_and_records;
+            } else if (re->is_string() && re->as_string()->get() == "first_segment_only") {
+                r.reassemble = Reassemble::first_segment_only;
             } else {
-                error(re, r.line, w + ".reassemble", "must be true, false, \"tcp\" or \"tcp_and_records\"");
+                error(re, r.line, w + ".reassemble",
+                      "must be true, false, \"tcp\", \"tcp_and_records\" or \"first_segment_only\"");
             }
         }
         std::string mode = get_string(t, "mode", w, r.line, false, "on_path");

@@ -33,8 +33,10 @@ enum class IpIdKind { zero, copy, fixed, random };
 
 // How much of a split ClientHello the box puts back together. `no` parses each segment
 // alone (Henan); `tcp` buffers segments but reads only hellos in one TLS record (GFW,
-// 2024); `tcp_and_records` also joins TLS records.
-enum class Reassemble { no, tcp, tcp_and_records };
+// 2024); `tcp_and_records` also joins TLS records. `first_segment_only` reads the flow's
+// first data segment and nothing after it, taking the name from a truncated hello if its
+// bytes are there (the boxes that post-quantum hellos, 1.7-1.9 KB, get past).
+enum class Reassemble { no, tcp, tcp_and_records, first_segment_only };
 
 // Whether host names compare case-sensitively (an exact-string DPI) or not.
 enum class CaseSensitive { no, yes };

@@ -7,7 +7,7 @@
 namespace sniprobe {
 namespace {
 
-constexpr std::array<std::pair<Variant, std::string_view>, 10> k_names{{
+constexpr std::array<std::pair<Variant, std::string_view>, 15> k_names{{
     {Variant::sni, "sni"},
     {Variant::no_sni, "no_sni"},
     {Variant::control_sni, "control_sni"},
@@ -15,6 +15,11 @@ constexpr std::array<std::pair<Variant, std::string_view>, 10> k_names{{
     {Variant::sni_split_record, "sni_split_record"},
     {Variant::sni_case, "sni_case"},
     {Variant::sni_large, "sni_large"},
+    {Variant::control_large, "control_large"},
+    {Variant::sni_chrome, "sni_chrome"},
+    {Variant::control_chrome, "control_chrome"},
+    {Variant::sni_firefox, "sni_firefox"},
+    {Variant::control_firefox, "control_firefox"},
     {Variant::control_split_tcp, "control_split_tcp"},
     {Variant::http_host, "http_host"},
     {Variant::full_verify, "full_verify"},
@@ -41,6 +46,12 @@ const std::vector<Variant>& all_variants() {
         return v;
     }();
     return k_all;
+}
+
+const std::vector<Variant>& browser_variants() {
+    static const std::vector<Variant> k_browser{Variant::sni_chrome, Variant::control_chrome,
+                                                Variant::sni_firefox, Variant::control_firefox};
+    return k_browser;
 }
 
 }  // namespace sniprobe

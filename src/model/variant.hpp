@@ -21,6 +21,11 @@ enum class Variant {
     control_split_tcp, // control name, split like sni_split_tcp (the split's control)
     http_host,         // plain HTTP on port 80 with Host: target
     full_verify,       // complete handshake, certificate verified
+    control_large,     // control name, in sni_large's hello (the large hello's control)
+    sni_chrome,        // the target name in a Chrome-shaped hello (forged, permuted, post-quantum)
+    control_chrome,    // control name, Chrome-shaped
+    sni_firefox,       // the target name in a Firefox-shaped hello (forged)
+    control_firefox,   // control name, Firefox-shaped
 };
 
 // Stable JSON/report name ("sni", "no_sni", ...).
@@ -31,5 +36,8 @@ std::optional<Variant> variant_from_name(std::string_view name);
 
 // Every variant, in report order.
 const std::vector<Variant>& all_variants();
+
+// The `browser` set: the browser-shaped hellos and their control-name twins.
+const std::vector<Variant>& browser_variants();
 
 }  // namespace sniprobe

@@ -11,6 +11,9 @@
 
 #include <cerrno>
 
+#include <fmt/format.h>
+
+#include "forge/server_reply.hpp"
 #include "probe/hello_shaping.hpp"
 #include "probe/http_response.hpp"
 #include "probe/server_first_record.hpp"
@@ -28,6 +31,17 @@ TlsProfile profile_for(Variant v) {
     return TlsProfile::handshake;
 }
 
+// The IANA name of a TLS 1.3 suite, or the code in hex ("0xc02f") for the others.
+std::string fmt_cipher_suite(uint16_t code) {
+    switch (code) {
+        case 0x1301: return "TLS_AES_128_GCM_SHA256";
+        case 0x1302: return "TLS_AES_256_GCM_SHA384";
+        case 0x1303: return "TLS_CHACHA20_POLY1305_SHA256";
+        default: break;
+    }
+    return fmt::format("0x{:04x}", code);
+}
+
 HelloShape shape_for(Variant v) {
     if (v == Variant::sni_split_tcp || v == Variant::control_split_tcp) return HelloShape::split_tcp;
     if (v == Variant::sni_split_record) return HelloShape::split_record;
@@ -37,10 +51,14 @@ HelloShape shape_for(Variant v) {
 }  // namespace
 
 Connection::Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix,
-                       int timeout_ms, int mss, HandshakeDepth depth)
+                       int timeout_ms, int mss, HandshakeDepth depth,
+                       std::optional<forge::Shape> hello_shape)
     : m_plan(plan), m_contexts(contexts), m_run_start_unix(run_start_unix), m_mss(mss) {
     m_stop_at_server_hello = depth == HandshakeDepth::server_hello && plan.variant != Variant::full_verify &&
                              plan.variant != Variant::http_host;
+    const bool plain = plan.variant == Variant::sni || plan.variant == Variant::no_sni ||
+                       plan.variant == Variant::control_sni || plan.variant == Variant::sni_case;
+    if (m_stop_at_server_hello && plain) m_hello_shape = hello_shape;
     m_trial.id = plan.id;
     m_trial.variant = plan.variant;
     m_trial.address = plan.address;
@@ -130,6 +148,10 @@ void Connection::on_connected() {
 }
 
 void Connection::start_tls() {
+    if (ForgedHellos::forges(m_plan.variant) || m_hello_shape) {
+        start_forged();
+        return;
+    }
     m_tls = std::make_unique<TlsSession>(m_contexts, profile_for(m_plan.variant), m_plan.server_name,
                                          m_plan.address);
     if (m_tls->advance() == HandshakeStatus::failed) {
@@ -178,7 +200,7 @@ void Connection::read_available() {
         ssize_t n = ::recv(m_socket.fd.get(), buf, sizeof buf, 0);
         if (n > 0) {
             if (!m_trial.first_byte_ms) m_trial.first_byte_ms = elapsed_ms();
-            if (m_tls && m_stop_at_server_hello) {
+            if ((m_tls || m_forged) && m_stop_at_server_hello) {
                 m_first_record_bytes.insert(m_first_record_bytes.end(), buf, buf + n);
             } else if (m_tls) {
                 m_tls->feed({buf, static_cast<size_t>(n)});
@@ -195,7 +217,9 @@ void Connection::read_available() {
         if (errno != EAGAIN && errno != EWOULDBLOCK) read_error = errno;
         break;
     }
-    if (m_tls && m_stop_at_server_hello) {
+    if (m_forged) {
+        read_forged_reply();
+    } else if (m_tls && m_stop_at_server_hello) {
         read_first_record();
     } else if (m_tls) {
         advance_tls();
@@ -245,6 +269,50 @@ void Connection::read_first_record() {
     m_tls->feed(m_first_record_bytes);
     m_first_record_bytes.clear();
     advance_tls();
+}
+
+// Forged hellos: one write of the whole hello (the kernel cuts it into MSS-sized segments,
+// as a browser's does), no SSL object.
+void Connection::start_forged() {
+    auto hello = m_hello_shape ? m_contexts.forged().forge_shape(*m_hello_shape, m_plan.server_name)
+                               : m_contexts.forged().forge(m_plan.variant, m_plan.server_name);
+    if (!hello) {
+        fail("unknown_failure: cannot forge the ClientHello");
+        return;
+    }
+    m_forged = true;
+    m_stop_at_server_hello = true;
+    m_trial.client_hello_bytes = hello->bytes.size();
+    m_hello_writes_pending = 1;
+    m_trial.client_hello_segments = 1;  // refined from TCP_INFO when sent
+    m_segments_before_hello = data_segments_sent(m_socket.fd.get());
+    m_outbox.emplace_back(hello->bytes.begin(), hello->bytes.end());
+    flush();
+}
+
+// The reply to a forged hello: a ServerHello or HelloRetryRequest is a success (the hello
+// got through and the server answered it), an alert or garbage a failed handshake.
+void Connection::read_forged_reply() {
+    forge::ServerReply reply = forge::parse_server_reply(m_first_record_bytes);
+    switch (reply.kind) {
+        case forge::ReplyKind::incomplete: return;
+        case forge::ReplyKind::server_hello:
+        case forge::ReplyKind::hello_retry_request:
+            m_trial.server_hello_seen = true;
+            m_trial.tls_version = tls_version_name(reply.version());
+            m_trial.cipher_suite = fmt_cipher_suite(reply.cipher_suite);
+            m_trial.failure = {};
+            m_trial.failed_operation = FailedOperation::none;
+            finish();
+            return;
+        case forge::ReplyKind::alert:
+            m_trial.alert_received = alert_name(reply.alert_description);
+            fail("ssl_failed_handshake");
+            return;
+        case forge::ReplyKind::anomaly:
+            fail("ssl_failed_handshake");
+            return;
+    }
 }
 
 void Connection::on_http_bytes(bool closed) {

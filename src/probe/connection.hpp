@@ -22,7 +22,8 @@ public:
     // run_start_unix: the run's CLOCK_REALTIME origin for Trial::t0/t. depth server_hello
     // stops a handshake variant (not full_verify) at the server's first record.
     Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix, int timeout_ms,
-               int mss, HandshakeDepth depth = HandshakeDepth::complete);
+               int mss, HandshakeDepth depth = HandshakeDepth::complete,
+               std::optional<forge::Shape> hello_shape = std::nullopt);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -52,6 +53,8 @@ private:
     void read_available();
     void advance_tls();
     void read_first_record();
+    void start_forged();
+    void read_forged_reply();
     void on_http_bytes(bool eof);
     void succeed();
     void fail(std::string failure, int err_or_zero = 0);
@@ -76,6 +79,8 @@ private:
     std::string m_http_bytes;
     bool m_eof = false;
     bool m_stop_at_server_hello = false;
+    std::optional<forge::Shape> m_hello_shape;  // forge plain variants' hellos in this shape
+    bool m_forged = false;  // the hello came from forge/: no TlsSession, stop at the reply
     std::vector<uint8_t> m_first_record_bytes;  // server bytes held back from OpenSSL
 };
 

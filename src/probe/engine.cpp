@@ -113,7 +113,7 @@ private:
         m_free.pop_back();
         auto& s = m_slots[slot];
         s.connection = std::make_unique<Connection>(planned, m_contexts, m_run_start, m_options.timeout_ms,
-                                                    m_options.mss, m_options.depth);
+                                                    m_options.mss, m_options.depth, m_options.hello_shape);
         s.registered = 0;
         s.connection->open();
         if (!s.connection->finished() && m_hooks.on_socket_bound)
@@ -184,7 +184,10 @@ std::vector<Trial> run_trials(const std::vector<PlannedTrial>& plan, const Probe
 }
 
 size_t run_trial_stream(const TrialSource& next, const ProbeOptions& options, const ProbeHooks& hooks) {
-    auto contexts = TlsContexts::create(options.ca_file);
+    // Forged hello-only probes (scan) never verify a chain: skip loading the trust store.
+    const bool forged_only = options.depth == HandshakeDepth::server_hello && options.hello_shape;
+    auto contexts = TlsContexts::create(options.ca_file, forged_only ? TlsContexts::TrustStore::skip
+                                                                     : TlsContexts::TrustStore::load);
     if (!contexts) throw usage_error(contexts.error().message);
     Loop loop(next, -1, options, hooks, *contexts);
     loop.run();

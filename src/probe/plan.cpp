@@ -17,7 +17,9 @@ bool needs_target_name(Variant v) {
         case Variant::sni_split_tcp:
         case Variant::sni_split_record:
         case Variant::sni_case:
-        case Variant::sni_large: return true;
+        case Variant::sni_large:
+        case Variant::sni_chrome:
+        case Variant::sni_firefox: return true;
         default: return false;
     }
 }
@@ -43,7 +45,10 @@ std::string server_name_for(Variant variant, const Target& target) {
     switch (variant) {
         case Variant::no_sni: return "";
         case Variant::control_sni:
-        case Variant::control_split_tcp: return control;
+        case Variant::control_split_tcp:
+        case Variant::control_large:
+        case Variant::control_chrome:
+        case Variant::control_firefox: return control;
         case Variant::sni_case: return mixed_case(target.sni);
         case Variant::http_host:
             if (!target.sni.empty()) return target.sni;

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "forge/hello_forge.hpp"
 #include "model/diagnosis.hpp"
 #include "model/variant.hpp"
 
@@ -36,6 +38,9 @@ struct ProbeOptions {
     double run_start_unix = 0;      // CLOCK_REALTIME seconds; 0 = set at run start
     HandshakeDepth depth = HandshakeDepth::complete;  // handshake variants (not full_verify)
     double max_new_per_second = 0;  // pacing of new connections (token bucket); 0 = none
+    // With depth server_hello: the plain variants (sni, no_sni, control_sni, sni_case) send
+    // a forged hello of this shape, without an SSL object; nullopt = OpenSSL writes it.
+    std::optional<forge::Shape> hello_shape;
 };
 
 // One trial to run: the engine turns it into a Trial.

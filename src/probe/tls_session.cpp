@@ -68,11 +68,15 @@ TlsContexts::TlsContexts(TlsContexts&&) noexcept = default;
 TlsContexts& TlsContexts::operator=(TlsContexts&&) noexcept = default;
 TlsContexts::~TlsContexts() = default;
 
-Result<TlsContexts> TlsContexts::create(const std::string& ca_file) {
+Result<TlsContexts> TlsContexts::create(const std::string& ca_file, TrustStore trust) {
     TlsContexts contexts;
     for (auto [profile, slot] : {std::pair{TlsProfile::handshake, &contexts.m_handshake},
                                  std::pair{TlsProfile::large, &contexts.m_large},
                                  std::pair{TlsProfile::verify, &contexts.m_verify}}) {
+        if (profile == TlsProfile::verify && trust == TrustStore::skip) {
+            // Never used by such a run; a verify session would get the plain context.
+            continue;
+        }
         auto ctx = new_context(profile, ca_file);
         if (!ctx) return tl::unexpected(ctx.error());
         slot->reset(*ctx);
@@ -83,7 +87,7 @@ Result<TlsContexts> TlsContexts::create(const std::string& ca_file) {
 ssl_ctx_st* TlsContexts::get(TlsProfile profile) const {
     switch (profile) {
         case TlsProfile::large: return m_large.get();
-        case TlsProfile::verify: return m_verify.get();
+        case TlsProfile::verify: return m_verify ? m_verify.get() : m_handshake.get();
         default: return m_handshake.get();
     }
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/trial.hpp"
+#include "probe/forged_hellos.hpp"
 #include "util/result.hpp"
 
 struct ssl_st;
@@ -29,14 +30,19 @@ enum class TlsProfile {
 // The SSL_CTXs of a run, one per profile; built once, shared by every trial.
 class TlsContexts {
 public:
-    // Loads the trust store (ca_file, or the system store when empty).
-    static Result<TlsContexts> create(const std::string& ca_file);
+    // Loads the trust store (ca_file, or the system store when empty). Without
+    // TrustStore::load there is no verify context (a run of forged hello-only probes
+    // never verifies, and loading the system store costs more than thousands of probes).
+    enum class TrustStore { load, skip };
+    static Result<TlsContexts> create(const std::string& ca_file, TrustStore trust = TrustStore::load);
     TlsContexts(TlsContexts&&) noexcept;
     TlsContexts& operator=(TlsContexts&&) noexcept;
     ~TlsContexts();
 
     // The context for a profile (owned here).
     ssl_ctx_st* get(TlsProfile profile) const;
+    // The run's forged-hello templates (variants whose hello sniprobe writes itself).
+    ForgedHellos& forged() const { return *m_forged; }
 
 private:
     TlsContexts() = default;
@@ -44,6 +50,7 @@ private:
         void operator()(ssl_ctx_st* ctx) const;
     };
     std::unique_ptr<ssl_ctx_st, Deleter> m_handshake, m_large, m_verify;
+    std::unique_ptr<ForgedHellos> m_forged = std::make_unique<ForgedHellos>();
 };
 
 // Where a handshake stands after feeding it.

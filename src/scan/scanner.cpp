@@ -67,6 +67,7 @@ public:
         probe.concurrency = std::max(1, m_options.concurrency);
         probe.timeout_ms = m_options.timeout_ms;
         probe.depth = m_options.depth;
+        probe.hello_shape = m_options.hello_shape;
         probe.max_new_per_second = m_options.rate;
         probe.ca_file = m_options.ca_file;
         probe.run_start_unix = m_start;

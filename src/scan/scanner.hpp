@@ -36,6 +36,9 @@ struct ScanOptions {
     size_t window_targets = 0;       // targets in flight at most; 0 = derived from concurrency
     int resolve_timeout_ms = 3000;   // names without an address are resolved (blocking)
     std::string ca_file;             // for the engine's trust store (unused by handshake probes)
+    // ClientHello probes (depth server_hello) send forged hellos of this shape, no SSL
+    // object; nullopt = OpenSSL's own hello.
+    std::optional<forge::Shape> hello_shape = forge::Shape::openssl;
 };
 
 // Hands out the next target, or nullopt at the end of the input.

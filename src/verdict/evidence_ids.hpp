@@ -106,6 +106,14 @@ inline constexpr EvidenceId large_evades{"E_LARGE_EVADES",
 inline constexpr EvidenceId large_fails{"E_LARGE_FAILS",
                                         "a ClientHello larger than one MSS fails while the small "
                                         "one works: large-hello clients (browsers) may fail"};
+inline constexpr EvidenceId browser_evades{
+    "E_BROWSER_EVADES",
+    "a browser-shaped ClientHello (Chrome or Firefox) succeeds where the plain one fails: "
+    "browsers may load the site while curl fails"};
+inline constexpr EvidenceId browser_blocked{
+    "E_BROWSER_BLOCKED",
+    "a browser-shaped ClientHello fails too while the same shape with the control name "
+    "succeeds: browsers are blocked as well"};
 inline constexpr EvidenceId case_evades{
     "E_CASE_EVADES", "the name in mixed case succeeds: the box matches the name case-sensitively"};
 
@@ -179,6 +187,8 @@ inline constexpr std::array k_all_evidence_ids{
     evidence::large_evades,
     evidence::large_fails,
     evidence::case_evades,
+    evidence::browser_evades,
+    evidence::browser_blocked,
     evidence::http_host_reset,
     evidence::http_blockpage,
     evidence::dns_failure,

@@ -148,12 +148,19 @@ Facts::Facts(const Diagnosis& diagnosis) : d(diagnosis) {
     control_sni = tally(trials, {Variant::control_sni});
     all_tls = tally(trials, {Variant::sni, Variant::no_sni, Variant::control_sni,
                              Variant::sni_split_tcp, Variant::sni_split_record, Variant::sni_case,
-                             Variant::sni_large, Variant::control_split_tcp, Variant::full_verify});
+                             Variant::sni_large, Variant::control_split_tcp, Variant::full_verify,
+                             Variant::control_large, Variant::sni_chrome, Variant::control_chrome,
+                             Variant::sni_firefox, Variant::control_firefox});
     split_tcp = tally(trials, {Variant::sni_split_tcp});
     split_record = tally(trials, {Variant::sni_split_record});
     sni_case = tally(trials, {Variant::sni_case});
     large = tally(trials, {Variant::sni_large});
     control_split = tally(trials, {Variant::control_split_tcp});
+    control_large = tally(trials, {Variant::control_large});
+    chrome = tally(trials, {Variant::sni_chrome});
+    control_chrome = tally(trials, {Variant::control_chrome});
+    firefox = tally(trials, {Variant::sni_firefox});
+    control_firefox = tally(trials, {Variant::control_firefox});
     http = tally(trials, {Variant::http_host});
     full_verify = tally(trials, {Variant::full_verify});
     target_forensics = forensics_for(d, {Variant::sni});

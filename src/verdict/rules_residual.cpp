@@ -21,7 +21,8 @@ namespace {
 
 bool names_target(Variant v) {
     return v == Variant::sni || v == Variant::sni_split_tcp || v == Variant::sni_split_record ||
-           v == Variant::sni_case || v == Variant::sni_large || v == Variant::full_verify;
+           v == Variant::sni_case || v == Variant::sni_large || v == Variant::full_verify ||
+           v == Variant::sni_chrome || v == Variant::sni_firefox;
 }
 
 bool failed(Outcome o) {

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include <tuple>
+
 #include "verdict/rules.hpp"
 
 namespace sniprobe::verdict {
@@ -60,8 +62,27 @@ void add_variant_evidence(const Facts& f, Verdict& v) {
     }
     if (fails(f.large) && works(f.split_tcp))
         v.advice.push_back(
-            "A large (post-quantum sized) ClientHello is still caught: its name sits in the "
-            "first segment, so browsers with post-quantum key shares are blocked too.");
+            "A large (post-quantum sized) ClientHello is still caught although split ones "
+            "pass: browsers with post-quantum key shares are blocked too.");
+    // One line per id, naming each browser shape it holds for.
+    std::string browser_evades, browser_blocked;
+    auto join = [](std::string& line, const std::string& part) {
+        line += (line.empty() ? "" : "; ") + part;
+    };
+    for (const auto& [shape, target, control] :
+         {std::tuple{"sni_chrome", &f.chrome, &f.control_chrome},
+          std::tuple{"sni_firefox", &f.firefox, &f.control_firefox}}) {
+        if (works(*target)) {
+            join(browser_evades, fmt::format("{} {} ok", shape, ratio(target->ok(), target->trials)));
+        } else if (fails(*target) && works(*control)) {
+            join(browser_blocked, fmt::format("{} {} ok, its control {} ok", shape,
+                                              ratio(target->ok(), target->trials),
+                                              ratio(control->ok(), control->trials)));
+        }
+    }
+    if (!browser_evades.empty())
+        add(v, evidence::browser_evades, browser_evades + " while sni fails");
+    if (!browser_blocked.empty()) add(v, evidence::browser_blocked, browser_blocked);
     if (works(f.sni_case))
         add(v, evidence::case_evades,
             fmt::format("sni_case {} ok while sni fails",

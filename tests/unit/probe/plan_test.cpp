@@ -52,7 +52,10 @@ TEST(Plan, NamesPortsAndAddressesPerVariant) {
         switch (p.variant) {
             case Variant::no_sni: EXPECT_EQ(p.server_name, ""); break;
             case Variant::control_sni:
-            case Variant::control_split_tcp: EXPECT_EQ(p.server_name, "example.com"); break;
+            case Variant::control_split_tcp:
+            case Variant::control_large:
+            case Variant::control_chrome:
+            case Variant::control_firefox: EXPECT_EQ(p.server_name, "example.com"); break;
             case Variant::sni_case: EXPECT_EQ(p.server_name, "BlOcKeD.tEsT"); break;
             default: EXPECT_EQ(p.server_name, "blocked.test"); break;
         }
@@ -90,7 +93,8 @@ TEST(Plan, IpLiteralTargetSkipsNameVariants) {
         }
     }
     EXPECT_EQ(variants, (std::set<Variant>{Variant::no_sni, Variant::control_sni, Variant::control_split_tcp,
-                                           Variant::http_host, Variant::full_verify}));
+                                           Variant::http_host, Variant::full_verify, Variant::control_large,
+                                           Variant::control_chrome, Variant::control_firefox}));
 }
 
 TEST(Plan, NoAddressNoPlan) {
