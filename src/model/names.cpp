@@ -66,6 +66,17 @@ constexpr NameTable<FailureCode, 13> k_failures{{
     {FailureCode::ssl_failed_handshake, "ssl_failed_handshake"},
 }};
 
+constexpr NameTable<CertProblem, 8> k_cert_problems{{
+    {CertProblem::none, ""},
+    {CertProblem::chain_incomplete, "chain_incomplete"},
+    {CertProblem::expired, "expired"},
+    {CertProblem::name_mismatch, "name_mismatch"},
+    {CertProblem::not_yet_valid, "not_yet_valid"},
+    {CertProblem::other, "other"},
+    {CertProblem::self_signed, "self_signed"},
+    {CertProblem::untrusted, "untrusted"},
+}};
+
 constexpr NameTable<FailedOperation, 4> k_operations{{
     {FailedOperation::none, ""},
     {FailedOperation::connect, "connect"},
@@ -142,6 +153,9 @@ std::string_view to_name(FailureCode value) {
 std::string_view to_name(FailedOperation value) {
     return name_in(k_operations, value);
 }
+std::string_view to_name(CertProblem value) {
+    return name_in(k_cert_problems, value);
+}
 std::string_view to_name(RstOrigin value) {
     return name_in(k_origins, value);
 }
@@ -175,6 +189,10 @@ std::optional<FailureCode> from_name<FailureCode>(std::string_view name) {
 template <>
 std::optional<FailedOperation> from_name<FailedOperation>(std::string_view name) {
     return value_in(k_operations, name);
+}
+template <>
+std::optional<CertProblem> from_name<CertProblem>(std::string_view name) {
+    return value_in(k_cert_problems, name);
 }
 template <>
 std::optional<RstOrigin> from_name<RstOrigin>(std::string_view name) {

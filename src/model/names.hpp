@@ -12,6 +12,7 @@ namespace sniprobe {
 enum class Cause;            // model/verdict.hpp
 enum class FailureCode;      // model/failure.hpp
 enum class FailedOperation;  // model/trial.hpp
+enum class CertProblem;      // model/cert_problem.hpp
 enum class RstOrigin;        // model/analysis.hpp
 enum class RstSignatureId;   // model/analysis.hpp
 enum class IpIdPattern;      // model/analysis.hpp
@@ -21,10 +22,11 @@ enum class ResidualStatus;   // model/residual.hpp
 enum class ResidualPhase;    // model/residual.hpp
 
 // The stable name of a value ("sni_reset", "connection_reset", "gfw_type_2", ...). A value
-// that means "nothing" (FailureCode::none, FailedOperation::none) is named "".
+// that means "nothing" (FailureCode::none, FailedOperation::none, CertProblem::none) is named "".
 std::string_view to_name(Cause value);
 std::string_view to_name(FailureCode value);
 std::string_view to_name(FailedOperation value);
+std::string_view to_name(CertProblem value);
 std::string_view to_name(RstOrigin value);
 std::string_view to_name(RstSignatureId value);
 std::string_view to_name(IpIdPattern value);
@@ -43,6 +45,8 @@ template <>
 std::optional<FailureCode> from_name<FailureCode>(std::string_view name);
 template <>
 std::optional<FailedOperation> from_name<FailedOperation>(std::string_view name);
+template <>
+std::optional<CertProblem> from_name<CertProblem>(std::string_view name);
 template <>
 std::optional<RstOrigin> from_name<RstOrigin>(std::string_view name);
 template <>

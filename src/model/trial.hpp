@@ -11,6 +11,7 @@
 
 #include "model/failure.hpp"
 #include "model/names.hpp"
+#include "model/cert_problem.hpp"
 #include "model/packet.hpp"
 #include "model/variant.hpp"
 
@@ -22,9 +23,7 @@ enum class FailedOperation { none, connect, tls_handshake, http_round_trip };
 // Result of verifying the server's chain (full_verify, or any completed handshake).
 struct CertificateCheck {
     bool verified = false;
-    // "" when verified, else one of: expired, not_yet_valid, name_mismatch,
-    // chain_incomplete, untrusted, self_signed, other
-    std::string problem;
+    CertProblem problem = CertProblem::none;
     int openssl_code = 0;            // X509_V_ERR_*
     std::string openssl_message;     // X509_verify_cert_error_string
     std::vector<std::string> chain_subjects;  // as sent by the server, leaf first

@@ -3,9 +3,11 @@
 // never renamed, never reused.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "model/cert_problem.hpp"
 #include "model/names.hpp"
 
 namespace sniprobe {
@@ -34,7 +36,8 @@ struct Evidence {
 
 struct Verdict {
     Cause cause = Cause::inconclusive;
-    std::string subcode;           // certificate: expired, name_mismatch, chain_incomplete, untrusted, self_signed
+    // certificate: expired, name_mismatch, chain_incomplete, untrusted or self_signed
+    std::optional<CertProblem> subcode;
     double confidence = 0;         // 0..1
     std::string summary;           // one sentence
     std::vector<Evidence> evidence;

@@ -36,26 +36,26 @@ std::string iso_time(const ASN1_TIME* t) {
     return buf;
 }
 
-std::string classify(long code, STACK_OF(X509) * chain) {
+CertProblem classify(long code, STACK_OF(X509) * chain) {
     switch (code) {
-        case X509_V_OK: return "";
-        case X509_V_ERR_CERT_HAS_EXPIRED: return "expired";
-        case X509_V_ERR_CERT_NOT_YET_VALID: return "not_yet_valid";
+        case X509_V_OK: return CertProblem::none;
+        case X509_V_ERR_CERT_HAS_EXPIRED: return CertProblem::expired;
+        case X509_V_ERR_CERT_NOT_YET_VALID: return CertProblem::not_yet_valid;
         case X509_V_ERR_HOSTNAME_MISMATCH:
-        case X509_V_ERR_IP_ADDRESS_MISMATCH: return "name_mismatch";
-        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT: return "self_signed";
-        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: return "untrusted";
+        case X509_V_ERR_IP_ADDRESS_MISMATCH: return CertProblem::name_mismatch;
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT: return CertProblem::self_signed;
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: return CertProblem::untrusted;
         case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
         case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
         case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
             int n = chain ? sk_X509_num(chain) : 0;
-            if (n == 0) return "untrusted";
-            if (self_signed(sk_X509_value(chain, 0))) return "self_signed";
+            if (n == 0) return CertProblem::untrusted;
+            if (self_signed(sk_X509_value(chain, 0))) return CertProblem::self_signed;
             for (int i = 1; i < n; ++i)
-                if (self_signed(sk_X509_value(chain, i))) return "untrusted";
-            return "chain_incomplete";
+                if (self_signed(sk_X509_value(chain, i))) return CertProblem::untrusted;
+            return CertProblem::chain_incomplete;
         }
-        default: return "other";
+        default: return CertProblem::other;
     }
 }
 
@@ -73,14 +73,15 @@ CertificateCheck TlsSession::check_certificate() const {
     check.openssl_code = static_cast<int>(code);
     check.openssl_message = X509_verify_cert_error_string(code);
     check.problem = classify(code, chain);
-    check.verified = check.problem.empty();
+    check.verified = check.problem == CertProblem::none;
     return check;
 }
 
 std::string failure_for_certificate(const CertificateCheck& check) {
     if (check.verified) return "";
-    if (check.problem == "name_mismatch") return "ssl_invalid_hostname";
-    if (check.problem == "self_signed" || check.problem == "untrusted" || check.problem == "chain_incomplete")
+    if (check.problem == CertProblem::name_mismatch) return "ssl_invalid_hostname";
+    if (check.problem == CertProblem::self_signed || check.problem == CertProblem::untrusted ||
+        check.problem == CertProblem::chain_incomplete)
         return "ssl_unknown_authority";
     return "ssl_invalid_certificate";
 }

@@ -15,7 +15,7 @@ inline std::string cause(const Verdict& v) {
     return std::string(to_name(v.cause));
 }
 inline std::string subcode(const Verdict& v) {
-    return v.subcode;
+    return v.subcode ? std::string(to_name(*v.subcode)) : std::string();
 }
 inline bool is_ok(const Verdict& v) {
     return v.cause == Cause::ok;

@@ -367,7 +367,7 @@ void write_server_facts(std::ostream& out, const Diagnosis& d) {
     if (cert != nullptr) {
         const CertificateCheck& c = *cert->certificate;
         out << "<h3>Certificate (trial " << cert->id << ")</h3>\n<p>"
-            << (c.verified ? "verified" : "not verified: <code>" + esc(c.problem) + "</code>");
+            << (c.verified ? "verified" : "not verified: <code>" + esc(std::string(to_name(c.problem))) + "</code>");
         if (!c.openssl_message.empty()) out << " · " << esc(c.openssl_message);
         if (!c.leaf_not_after.empty()) out << " · valid until " << esc(c.leaf_not_after);
         out << "</p>\n<ol class=\"chain\">\n";

@@ -157,7 +157,7 @@ Trial trial_from(const json& j) {
     if (const json& c = field(j, "certificate"); !c.is_null()) {
         CertificateCheck check;
         check.verified = get<bool>(c, "verified");
-        check.problem = get<std::string>(c, "problem");
+        check.problem = name_field(c, "problem", CertProblem::none);
         check.openssl_code = get<int>(c, "openssl_code");
         check.openssl_message = get<std::string>(c, "openssl_message");
         check.chain_subjects = get<std::vector<std::string>>(c, "chain_subjects");
@@ -254,7 +254,7 @@ std::optional<SinkReport> sink_from(const json& j) {
 Verdict verdict_from(const json& j) {
     Verdict v;
     v.cause = name_field(j, "cause", v.cause);
-    v.subcode = get<std::string>(j, "subcode");
+    v.subcode = optional_name<CertProblem>(j, "subcode");
     v.confidence = get<double>(j, "confidence");
     v.summary = get<std::string>(j, "summary");
     for (const json& e : array(j, "evidence"))

@@ -74,7 +74,7 @@ json rst_json(const RstFinding& f) {
 json certificate_json(const std::optional<CertificateCheck>& c) {
     if (!c) return nullptr;
     return {{"verified", c->verified},
-            {"problem", nullable(c->problem)},
+            {"problem", name_of(c->problem)},
             {"openssl_code", c->openssl_code},
             {"openssl_message", nullable(c->openssl_message)},
             {"chain_subjects", c->chain_subjects},
@@ -147,7 +147,7 @@ json trace_json(const std::optional<TraceResult>& trace) {
 json verdict_json(const Verdict& v) {
     json evidence = json::array();
     for (const auto& e : v.evidence) evidence.push_back({{"id", e.id}, {"text", e.text}});
-    return {{"cause", name_of(v.cause)},     {"subcode", nullable(v.subcode)}, {"confidence", v.confidence},
+    return {{"cause", name_of(v.cause)},     {"subcode", name_of(v.subcode)}, {"confidence", v.confidence},
             {"summary", v.summary}, {"evidence", evidence},           {"advice", v.advice}};
 }
 

@@ -152,7 +152,7 @@ void write_list(std::ostream& out, const char* title, const std::vector<std::str
 }  // namespace
 
 std::string verdict_line(const Verdict& v) {
-    return fmt::format("{}{} ({:.0f}%): {}", to_name(v.cause), v.subcode.empty() ? "" : "/" + v.subcode,
+    return fmt::format("{}{} ({:.0f}%): {}", to_name(v.cause), v.subcode ? "/" + std::string(to_name(*v.subcode)) : "",
                        v.confidence * 100, printable(v.summary));
 }
 

@@ -91,7 +91,7 @@ void write_record(std::ostream& out, const ScanRecord& r) {
                               {"confidence", std::round(r.verdict.confidence * 100) / 100},
                               {"summary", r.verdict.summary},
                               {"evidence", evidence}};
-    if (!r.verdict.subcode.empty()) verdict["subcode"] = r.verdict.subcode;
+    if (r.verdict.subcode) verdict["subcode"] = to_name(*r.verdict.subcode);
     Json line = {
         {"host", r.target.host},
         {"ip", r.ip.empty() ? Json(nullptr) : Json(r.ip)},

@@ -38,18 +38,18 @@ const char* alert_advice(const std::string& alert) {
     return "Check the server's error log at the probe's time for why it aborted the handshake.";
 }
 
-const char* certificate_advice(const std::string& subcode) {
-    if (subcode == "chain_incomplete")
+const char* certificate_advice(CertProblem subcode) {
+    if (subcode == CertProblem::chain_incomplete)
         return "Serve the full chain: ssl_certificate must hold the leaf followed by the "
                "intermediates (fullchain.pem, not cert.pem). Browsers may hide this by caching "
                "intermediates; curl, apps and many phones do not.";
-    if (subcode == "expired")
+    if (subcode == CertProblem::expired)
         return "Renew the certificate, check the renewal job and that the server was reloaded "
                "after renewal (a 'not yet valid' certificate points at a wrong clock).";
-    if (subcode == "name_mismatch")
+    if (subcode == CertProblem::name_mismatch)
         return "The certificate does not list the name in subjectAltName: issue one that does, or "
                "check that server_name selects the right server block.";
-    if (subcode == "self_signed")
+    if (subcode == CertProblem::self_signed)
         return "Replace the self-signed certificate with one from a public CA (e.g. ACME/Let's "
                "Encrypt).";
     return "The chain does not end at a trusted root: use a publicly trusted CA, or pass "
@@ -57,24 +57,25 @@ const char* certificate_advice(const std::string& subcode) {
 }
 
 struct Mapped {
-    std::string subcode;
+    CertProblem subcode;
     const EvidenceId* id;
 };
 
-Mapped map_problem(const std::string& problem) {
-    if (problem == "expired" || problem == "not_yet_valid")
-        return {"expired", &evidence::cert_expired};
-    if (problem == "name_mismatch") return {"name_mismatch", &evidence::cert_name_mismatch};
-    if (problem == "chain_incomplete")
-        return {"chain_incomplete", &evidence::cert_chain_incomplete};
-    if (problem == "self_signed") return {"self_signed", &evidence::cert_self_signed};
-    return {"untrusted", &evidence::cert_untrusted};
+Mapped map_problem(CertProblem problem) {
+    if (problem == CertProblem::expired || problem == CertProblem::not_yet_valid)
+        return {CertProblem::expired, &evidence::cert_expired};
+    if (problem == CertProblem::name_mismatch) return {CertProblem::name_mismatch, &evidence::cert_name_mismatch};
+    if (problem == CertProblem::chain_incomplete)
+        return {CertProblem::chain_incomplete, &evidence::cert_chain_incomplete};
+    if (problem == CertProblem::self_signed) return {CertProblem::self_signed, &evidence::cert_self_signed};
+    return {CertProblem::untrusted, &evidence::cert_untrusted};
 }
 
-std::string problem_of(const Trial& t) {
-    if (t.certificate) return t.certificate->problem.empty() ? "other" : t.certificate->problem;
-    if (t.failure == FailureCode::ssl_invalid_hostname) return "name_mismatch";
-    return "untrusted";
+CertProblem problem_of(const Trial& t) {
+    if (t.certificate)
+        return t.certificate->problem == CertProblem::none ? CertProblem::other : t.certificate->problem;
+    if (t.failure == FailureCode::ssl_invalid_hostname) return CertProblem::name_mismatch;
+    return CertProblem::untrusted;
 }
 
 }  // namespace
@@ -86,7 +87,7 @@ std::optional<CertificateProblem> certificate_problem(const Facts& f) {
                (t.certificate || classify(t) == Outcome::certificate);
     });
     CertificateProblem result;
-    std::map<std::string, int> problems;
+    std::map<CertProblem, int> problems;  // ties go to the first name alphabetically
     const Trial* example = nullptr;
     for (const Trial& t : f.d.trials) {
         if (verify_ran && t.variant != Variant::full_verify) continue;
@@ -106,7 +107,7 @@ std::optional<CertificateProblem> certificate_problem(const Facts& f) {
     result.subcode = mapped.subcode;
     result.id = mapped.id;
     result.detail = fmt::format("{} of {} verified handshakes failed the check ({})",
-                                result.failing, result.checked, top->first);
+                                result.failing, result.checked, to_name(top->first));
     if (example && example->certificate) {
         const CertificateCheck& c = *example->certificate;
         if (!c.openssl_message.empty())
@@ -114,7 +115,7 @@ std::optional<CertificateProblem> certificate_problem(const Facts& f) {
         if (!c.chain_subjects.empty())
             result.detail += fmt::format("; the server sent {} certificate(s), leaf {}",
                                          c.chain_subjects.size(), c.chain_subjects.front());
-        if (result.subcode == "expired" && !c.leaf_not_after.empty())
+        if (result.subcode == CertProblem::expired && !c.leaf_not_after.empty())
             result.detail += fmt::format("; notAfter {}", c.leaf_not_after);
     }
     return result;
@@ -246,7 +247,7 @@ std::optional<Verdict> rule_certificate(const Facts& f) {
     v.summary = fmt::format(
         "The handshake with {} completes, but its certificate fails verification "
         "({}).",
-        f.name, problem->subcode);
+        f.name, to_name(problem->subcode));
     v.evidence.push_back(cite(*problem->id, problem->detail));
     v.advice.push_back(certificate_advice(problem->subcode));
     return v;

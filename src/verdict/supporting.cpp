@@ -129,7 +129,7 @@ void add_supporting_evidence(const Facts& f, Verdict& v) {
     if (v.cause != Cause::certificate)
         if (auto problem = certificate_problem(f); problem && !cites(v, *problem->id)) {
             add(v, *problem->id, problem->detail);
-            v.advice.push_back(fmt::format("Fix the certificate as well ({}).", problem->subcode));
+            v.advice.push_back(fmt::format("Fix the certificate as well ({}).", to_name(problem->subcode)));
         }
     if (v.cause != Cause::dns)
         if (auto line = dns_disagreement_evidence(f)) add(v, *line);

@@ -51,7 +51,7 @@ TEST(FullVerify, TrustedChainVerifies) {
     EXPECT_TRUE(t.ok()) << t.failure;
     ASSERT_TRUE(t.certificate);
     EXPECT_TRUE(t.certificate->verified);
-    EXPECT_EQ(t.certificate->problem, "");
+    EXPECT_EQ(t.certificate->problem, CertProblem::none);
     ASSERT_EQ(t.certificate->chain_subjects.size(), 1u);
     EXPECT_EQ(t.certificate->chain_subjects[0], "CN=test.sniprobe");
     EXPECT_EQ(t.certificate->leaf_not_after.size(), 20u);  // 2026-12-27T14:59:50Z
@@ -64,7 +64,7 @@ TEST(FullVerify, SelfSignedLeaf) {
     EXPECT_EQ(t.failure, FailureCode::ssl_unknown_authority);
     EXPECT_EQ(t.failed_operation, FailedOperation::tls_handshake);
     ASSERT_TRUE(t.certificate);
-    EXPECT_EQ(t.certificate->problem, "self_signed");
+    EXPECT_EQ(t.certificate->problem, CertProblem::self_signed);
     EXPECT_FALSE(t.certificate->verified);
     EXPECT_NE(t.certificate->openssl_code, 0);
     EXPECT_FALSE(t.tls_version.empty());  // the handshake itself completed
@@ -75,7 +75,7 @@ TEST(FullVerify, NameMismatch) {
     Trial t = verify_against(leaf);
     EXPECT_EQ(t.failure, FailureCode::ssl_invalid_hostname);
     ASSERT_TRUE(t.certificate);
-    EXPECT_EQ(t.certificate->problem, "name_mismatch");
+    EXPECT_EQ(t.certificate->problem, CertProblem::name_mismatch);
 }
 
 TEST(FullVerify, Expired) {
@@ -83,14 +83,14 @@ TEST(FullVerify, Expired) {
     Trial t = verify_against(leaf);
     EXPECT_EQ(t.failure, FailureCode::ssl_invalid_certificate);
     ASSERT_TRUE(t.certificate);
-    EXPECT_EQ(t.certificate->problem, "expired");
+    EXPECT_EQ(t.certificate->problem, CertProblem::expired);
 }
 
 TEST(FullVerify, NotYetValid) {
     auto leaf = make_cert(k_name, &pki().root, 10 * k_day, 30 * k_day, test::CertKind::leaf);
     Trial t = verify_against(leaf);
     ASSERT_TRUE(t.certificate);
-    EXPECT_EQ(t.certificate->problem, "not_yet_valid");
+    EXPECT_EQ(t.certificate->problem, CertProblem::not_yet_valid);
 }
 
 TEST(FullVerify, MissingIntermediateIsChainIncomplete) {
@@ -98,7 +98,7 @@ TEST(FullVerify, MissingIntermediateIsChainIncomplete) {
     Trial incomplete = verify_against(leaf);
     EXPECT_EQ(incomplete.failure, FailureCode::ssl_unknown_authority);
     ASSERT_TRUE(incomplete.certificate);
-    EXPECT_EQ(incomplete.certificate->problem, "chain_incomplete");
+    EXPECT_EQ(incomplete.certificate->problem, CertProblem::chain_incomplete);
 
     Trial complete = verify_against(leaf, &pki().intermediate);
     EXPECT_TRUE(complete.ok()) << complete.failure;

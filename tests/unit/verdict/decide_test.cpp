@@ -165,7 +165,7 @@ TEST(Decide, IncompleteChainIsCertificateThoughFullVerifyFailed) {
         .add(Variant::full_verify, 10, chain_incomplete);
     Verdict v = decide(s.build());
     EXPECT_EQ(v.cause, Cause::certificate);
-    EXPECT_EQ(v.subcode, "chain_incomplete");
+    EXPECT_EQ(v.subcode, CertProblem::chain_incomplete);
     EXPECT_TRUE(cites(v, "E_CERT_CHAIN_INCOMPLETE"));
     EXPECT_THAT(all_advice(v), HasSubstr("fullchain"));
 }

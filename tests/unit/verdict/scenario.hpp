@@ -64,7 +64,7 @@ inline void chain_incomplete(Trial& t) {
     t.failure = FailureCode::ssl_unknown_authority;
     t.failed_operation = FailedOperation::tls_handshake;
     CertificateCheck c;
-    c.problem = "chain_incomplete";
+    c.problem = CertProblem::chain_incomplete;
     c.openssl_code = 20;
     c.openssl_message = "unable to get local issuer certificate";
     c.chain_subjects = {"CN=example.com"};
