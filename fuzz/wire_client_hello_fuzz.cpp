@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const ClientHello& h = *parsed.hello;
     if (h.sni_offset) {
         const auto& name = h.server_names.front();
-        if (*h.sni_offset >= size || input[*h.sni_offset] != static_cast<uint8_t>(name.front())) std::abort();
+        if (*h.sni_offset >= size || input[*h.sni_offset] != static_cast<uint8_t>(name.front()))
+            std::abort();
         if (!quick || *quick != name) std::abort();
     } else if (!h.server_names.empty() || quick) {
         std::abort();

@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)tcp_checksums_ok(input);
     if (parsed.packet) {
         const TcpPacket& p = *parsed.packet;
-        if (!p.payload.empty() && (p.payload.data() < data || p.payload.data() + p.payload.size() > data + size)) {
+        if (!p.payload.empty() &&
+            (p.payload.data() < data || p.payload.data() + p.payload.size() > data + size)) {
             std::abort();
         }
         if (p.payload.size() > p.wire_payload_len) std::abort();

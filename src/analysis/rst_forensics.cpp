@@ -22,35 +22,42 @@ namespace sniprobe {
 
 namespace {
 
-constexpr double k_burst_window_s = 0.2;            // RSTs this close together are one burst
-constexpr uint32_t k_in_window_bytes = 1u << 20;    // generous bound on a scaled receive window
-constexpr uint16_t k_server_id_step_max = 64;       // an ID this far past the server's is its counter
-constexpr double k_min_rtt_for_timing_ms = 1.0;     // below this, timing says nothing
+constexpr double k_burst_window_s = 0.2;          // RSTs this close together are one burst
+constexpr uint32_t k_in_window_bytes = 1u << 20;  // generous bound on a scaled receive window
+constexpr uint16_t k_server_id_step_max = 64;     // an ID this far past the server's is its counter
+constexpr double k_min_rtt_for_timing_ms = 1.0;   // below this, timing says nothing
 // One SYN->SYN-ACK sample can be inflated tenfold by a busy host (measured: 0.03 ms
 // paths reading 20 ms under CPU load), so "faster than the round trip" is judged only
 // against the minimum over several connections to the address, as TCP's min_rtt is.
 constexpr int k_min_rtt_samples = 3;
 
-bool is_rst(const PacketRecord& p) { return (p.flags & tcp_flag::rst) != 0; }
-bool is_fin(const PacketRecord& p) { return (p.flags & tcp_flag::fin) != 0; }
-bool inbound(const PacketRecord& p) { return p.direction == Direction::inbound; }
+bool is_rst(const PacketRecord& p) {
+    return (p.flags & tcp_flag::rst) != 0;
+}
+bool is_fin(const PacketRecord& p) {
+    return (p.flags & tcp_flag::fin) != 0;
+}
+bool inbound(const PacketRecord& p) {
+    return p.direction == Direction::inbound;
+}
 
 // What the server's own packets say about it, for one trial.
 struct Baseline {
     const PacketRecord* syn = nullptr;
     const PacketRecord* synack = nullptr;
-    bool borrowed = false;           // synack is from another connection to the same address
+    bool borrowed = false;  // synack is from another connection to the same address
     std::optional<double> rtt_ms;
-    std::optional<double> min_rtt_ms;   // over k_min_rtt_samples+ connections to the address
+    std::optional<double> min_rtt_ms;  // over k_min_rtt_samples+ connections to the address
     int rtt_samples = 0;
-    std::set<uint8_t> server_ttls;   // SYN-ACK and other non-RST inbound segments
+    std::set<uint8_t> server_ttls;  // SYN-ACK and other non-RST inbound segments
 };
 
 Baseline baseline_of(const Trial& trial) {
     Baseline b;
     for (const auto& p : trial.packets) {
         if (!inbound(p) && p.flags == tcp_flag::syn && b.synack == nullptr) b.syn = &p;
-        if (inbound(p) && (p.flags & (tcp_flag::syn | tcp_flag::ack)) == (tcp_flag::syn | tcp_flag::ack) &&
+        if (inbound(p) &&
+            (p.flags & (tcp_flag::syn | tcp_flag::ack)) == (tcp_flag::syn | tcp_flag::ack) &&
             b.synack == nullptr)
             b.synack = &p;
     }
@@ -67,14 +74,18 @@ std::vector<size_t> suspects_of(const Trial& trial) {
     for (size_t i = 0; i < trial.packets.size(); ++i) {
         const auto& p = trial.packets[i];
         if (!inbound(p)) continue;
-        if (is_rst(p)) out.push_back(i);
-        else if (is_fin(p) && !server_payload && !trial.server_hello_seen) out.push_back(i);
+        if (is_rst(p))
+            out.push_back(i);
+        else if (is_fin(p) && !server_payload && !trial.server_hello_seen)
+            out.push_back(i);
         if (p.payload_len > 0 && !is_rst(p)) server_payload = true;
     }
     return out;
 }
 
-bool seq_after(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
+bool seq_after(uint32_t a, uint32_t b) {
+    return static_cast<int32_t>(a - b) > 0;
+}
 
 // The server's next sequence number when packet `index` arrived.
 std::optional<uint32_t> server_next_seq(const Trial& trial, const Baseline& b, size_t index) {
@@ -103,11 +114,14 @@ SeqRelation seq_relation(uint32_t seq, std::optional<uint32_t> next) {
 const PacketRecord* last_outbound_data(const Trial& trial, size_t index) {
     const PacketRecord* last = nullptr;
     for (size_t i = 0; i < index; ++i)
-        if (!inbound(trial.packets[i]) && trial.packets[i].payload_len > 0) last = &trial.packets[i];
+        if (!inbound(trial.packets[i]) && trial.packets[i].payload_len > 0)
+            last = &trial.packets[i];
     return last;
 }
 
-bool is_ipv6(const Trial& trial) { return trial.address.find(':') != std::string::npos; }
+bool is_ipv6(const Trial& trial) {
+    return trial.address.find(':') != std::string::npos;
+}
 
 // Nonzero IP IDs seen on inbound RSTs, by value -> trials.
 using IdTrials = std::map<uint16_t, std::set<int>>;
@@ -116,7 +130,8 @@ IdTrials rst_ids_across_trials(const std::vector<Trial>& trials) {
     IdTrials ids;
     for (const auto& trial : trials)
         for (const auto& p : trial.packets)
-            if (inbound(p) && is_rst(p) && p.ip_id != 0 && !is_ipv6(trial)) ids[p.ip_id].insert(trial.id);
+            if (inbound(p) && is_rst(p) && p.ip_id != 0 && !is_ipv6(trial))
+                ids[p.ip_id].insert(trial.id);
     return ids;
 }
 
@@ -126,7 +141,8 @@ IpIdPattern ip_id_pattern(const Trial& trial, size_t index, const IdTrials& ids)
     if (rst.ip_id == 0) return IpIdPattern::zero;
     for (const auto& p : trial.packets)
         if (!inbound(p) && p.ip_id == rst.ip_id) return IpIdPattern::copied;
-    if (auto it = ids.find(rst.ip_id); it != ids.end() && it->second.size() >= 2) return IpIdPattern::fixed;
+    if (auto it = ids.find(rst.ip_id); it != ids.end() && it->second.size() >= 2)
+        return IpIdPattern::fixed;
     for (size_t i = 0; i < index; ++i) {
         const auto& p = trial.packets[i];
         if (!inbound(p) || is_rst(p) || p.ip_id == 0) continue;
@@ -138,7 +154,8 @@ IpIdPattern ip_id_pattern(const Trial& trial, size_t index, const IdTrials& ids)
 
 std::string hex_head(const std::vector<uint8_t>& bytes) {
     std::string s;
-    for (size_t i = 0; i < bytes.size() && i < 10; ++i) s += fmt::format("{}{:02x}", i ? " " : "", bytes[i]);
+    for (size_t i = 0; i < bytes.size() && i < 10; ++i)
+        s += fmt::format("{}{:02x}", i ? " " : "", bytes[i]);
     return s;
 }
 
@@ -157,51 +174,63 @@ void judge_ttl(const RstFinding& f, const Baseline& b, Evidence& e) {
     }
     uint8_t rst_initial = guess_initial_ttl(f.ttl), server_initial = guess_initial_ttl(server_ttl);
     if (rst_initial != server_initial) {
-        e.strong.push_back(fmt::format("TTL {} implies an initial TTL of {}, the server's SYN-ACK (TTL {}) one of {}",
-                                       f.ttl, rst_initial, server_ttl, server_initial));
+        e.strong.push_back(fmt::format(
+            "TTL {} implies an initial TTL of {}, the server's SYN-ACK (TTL {}) one of {}", f.ttl,
+            rst_initial, server_ttl, server_initial));
         return;
     }
     int diff = *f.hop_difference;
-    e.strong.push_back(fmt::format("TTL {} arrives with {} {} hop{} than the server's SYN-ACK (TTL {}){}", f.ttl,
-                                   diff > 0 ? diff : -diff, diff > 0 ? "fewer" : "more", diff == 1 || diff == -1 ? "" : "s",
-                                   server_ttl, b.borrowed ? " on other connections" : ""));
+    e.strong.push_back(fmt::format(
+        "TTL {} arrives with {} {} hop{} than the server's SYN-ACK (TTL {}){}", f.ttl,
+        diff > 0 ? diff : -diff, diff > 0 ? "fewer" : "more", diff == 1 || diff == -1 ? "" : "s",
+        server_ttl, b.borrowed ? " on other connections" : ""));
 }
 
 void judge_ip_id(const RstFinding& f, const Baseline& b, Evidence& e) {
     const IpIdPattern p = f.ip_id_pattern.value_or(IpIdPattern::none);
-    if (p == IpIdPattern::copied) e.strong.push_back(fmt::format("IP ID {} is copied from one of our own packets", f.ip_id));
-    if (p == IpIdPattern::fixed) e.strong.push_back(fmt::format("IP ID {} repeats on resets of other connections", f.ip_id));
+    if (p == IpIdPattern::copied)
+        e.strong.push_back(fmt::format("IP ID {} is copied from one of our own packets", f.ip_id));
+    if (p == IpIdPattern::fixed)
+        e.strong.push_back(fmt::format("IP ID {} repeats on resets of other connections", f.ip_id));
     if (p == IpIdPattern::server_sequence)
-        e.server.push_back(fmt::format("IP ID {} continues the server's own IP ID sequence", f.ip_id));
+        e.server.push_back(
+            fmt::format("IP ID {} continues the server's own IP ID sequence", f.ip_id));
     if (!b.synack || p == IpIdPattern::none) return;
     if (p == IpIdPattern::zero && b.synack->ip_id == 0)
         e.server.push_back("IP ID 0, like the server's SYN-ACK (a Linux stack's pattern)");
     if (p == IpIdPattern::random && b.synack->ip_id == 0)
-        e.weak.push_back(fmt::format("IP ID {} is unlike the server's (its SYN-ACK has IP ID 0)", f.ip_id));
+        e.weak.push_back(
+            fmt::format("IP ID {} is unlike the server's (its SYN-ACK has IP ID 0)", f.ip_id));
 }
 
 void judge_rest(const RstFinding& f, const PacketRecord& p, const Baseline& b, Evidence& e) {
     if (b.synack && f.ip_id_pattern != IpIdPattern::none) {
         if (f.df != b.synack->df)
-            e.weak.push_back(fmt::format("DF {} while the server's SYN-ACK has DF {}", f.df ? "set" : "clear",
-                                         b.synack->df ? "set" : "clear"));
+            e.weak.push_back(fmt::format("DF {} while the server's SYN-ACK has DF {}",
+                                         f.df ? "set" : "clear", b.synack->df ? "set" : "clear"));
         else
-            e.server.push_back(fmt::format("DF {}, as on the server's SYN-ACK", f.df ? "set" : "clear"));
+            e.server.push_back(
+                fmt::format("DF {}, as on the server's SYN-ACK", f.df ? "set" : "clear"));
     }
     if (is_rst(p) && p.payload_len > 0)
-        e.strong.push_back(fmt::format("carries {} payload bytes ({}); TCP stacks send RSTs without payload",
-                                       p.payload_len, hex_head(p.payload_head)));
+        e.strong.push_back(
+            fmt::format("carries {} payload bytes ({}); TCP stacks send RSTs without payload",
+                        p.payload_len, hex_head(p.payload_head)));
     if (f.burst_count > 1)
-        e.weak.push_back(fmt::format("arrives in a burst of {} within {:.0f} ms", f.burst_count, k_burst_window_s * 1000));
-    if (f.delay_ms && b.min_rtt_ms && *b.min_rtt_ms >= k_min_rtt_for_timing_ms && *f.delay_ms < *b.min_rtt_ms / 2)
-        e.strong.push_back(fmt::format("arrives {:.1f} ms after our ClientHello, faster than the {:.1f} ms minimum "
-                                       "round trip to the server ({} connections)",
-                                       *f.delay_ms, *b.min_rtt_ms, b.rtt_samples));
+        e.weak.push_back(fmt::format("arrives in a burst of {} within {:.0f} ms", f.burst_count,
+                                     k_burst_window_s * 1000));
+    if (f.delay_ms && b.min_rtt_ms && *b.min_rtt_ms >= k_min_rtt_for_timing_ms &&
+        *f.delay_ms < *b.min_rtt_ms / 2)
+        e.strong.push_back(fmt::format(
+            "arrives {:.1f} ms after our ClientHello, faster than the {:.1f} ms minimum "
+            "round trip to the server ({} connections)",
+            *f.delay_ms, *b.min_rtt_ms, b.rtt_samples));
     if (f.seq_relation == SeqRelation::plus_1460 || f.seq_relation == SeqRelation::plus_4380)
-        e.strong.push_back(fmt::format("sequence number is the server's next {}", f.seq_relation == SeqRelation::plus_1460
-                                                                                       ? "+ 1460"
-                                                                                       : "+ 4380"));
-    if (f.seq_relation == SeqRelation::exact) e.server.push_back("sequence number is exactly the server's next");
+        e.strong.push_back(
+            fmt::format("sequence number is the server's next {}",
+                        f.seq_relation == SeqRelation::plus_1460 ? "+ 1460" : "+ 4380"));
+    if (f.seq_relation == SeqRelation::exact)
+        e.server.push_back("sequence number is exactly the server's next");
 }
 
 }  // namespace
@@ -229,8 +258,8 @@ std::map<size_t, BurstInfo> bursts_of(const Trial& trial, const std::vector<size
         const auto& first = trial.packets[current.front()];
         for (size_t i : current) {
             const auto& p = trial.packets[i];
-            if (p.ttl != first.ttl || p.ip_id != first.ip_id || p.window != first.window || p.seq != first.seq ||
-                p.flags != first.flags)
+            if (p.ttl != first.ttl || p.ip_id != first.ip_id || p.window != first.window ||
+                p.seq != first.seq || p.flags != first.flags)
                 info.identical = false;
         }
         for (size_t i : current) out[i] = info;
@@ -241,14 +270,17 @@ std::map<size_t, BurstInfo> bursts_of(const Trial& trial, const std::vector<size
             out[i] = BurstInfo{};
             continue;
         }
-        if (!current.empty() && trial.packets[i].t - trial.packets[current.front()].t > k_burst_window_s) close();
+        if (!current.empty() &&
+            trial.packets[i].t - trial.packets[current.front()].t > k_burst_window_s)
+            close();
         current.push_back(i);
     }
     if (!current.empty()) close();
     return out;
 }
 
-RstFinding measure(const Trial& trial, size_t index, const Baseline& b, const BurstInfo& burst, const IdTrials& ids) {
+RstFinding measure(const Trial& trial, size_t index, const Baseline& b, const BurstInfo& burst,
+                   const IdTrials& ids) {
     const auto& p = trial.packets[index];
     RstFinding f;
     f.trial_id = trial.id;
@@ -262,7 +294,8 @@ RstFinding measure(const Trial& trial, size_t index, const Baseline& b, const Bu
     f.ip_id_pattern = ip_id_pattern(trial, index, ids);
     f.seq_relation = seq_relation(p.seq, server_next_seq(trial, b, index));
     f.rtt_ms = b.rtt_ms;
-    if (const auto* hello = last_outbound_data(trial, index)) f.delay_ms = (p.t - hello->t) * 1000.0;
+    if (const auto* hello = last_outbound_data(trial, index))
+        f.delay_ms = (p.t - hello->t) * 1000.0;
     if (b.synack) {
         f.server_synack_ttl = b.synack->ttl;
         int server_hops = guess_initial_ttl(b.synack->ttl) - b.synack->ttl;
@@ -272,7 +305,8 @@ RstFinding measure(const Trial& trial, size_t index, const Baseline& b, const Bu
     return f;
 }
 
-void decide(RstFinding& f, const Trial& trial, const PacketRecord& p, const Baseline& b, const BurstInfo& burst) {
+void decide(RstFinding& f, const Trial& trial, const PacketRecord& p, const Baseline& b,
+            const BurstInfo& burst) {
     Evidence e;
     judge_ttl(f, b, e);
     judge_ip_id(f, b, e);
@@ -291,11 +325,13 @@ void decide(RstFinding& f, const Trial& trial, const PacketRecord& p, const Base
     traits.payload_head = p.payload_head;
     const analysis::RstSignature* sig = is_rst(p) ? analysis::match_rst_signature(traits) : nullptr;
     if (sig && sig->strength == analysis::SignatureStrength::distinctive)
-        e.strong.push_back(fmt::format("matches the {} fingerprint: {}", to_name(sig->id), sig->description));
+        e.strong.push_back(
+            fmt::format("matches the {} fingerprint: {}", to_name(sig->id), sig->description));
 
     const bool ttl_matches = b.synack && b.server_ttls.count(f.ttl) > 0;
-    const bool id_matches = f.ip_id_pattern == IpIdPattern::none || f.ip_id_pattern == IpIdPattern::server_sequence ||
-                            (b.synack && f.ip_id_pattern == IpIdPattern::zero && b.synack->ip_id == 0);
+    const bool id_matches =
+        f.ip_id_pattern == IpIdPattern::none || f.ip_id_pattern == IpIdPattern::server_sequence ||
+        (b.synack && f.ip_id_pattern == IpIdPattern::zero && b.synack->ip_id == 0);
     const char* what = is_rst(p) ? "RST" : "FIN";
     if (!e.strong.empty() || e.weak.size() >= 2) {
         f.origin = RstOrigin::injected;
@@ -303,7 +339,8 @@ void decide(RstFinding& f, const Trial& trial, const PacketRecord& p, const Base
         f.reasons.insert(f.reasons.end(), e.weak.begin(), e.weak.end());
     } else if (!b.synack) {
         f.origin = RstOrigin::unknown;
-        f.reasons.push_back(fmt::format("no SYN-ACK captured: nothing from the server to compare this {} with", what));
+        f.reasons.push_back(fmt::format(
+            "no SYN-ACK captured: nothing from the server to compare this {} with", what));
         f.reasons.insert(f.reasons.end(), e.weak.begin(), e.weak.end());
     } else if (ttl_matches && id_matches) {
         f.origin = RstOrigin::server;
@@ -311,9 +348,10 @@ void decide(RstFinding& f, const Trial& trial, const PacketRecord& p, const Base
         for (const auto& w : e.weak) f.reasons.push_back("but: " + w);
     } else {
         f.origin = RstOrigin::unknown;
-        f.reasons.push_back(fmt::format("the {} neither matches the server's SYN-ACK fingerprint nor shows an "
-                                        "injector's trait",
-                                        what));
+        f.reasons.push_back(
+            fmt::format("the {} neither matches the server's SYN-ACK fingerprint nor shows an "
+                        "injector's trait",
+                        what));
         f.reasons.insert(f.reasons.end(), e.server.begin(), e.server.end());
         f.reasons.insert(f.reasons.end(), e.weak.begin(), e.weak.end());
     }
@@ -343,7 +381,8 @@ std::vector<RstFinding> analyze_rsts(const std::vector<Trial>& trials) {
     for (const auto& trial : trials) {
         if (!trial.captured || trial.packets.empty()) continue;
         Baseline b = baseline_of(trial);
-        if (const auto& rtts = rtts_by_address[trial.address]; static_cast<int>(rtts.size()) >= k_min_rtt_samples) {
+        if (const auto& rtts = rtts_by_address[trial.address];
+            static_cast<int>(rtts.size()) >= k_min_rtt_samples) {
             b.min_rtt_ms = *std::min_element(rtts.begin(), rtts.end());
             b.rtt_samples = static_cast<int>(rtts.size());
         }
@@ -364,10 +403,12 @@ std::vector<RstFinding> analyze_rsts(const std::vector<Trial>& trials) {
             decide(f, trial, trial.packets[index], b, bursts[index]);
             if (injected_seen && f.origin != RstOrigin::injected) {
                 f.after_injected = true;
-                f.reasons.push_back(f.origin == RstOrigin::server
-                                        ? "follows an injected RST on this connection: the server's answer to a "
-                                          "connection that RST had already torn down, not what ended the handshake"
-                                        : "follows an injected RST on this connection: not what ended the handshake");
+                f.reasons.push_back(
+                    f.origin == RstOrigin::server
+                        ? "follows an injected RST on this connection: the server's answer to a "
+                          "connection that RST had already torn down, not what ended the handshake"
+                        : "follows an injected RST on this connection: not what ended the "
+                          "handshake");
             }
             injected_seen = injected_seen || f.origin == RstOrigin::injected;
             findings.push_back(std::move(f));

@@ -28,10 +28,11 @@ RstSignature make(RstSignatureId id, std::string_view description, SignatureStre
 std::vector<RstSignature> build_table() {
     std::vector<RstSignature> t;
     {
-        RstSignature s = make(RstSignatureId::henan,
-                                  "Henan regional firewall: one RST+ACK, IP ID 1, no DF, payload 01..09 00 "
-                                      "(S&P 2025, A Wall Behind A Wall)",
-                                  SignatureStrength::distinctive, k_rst_ack);
+        RstSignature s =
+            make(RstSignatureId::henan,
+                 "Henan regional firewall: one RST+ACK, IP ID 1, no DF, payload 01..09 00 "
+                 "(S&P 2025, A Wall Behind A Wall)",
+                 SignatureStrength::distinctive, k_rst_ack);
         s.burst_count = 1;
         s.ip_id_min = s.ip_id_max = 0x0001;
         s.df = false;
@@ -40,9 +41,9 @@ std::vector<RstSignature> build_table() {
     }
     {
         RstSignature s = make(RstSignatureId::gfw_type_2,
-                                  "GFW type II: three identical RST+ACKs, IP ID 163-65119, DF "
-                                      "(S&P 2025, A Wall Behind A Wall)",
-                                  SignatureStrength::distinctive, k_rst_ack);
+                              "GFW type II: three identical RST+ACKs, IP ID 163-65119, DF "
+                              "(S&P 2025, A Wall Behind A Wall)",
+                              SignatureStrength::distinctive, k_rst_ack);
         s.burst_count = 3;
         s.needs_identical_burst = true;
         s.ip_id_min = 163;
@@ -53,9 +54,9 @@ std::vector<RstSignature> build_table() {
     }
     {
         RstSignature s = make(RstSignatureId::gfw_type_3,
-                                  "GFW type III: one RST+ACK, IP ID 0x9916-0x9933, no DF, TTL from 255 "
-                                      "(S&P 2025, A Wall Behind A Wall)",
-                                  SignatureStrength::distinctive, k_rst_ack);
+                              "GFW type III: one RST+ACK, IP ID 0x9916-0x9933, no DF, TTL from 255 "
+                              "(S&P 2025, A Wall Behind A Wall)",
+                              SignatureStrength::distinctive, k_rst_ack);
         s.burst_count = 1;
         s.ip_id_min = 0x9916;
         s.ip_id_max = 0x9933;
@@ -67,17 +68,18 @@ std::vector<RstSignature> build_table() {
     }
     {
         RstSignature s = make(RstSignatureId::gfw_legacy,
-                                  "older GFW: RST+ACKs at sequence X+1460 / X+4380 to cover the window "
-                                      "(INTANG, IMC 2017)",
-                                  SignatureStrength::distinctive, k_rst_ack);
+                              "older GFW: RST+ACKs at sequence X+1460 / X+4380 to cover the window "
+                              "(INTANG, IMC 2017)",
+                              SignatureStrength::distinctive, k_rst_ack);
         s.seq_relations = {SeqRelation::plus_1460, SeqRelation::plus_4380};
         t.push_back(s);
     }
     {
-        RstSignature s = make(RstSignatureId::icp_filing,
-                                  "cloud ICP-filing enforcement load balancer: IP ID 31415, TTL near 102 "
-                                      "(single field report)",
-                                  SignatureStrength::suggestive, 0);
+        RstSignature s =
+            make(RstSignatureId::icp_filing,
+                 "cloud ICP-filing enforcement load balancer: IP ID 31415, TTL near 102 "
+                 "(single field report)",
+                 SignatureStrength::suggestive, 0);
         s.ip_id_min = s.ip_id_max = 31415;
         s.ttl_min = 65;
         s.ttl_max = 128;
@@ -85,9 +87,9 @@ std::vector<RstSignature> build_table() {
     }
     {
         RstSignature s = make(RstSignatureId::gfw_type_1,
-                                  "GFW type I: one RST (no ACK), IP ID 0, no DF, no payload "
-                                      "(S&P 2025, A Wall Behind A Wall)",
-                                  SignatureStrength::suggestive, k_rst);
+                              "GFW type I: one RST (no ACK), IP ID 0, no DF, no payload "
+                              "(S&P 2025, A Wall Behind A Wall)",
+                              SignatureStrength::suggestive, k_rst);
         s.burst_count = 1;
         s.ip_id_min = s.ip_id_max = 0;
         s.df = false;
@@ -117,8 +119,8 @@ bool matches(const RstSignature& s, const RstTraits& traits) {
     if (s.ttl_min && traits.ttl < *s.ttl_min) return false;
     if (s.ttl_max && traits.ttl > *s.ttl_max) return false;
     if (s.payload && !payload_matches(traits, *s.payload)) return false;
-    if (!s.seq_relations.empty() &&
-        std::find(s.seq_relations.begin(), s.seq_relations.end(), traits.seq_relation) == s.seq_relations.end())
+    if (!s.seq_relations.empty() && std::find(s.seq_relations.begin(), s.seq_relations.end(),
+                                              traits.seq_relation) == s.seq_relations.end())
         return false;
     return true;
 }

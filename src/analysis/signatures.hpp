@@ -22,9 +22,9 @@ enum class SignatureStrength { distinctive, suggestive };
 
 // The packet traits a signature is matched against (one RST of a burst).
 struct RstTraits {
-    uint8_t flags = 0;            // tcp_flag bits
+    uint8_t flags = 0;  // tcp_flag bits
     int burst_count = 1;
-    bool identical_burst = false; // every RST of the burst has the same TTL, IP ID, window, seq
+    bool identical_burst = false;  // every RST of the burst has the same TTL, IP ID, window, seq
     uint8_t ttl = 0;
     uint16_t ip_id = 0;
     bool ipv4 = true;
@@ -37,16 +37,16 @@ struct RstTraits {
 // One known injector. Unset optional fields are not checked.
 struct RstSignature {
     RstSignatureId id = RstSignatureId::unknown;  // its stable name: to_name(id)
-    std::string_view description; // one line, with its source
+    std::string_view description;                 // one line, with its source
     SignatureStrength strength = SignatureStrength::suggestive;
-    uint8_t flags = 0;            // exact tcp_flag bits (RST or RST+ACK)
+    uint8_t flags = 0;  // exact tcp_flag bits (RST or RST+ACK)
     std::optional<int> burst_count;
     bool needs_identical_burst = false;
     std::optional<uint16_t> ip_id_min, ip_id_max;  // IPv4 only
     std::optional<bool> df;
     std::optional<uint8_t> ttl_min, ttl_max;
-    std::optional<std::vector<uint8_t>> payload;   // exact payload; empty = none
-    std::vector<SeqRelation> seq_relations;        // any of these; empty = not checked
+    std::optional<std::vector<uint8_t>> payload;  // exact payload; empty = none
+    std::vector<SeqRelation> seq_relations;       // any of these; empty = not checked
 };
 
 // Every known signature, distinctive ones first.

@@ -29,7 +29,8 @@ struct FlowKey {
     uint16_t remote_port = 0;
     uint16_t local_port = 0;
     bool operator<(const FlowKey& o) const {
-        return std::tie(remote, remote_port, local_port) < std::tie(o.remote, o.remote_port, o.local_port);
+        return std::tie(remote, remote_port, local_port) <
+               std::tie(o.remote, o.remote_port, o.local_port);
     }
 };
 
@@ -58,7 +59,8 @@ FlowIndex index_trials(const std::vector<Trial>& trials) {
         index[key].push_back(i);
     }
     for (auto& [key, list] : index)
-        std::sort(list.begin(), list.end(), [&](size_t a, size_t b) { return trials[a].t0 < trials[b].t0; });
+        std::sort(list.begin(), list.end(),
+                  [&](size_t a, size_t b) { return trials[a].t0 < trials[b].t0; });
     return index;
 }
 
@@ -71,8 +73,8 @@ enum class Opens { connection, no };
 // at once, and the kernel hands it out again within milliseconds, so packets of the
 // earlier connection (its injected RSTs, late segments) can precede the next trial's
 // t0 by less than the slack. Only a SYN or SYN-ACK opens the later trial early.
-std::optional<size_t> find_trial(const FlowIndex& index, const std::vector<Trial>& trials, const FlowKey& key,
-                                 double t, Opens opens) {
+std::optional<size_t> find_trial(const FlowIndex& index, const std::vector<Trial>& trials,
+                                 const FlowKey& key, double t, Opens opens) {
     auto it = index.find(key);
     if (it == index.end()) return std::nullopt;
     std::optional<size_t> found, started;  // started: t0 <= t without the slack

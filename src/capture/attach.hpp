@@ -20,9 +20,9 @@ namespace sniprobe::capture {
 
 // What attach_packets did with the frames.
 struct AttachStats {
-    int attached = 0;                   // TCP packets and ICMP errors given to a trial
-    int unmatched = 0;                  // well-formed, but no trial's flow
-    int loopback_echoes = 0;            // outgoing loopback copies skipped (seen again inbound)
+    int attached = 0;                      // TCP packets and ICMP errors given to a trial
+    int unmatched = 0;                     // well-formed, but no trial's flow
+    int loopback_echoes = 0;               // outgoing loopback copies skipped (seen again inbound)
     std::map<std::string, int> anomalies;  // anomaly name -> count ("truncated_link_header", ...)
 
     // One line per anomaly kind, for Diagnosis::anomalies ("capture: 2 frames bad_tcp_offset").

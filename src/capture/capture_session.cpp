@@ -66,7 +66,8 @@ std::string build_capture_filter(const CaptureSpec& spec) {
     std::string hosts, ports;
     for (const auto& a : spec.remote_addresses)
         hosts += fmt::format("{}host {}", hosts.empty() ? "" : " or ", a);
-    for (auto p : spec.remote_ports) ports += fmt::format("{}port {}", ports.empty() ? "" : " or ", p);
+    for (auto p : spec.remote_ports)
+        ports += fmt::format("{}port {}", ports.empty() ? "" : " or ", p);
     std::string tcp = "tcp";
     if (!hosts.empty()) tcp += fmt::format(" and ({})", hosts);
     if (!ports.empty()) tcp += fmt::format(" and ({})", ports);
@@ -89,7 +90,8 @@ Result<CaptureSession> CaptureSession::start(const CaptureSpec& spec) {
     auto impl = std::make_unique<Impl>(std::move(*live));
 
     impl->stop_event.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!impl->stop_event) return fail(fmt::format("packet capture: eventfd: {}", std::strerror(errno)));
+    if (!impl->stop_event)
+        return fail(fmt::format("packet capture: eventfd: {}", std::strerror(errno)));
     Impl* raw = impl.get();
     impl->worker = std::thread([raw] { raw->run(); });
     return CaptureSession(std::move(impl));
@@ -108,7 +110,9 @@ std::vector<CapturedPacket> CaptureSession::stop() {
     return std::move(m_impl->packets);
 }
 
-CaptureStats CaptureSession::stats() const { return m_impl ? m_impl->stats : CaptureStats{}; }
+CaptureStats CaptureSession::stats() const {
+    return m_impl ? m_impl->stats : CaptureStats{};
+}
 
 const std::string& CaptureSession::filter() const {
     static const std::string empty;
@@ -124,7 +128,9 @@ CaptureSession& CaptureSession::operator=(CaptureSession&& other) noexcept {
     }
     return *this;
 }
-CaptureSession::~CaptureSession() { stop(); }
+CaptureSession::~CaptureSession() {
+    stop();
+}
 
 Result<std::vector<CapturedPacket>> read_capture_file(const std::string& path) {
     char errbuf[PCAP_ERRBUF_SIZE] = {};
@@ -137,7 +143,8 @@ Result<std::vector<CapturedPacket>> read_capture_file(const std::string& path) {
     int status = 0;
     while ((status = pcap_next_ex(handle.get(), &header, &bytes)) == 1) {
         CapturedPacket p;
-        p.ts_unix = static_cast<double>(header->ts.tv_sec) + static_cast<double>(header->ts.tv_usec) / 1e6;
+        p.ts_unix =
+            static_cast<double>(header->ts.tv_sec) + static_cast<double>(header->ts.tv_usec) / 1e6;
         p.link_type = dlt;
         p.wire_len = header->len;
         p.frame.assign(bytes, bytes + header->caplen);

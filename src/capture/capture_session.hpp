@@ -22,9 +22,9 @@ enum class IcmpErrors { include, exclude };
 
 // What to capture.
 struct CaptureSpec {
-    std::string interface = "any";            // "any" = every interface (cooked frames)
+    std::string interface = "any";              // "any" = every interface (cooked frames)
     std::vector<std::string> remote_addresses;  // IP literals probed (v4 or v6)
-    std::vector<uint16_t> remote_ports;       // ports probed (443, 80, ...)
+    std::vector<uint16_t> remote_ports;         // ports probed (443, 80, ...)
     IcmpErrors icmp = IcmpErrors::include;
     int snaplen_bytes = 256;
     int buffer_bytes = 4 << 20;
@@ -44,7 +44,7 @@ inline constexpr const char* k_capture_permission_message =
 
 // A running capture. Move-only; the destructor stops a capture still running.
 class CaptureSession {
-public:
+  public:
     // Opens, filters and starts capturing on spec.interface. Fails with
     // k_capture_permission_message without privileges, or with libpcap's reason.
     static Result<CaptureSession> start(const CaptureSpec& spec);
@@ -62,7 +62,7 @@ public:
     CaptureSession& operator=(CaptureSession&&) noexcept;
     ~CaptureSession();
 
-private:
+  private:
     struct Impl;
     explicit CaptureSession(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;

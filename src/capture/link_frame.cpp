@@ -21,7 +21,6 @@ constexpr size_t k_sll_header_len = 16;
 constexpr size_t k_sll2_header_len = 20;
 constexpr int k_max_vlan_tags = 2;
 
-
 LinkFrame ip_after(std::span<const uint8_t> frame, size_t offset, uint16_t ethertype) {
     if (ethertype != k_ethertype_ipv4 && ethertype != k_ethertype_ipv6)
         return {FrameAnomaly::not_ip, {}};
@@ -32,7 +31,8 @@ LinkFrame decode_ethernet(std::span<const uint8_t> frame) {
     if (frame.size() < k_ethernet_header_len) return {FrameAnomaly::truncated_link_header, {}};
     size_t offset = 12;
     uint16_t ethertype = wire::be16(frame, offset);
-    for (int tags = 0; (ethertype == k_ethertype_vlan || ethertype == k_ethertype_qinq) && tags < k_max_vlan_tags;
+    for (int tags = 0;
+         (ethertype == k_ethertype_vlan || ethertype == k_ethertype_qinq) && tags < k_max_vlan_tags;
          ++tags) {
         offset += k_vlan_tag_len;
         if (frame.size() < offset + 2) return {FrameAnomaly::truncated_link_header, {}};
@@ -59,33 +59,43 @@ LinkFrame decode_raw(std::span<const uint8_t> frame) {
 
 std::string_view frame_anomaly_name(FrameAnomaly a) {
     switch (a) {
-        case FrameAnomaly::none: return "none";
-        case FrameAnomaly::unsupported_link_type: return "unsupported_link_type";
-        case FrameAnomaly::truncated_link_header: return "truncated_link_header";
-        case FrameAnomaly::not_ip: return "not_ip";
-        case FrameAnomaly::loopback_echo: return "loopback_echo";
+        case FrameAnomaly::none:
+            return "none";
+        case FrameAnomaly::unsupported_link_type:
+            return "unsupported_link_type";
+        case FrameAnomaly::truncated_link_header:
+            return "truncated_link_header";
+        case FrameAnomaly::not_ip:
+            return "not_ip";
+        case FrameAnomaly::loopback_echo:
+            return "loopback_echo";
     }
     return "unknown";
 }
 
 LinkFrame decode_link_frame(int dlt, std::span<const uint8_t> frame) {
     switch (dlt) {
-        case link_type::ethernet: return decode_ethernet(frame);
+        case link_type::ethernet:
+            return decode_ethernet(frame);
         case link_type::linux_sll:
             // pkttype(2) hatype(2) halen(2) addr(8) protocol(2)
             if (frame.size() < k_sll_header_len) return {FrameAnomaly::truncated_link_header, {}};
-            return decode_cooked(frame, k_sll_header_len, static_cast<uint8_t>(wire::be16(frame, 0)),
-                                 wire::be16(frame, 2), wire::be16(frame, 14));
+            return decode_cooked(frame, k_sll_header_len,
+                                 static_cast<uint8_t>(wire::be16(frame, 0)), wire::be16(frame, 2),
+                                 wire::be16(frame, 14));
         case link_type::linux_sll2:
             // protocol(2) reserved(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8)
             if (frame.size() < k_sll2_header_len) return {FrameAnomaly::truncated_link_header, {}};
-            return decode_cooked(frame, k_sll2_header_len, frame[10], wire::be16(frame, 8), wire::be16(frame, 0));
+            return decode_cooked(frame, k_sll2_header_len, frame[10], wire::be16(frame, 8),
+                                 wire::be16(frame, 0));
         case link_type::raw:
         case link_type::raw_linktype:
         case 14:  // DLT_RAW on OpenBSD, seen in files written there
         case link_type::ipv4:
-        case link_type::ipv6: return decode_raw(frame);
-        default: return {FrameAnomaly::unsupported_link_type, {}};
+        case link_type::ipv6:
+            return decode_raw(frame);
+        default:
+            return {FrameAnomaly::unsupported_link_type, {}};
     }
 }
 

@@ -14,13 +14,13 @@ namespace sniprobe::capture {
 
 // Link types (pcap DLT_* values) this decoder understands.
 namespace link_type {
-inline constexpr int ethernet = 1;     // DLT_EN10MB
-inline constexpr int raw = 12;         // DLT_RAW on Linux
+inline constexpr int ethernet = 1;        // DLT_EN10MB
+inline constexpr int raw = 12;            // DLT_RAW on Linux
 inline constexpr int raw_linktype = 101;  // LINKTYPE_RAW as stored in files
-inline constexpr int linux_sll = 113;  // DLT_LINUX_SLL
-inline constexpr int ipv4 = 228;       // DLT_IPV4
-inline constexpr int ipv6 = 229;       // DLT_IPV6
-inline constexpr int linux_sll2 = 276; // DLT_LINUX_SLL2
+inline constexpr int linux_sll = 113;     // DLT_LINUX_SLL
+inline constexpr int ipv4 = 228;          // DLT_IPV4
+inline constexpr int ipv6 = 229;          // DLT_IPV6
+inline constexpr int linux_sll2 = 276;    // DLT_LINUX_SLL2
 }  // namespace link_type
 
 // Why a frame yielded no IP packet.

@@ -18,7 +18,8 @@ Error activate_error(pcap* handle, int status, const std::string& interface) {
     if (status == PCAP_ERROR_PERM_DENIED || (status == PCAP_ERROR && errno == EPERM))
         return Error{k_capture_permission_message, ErrorCode::permission};
     if (status == PCAP_ERROR_NO_SUCH_DEVICE)
-        return Error{fmt::format("packet capture: no such interface '{}'", interface), ErrorCode::not_found};
+        return Error{fmt::format("packet capture: no such interface '{}'", interface),
+                     ErrorCode::not_found};
     return Error{fmt::format("packet capture on '{}' failed: {}", interface, pcap_geterr(handle)),
                  ErrorCode::io};
 }

@@ -10,7 +10,7 @@ struct pcap;  // libpcap's pcap_t
 namespace sniprobe::capture {
 
 class PcapHandle {
-public:
+  public:
     PcapHandle() = default;
     explicit PcapHandle(pcap* handle) : m_handle(handle) {}
     PcapHandle(const PcapHandle&) = delete;
@@ -29,7 +29,7 @@ public:
     // Closes the current handle (if any) and takes `handle`.
     void reset(pcap* handle = nullptr);
 
-private:
+  private:
     pcap* m_handle = nullptr;
 };
 

@@ -26,7 +26,7 @@ constexpr uint16_t k_option_shb_userappl = 4;
 constexpr uint32_t k_idb_snaplen = 0;  // 0 = no limit
 
 class BlockWriter {
-public:
+  public:
     explicit BlockWriter(std::vector<uint8_t>& out) : m_out(out) {}
 
     void u16(uint16_t v) { raw(&v, sizeof v); }
@@ -54,7 +54,7 @@ public:
         std::memcpy(m_out.data() + m_start + 4, &total, sizeof total);
     }
 
-private:
+  private:
     void raw(const void* data, size_t n) {
         const auto* p = static_cast<const uint8_t*>(data);
         m_out.insert(m_out.end(), p, p + n);
@@ -74,8 +74,8 @@ std::vector<uint8_t> encode_pcapng(const std::vector<CapturedPacket>& packets) {
 
     w.begin(k_block_shb);
     w.u32(k_byte_order_magic);
-    w.u16(1);  // major
-    w.u16(0);  // minor
+    w.u16(1);             // major
+    w.u16(0);             // minor
     w.u64(~uint64_t{0});  // section length unknown
     w.option(k_option_shb_userappl, "sniprobe");
     w.u16(k_option_end);
@@ -112,7 +112,8 @@ Result<void> write_pcapng(const std::string& path, const std::vector<CapturedPac
     auto bytes = encode_pcapng(packets);
     std::ofstream file(path, std::ios::binary | std::ios::trunc);
     if (!file) return fail(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
-    file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    file.write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
     file.close();
     if (!file) return fail(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
     return {};

@@ -4,9 +4,9 @@
 // plain data; this file only wires them and turns flags into options. The quirk it
 // owns: capture is best effort. Without privileges the verdict still comes from socket
 // evidence, with a note and lower confidence, rather than refusing to run.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -27,8 +27,8 @@
 #include "report/html_report.hpp"
 #include "report/json_report.hpp"
 #include "report/text_report.hpp"
-#include "resolve/resolver.hpp"
 #include "residual/residual.hpp"
+#include "resolve/resolver.hpp"
 #include "resolve/target.hpp"
 #include "sink/diagnose_hook.hpp"
 #include "trace/trace.hpp"
@@ -46,7 +46,8 @@ struct DiagnoseArgs {
     std::string control_sni;
     int trials = 10;
     int timeout_ms = 4000;
-    int concurrency = 64;  // all of a default run in flight: a drop costs one timeout, not one per trial
+    int concurrency =
+        64;  // all of a default run in flight: a drop costs one timeout, not one per trial
     int max_addresses = 4;
     std::string ca_file;
     std::string pcap_file;
@@ -120,7 +121,8 @@ std::optional<capture::CaptureSession> start_capture(const DiagnoseArgs& a, cons
 // Locates the interfering hop when the verdict blames something on the path.
 void trace_if_useful(const DiagnoseArgs& a, Diagnosis& d) {
     const auto& cause = d.verdict.cause;
-    bool path_cause = cause == Cause::sni_reset || cause == Cause::sni_drop || cause == Cause::sni_close;
+    bool path_cause =
+        cause == Cause::sni_reset || cause == Cause::sni_drop || cause == Cause::sni_close;
     if (a.no_trace || !path_cause || d.resolution.addresses.empty() || interrupted()) return;
     trace::TraceOptions options;
     options.address = d.resolution.addresses.front().address;
@@ -166,7 +168,8 @@ int run_diagnose(const DiagnoseArgs& a) {
     // 4. Probe on one event loop with capture attached to our own flows.
     if (!plan.empty()) {
         auto session = start_capture(a, d.resolution, probe, d);
-        Progress progress("probing", static_cast<int>(plan.size()), a.json ? Progress::Mode::quiet : Progress::Mode::auto_detect);
+        Progress progress("probing", static_cast<int>(plan.size()),
+                          a.json ? Progress::Mode::quiet : Progress::Mode::auto_detect);
         ProbeHooks hooks;
         hooks.on_progress = [&](int done, int total) { progress.update(done, total); };
         d.trials = run_trials(plan, probe, hooks);
@@ -177,7 +180,8 @@ int run_diagnose(const DiagnoseArgs& a) {
             for (auto& line : stats.anomaly_lines()) d.anomalies.push_back(std::move(line));
             auto counters = session->stats();
             if (counters.dropped_kernel > 0)
-                d.notes.push_back(fmt::format("capture: the kernel dropped {} packets", counters.dropped_kernel));
+                d.notes.push_back(
+                    fmt::format("capture: the kernel dropped {} packets", counters.dropped_kernel));
             if (!a.pcap_file.empty()) {
                 auto written = capture::write_pcapng(a.pcap_file, packets);
                 if (!written) d.notes.push_back("--pcap: " + written.error().message);
@@ -198,9 +202,12 @@ int run_diagnose(const DiagnoseArgs& a) {
         residual::MeasureOptions residual_options;
         residual_options.max_s = a.residual_max_s;
         const int max_s = static_cast<int>(a.residual_max_s);
-        Progress progress("residual block, s", max_s, a.json ? Progress::Mode::quiet : Progress::Mode::auto_detect);
+        Progress progress("residual block, s", max_s,
+                          a.json ? Progress::Mode::quiet : Progress::Mode::auto_detect);
         auto world = residual::live_world(probe);
-        world.on_round = [&](double since_s) { progress.update(std::min(static_cast<int>(since_s), max_s), max_s); };
+        world.on_round = [&](double since_s) {
+            progress.update(std::min(static_cast<int>(since_s), max_s), max_s);
+        };
         d.residual = residual::measure(d, residual_options, world);
         progress.finish();
     }
@@ -241,8 +248,10 @@ int run_diagnose(const DiagnoseArgs& a) {
 
 void register_diagnose(CLI::App& app) {
     auto args = std::make_shared<DiagnoseArgs>();
-    auto* cmd = app.add_subcommand("diagnose", "Find out who resets (or drops) TLS handshakes to HOST, and why");
-    set_long_help(cmd,
+    auto* cmd = app.add_subcommand(
+        "diagnose", "Find out who resets (or drops) TLS handshakes to HOST, and why");
+    set_long_help(
+        cmd,
         "Find out who resets (or drops) TLS handshakes to HOST, and why.\n\n"
         "Runs differential probes — the target name as SNI, no SNI, an unrelated control\n"
         "name, the ClientHello split across TCP segments and TLS records, mixed case, a\n"
@@ -254,30 +263,52 @@ void register_diagnose(CLI::App& app) {
         "  sniprobe diagnose example.com\n"
         "  sniprobe diagnose example.com:8443 --ip 192.0.2.10 --trials 20\n"
         "  sniprobe diagnose example.com --json > report.json\n");
-    cmd->add_option("target", args->target, "HOST, HOST:PORT, an IP literal or [IPv6]:PORT (IDN allowed)")->required();
-    cmd->add_option("--ip", args->ip, "probe this address instead of the DNS answer (a differing answer is evidence)");
+    cmd->add_option("target", args->target,
+                    "HOST, HOST:PORT, an IP literal or [IPv6]:PORT (IDN allowed)")
+        ->required();
+    cmd->add_option(
+        "--ip", args->ip,
+        "probe this address instead of the DNS answer (a differing answer is evidence)");
     add_control_sni_option(cmd, args->control_sni);
-    cmd->add_option("--trials", args->trials, "trials per variant")->check(CLI::Range(1, 200))->capture_default_str();
+    cmd->add_option("--trials", args->trials, "trials per variant")
+        ->check(CLI::Range(1, 200))
+        ->capture_default_str();
     add_timeout_option(cmd, args->timeout_ms);
-    cmd->add_option("--concurrency", args->concurrency, "trials in flight at once")->check(CLI::Range(1, 64))->capture_default_str();
-    cmd->add_option("--max-addresses", args->max_addresses, "test at most this many of the resolved addresses")->check(CLI::Range(1, 16))->capture_default_str();
-    cmd->add_option("--ca-file", args->ca_file, "trust these CA certificates (PEM) for full_verify instead of the system store")->check(CLI::ExistingFile);
-    cmd->add_option("--variants", args->variants, "only these variants (sni,no_sni,control_sni,...; browser = sni_chrome,control_chrome,sni_firefox,control_firefox)")->delimiter(',');
+    cmd->add_option("--concurrency", args->concurrency, "trials in flight at once")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    cmd->add_option("--max-addresses", args->max_addresses,
+                    "test at most this many of the resolved addresses")
+        ->check(CLI::Range(1, 16))
+        ->capture_default_str();
+    cmd->add_option("--ca-file", args->ca_file,
+                    "trust these CA certificates (PEM) for full_verify instead of the system store")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--variants", args->variants,
+                    "only these variants (sni,no_sni,control_sni,...; browser = "
+                    "sni_chrome,control_chrome,sni_firefox,control_firefox)")
+        ->delimiter(',');
     cmd->add_option("--pcap", args->pcap_file, "write every probe's packets to this pcapng file");
     cmd->add_option("--seed", args->seed, "shuffle seed (default: random; printed in --json)");
-    cmd->add_option("--html", args->html_file, "also write the report as one self-contained HTML page to this file");
+    cmd->add_option("--html", args->html_file,
+                    "also write the report as one self-contained HTML page to this file");
     add_json_flag(cmd, args->json, "docs/json.md");
-    cmd->add_flag("--no-capture", args->no_capture, "do not capture packets (no root needed; lower confidence)");
+    cmd->add_flag("--no-capture", args->no_capture,
+                  "do not capture packets (no root needed; lower confidence)");
     cmd->add_flag("--no-trace", args->no_trace, "do not locate the interfering hop");
-    auto* residual = cmd->add_flag("--residual", args->residual,
-                  "after a reset naming HOST, time how long the control name stays blocked on that "
-                  "address and port, and whether other ports are blocked too");
-    cmd->add_option("--residual-max-s", args->residual_max_s, "stop timing the residual block after this many seconds")
+    auto* residual = cmd->add_flag(
+        "--residual", args->residual,
+        "after a reset naming HOST, time how long the control name stays blocked on that "
+        "address and port, and whether other ports are blocked too");
+    cmd->add_option("--residual-max-s", args->residual_max_s,
+                    "stop timing the residual block after this many seconds")
         ->check(CLI::Range(1.0, 1800.0))
         ->capture_default_str()
         ->needs(residual);
     cmd->add_flag("-v,--verbose", args->verbose, "print every RST finding with its reasons");
-    auto* sink = cmd->add_option("--sink", args->sink_url, "http://HOST:PORT of a `sniprobe sink` on the server: who reset whom");
+    auto* sink =
+        cmd->add_option("--sink", args->sink_url,
+                        "http://HOST:PORT of a `sniprobe sink` on the server: who reset whom");
     add_token_file_option(cmd, args->sink_token_file)->needs(sink);
     sink->needs("--token-file");
     on_run(cmd, [args] { exit_status() = run_diagnose(*args); });

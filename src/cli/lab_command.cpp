@@ -129,11 +129,10 @@ void register_lab(CLI::App& app) {
 
     auto* up = lab->add_subcommand(
         "up", "build the lab: namespaces, certificates, nginx, the middlebox emulator");
-    auto* profile =
-        up->add_option(
-              "--profile", o->profile,
-              "middlebox profile (seed, gfw, drop, clean, fin, p30, address, http, first_segment) or none")
-            ->capture_default_str();
+    auto* profile = up->add_option("--profile", o->profile,
+                                   "middlebox profile (seed, gfw, drop, clean, fin, p30, address, "
+                                   "http, first_segment) or none")
+                        ->capture_default_str();
     up->add_option("--rules", o->rules_file, "middlebox rules file (TOML) instead of a profile")
         ->check(CLI::ExistingFile)
         ->excludes(profile);

@@ -84,8 +84,10 @@ void run_logs(const LogsArgs& a) {
 void register_logs(CLI::App& app) {
     auto args = std::make_shared<LogsArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "logs", "Explain the TLS handshake failures in nginx/OpenResty error logs, per class and client");
-    set_long_help(cmd,
+        "logs",
+        "Explain the TLS handshake failures in nginx/OpenResty error logs, per class and client");
+    set_long_help(
+        cmd,
         "Read nginx/OpenResty error logs and explain the TLS handshake failures in them, per "
         "class\n"
         "and per client. nginx writes these at level info (`error_log FILE info;`). Rotated .gz "

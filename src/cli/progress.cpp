@@ -15,7 +15,9 @@ Progress::Progress(std::string label, int total, Mode mode)
       m_enabled(mode == Mode::auto_detect && ::isatty(STDERR_FILENO)),
       m_started(std::chrono::steady_clock::now()) {}
 
-Progress::~Progress() { finish(); }
+Progress::~Progress() {
+    finish();
+}
 
 void Progress::update(int done, int total) {
     if (!m_enabled) return;

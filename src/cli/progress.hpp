@@ -8,7 +8,7 @@
 namespace sniprobe::cli {
 
 class Progress {
-public:
+  public:
     enum class Mode { auto_detect, quiet };
 
     // label: what is progressing ("probing"); total: expected units.
@@ -22,7 +22,7 @@ public:
     // Clears the line.
     void finish();
 
-private:
+  private:
     std::string m_label;
     int m_total;
     bool m_enabled;

@@ -52,12 +52,12 @@ void register_report(CLI::App& app) {
     auto* cmd =
         app.add_subcommand("report", "Render a saved diagnose --json report as text or HTML");
     set_long_help(cmd,
-        "Render a saved `diagnose --json` report again: as the terminal text, or with\n"
-        "--html as one self-contained page (packet ladders, intervals, evidence) to\n"
-        "attach to a ticket. Nothing is probed.\n\n"
-        "Examples:\n"
-        "  sniprobe report run.json\n"
-        "  sniprobe report run.json --html run.html\n");
+                  "Render a saved `diagnose --json` report again: as the terminal text, or with\n"
+                  "--html as one self-contained page (packet ladders, intervals, evidence) to\n"
+                  "attach to a ticket. Nothing is probed.\n\n"
+                  "Examples:\n"
+                  "  sniprobe report run.json\n"
+                  "  sniprobe report run.json --html run.html\n");
     cmd->add_option("file", args->input,
                     "a report written by `sniprobe diagnose --json` (- for stdin)")
         ->required();

@@ -5,10 +5,10 @@
 // summary on stderr (stdout may be the JSON Lines). The quirk: a scan is long and may be
 // interrupted, so each record is flushed as it is judged and --resume can trust every
 // complete line of the file.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -46,7 +46,7 @@ struct ScanArgs {
 
 // The progress line: targets done, rate, ETA; redrawn at most 10 times a second, TTY only.
 class ScanProgress {
-public:
+  public:
     ScanProgress(std::optional<long> total, bool enabled)
         : m_total(total), m_enabled(enabled && ::isatty(STDERR_FILENO)), m_started(Clock::now()) {}
 
@@ -75,7 +75,7 @@ public:
         m_drawn = false;
     }
 
-private:
+  private:
     using Clock = std::chrono::steady_clock;
     std::optional<long> m_total;
     bool m_enabled;
@@ -89,7 +89,8 @@ private:
 Result<void> ensure_fd_limit(int concurrency) {
     const auto needed = static_cast<rlim_t>(scan::fds_needed(concurrency));
     rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return fail(ErrorCode::io, "getrlimit(RLIMIT_NOFILE) failed");
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return fail(ErrorCode::io, "getrlimit(RLIMIT_NOFILE) failed");
     if (limit.rlim_cur >= needed) return {};
     if (limit.rlim_max >= needed) {
         rlimit raised{limit.rlim_max, limit.rlim_max};
@@ -129,7 +130,8 @@ scan::ScanOptions make_options(const ScanArgs& a) {
 int run_scan_command(const ScanArgs& a) {
     if (a.names_file.empty() == a.targets_file.empty())
         throw usage_error("scan: give exactly one of --names FILE or --targets FILE");
-    if (a.resume && a.output.empty()) throw usage_error("--resume needs --output FILE (the file to continue)");
+    if (a.resume && a.output.empty())
+        throw usage_error("--resume needs --output FILE (the file to continue)");
     const bool names = !a.names_file.empty();
     const std::string& input_path = names ? a.names_file : a.targets_file;
 
@@ -143,8 +145,8 @@ int run_scan_command(const ScanArgs& a) {
     const scan::ScanOptions options = make_options(a);
     if (auto limit = ensure_fd_limit(options.concurrency); !limit) throw Fatal(limit.error());
 
-    auto reader = scan::TargetReader::open(input_path, names ? scan::InputFormat::names : scan::InputFormat::targets,
-                                           defaults);
+    auto reader = scan::TargetReader::open(
+        input_path, names ? scan::InputFormat::names : scan::InputFormat::targets, defaults);
     if (!reader) throw usage_error((names ? "--names: " : "--targets: ") + reader.error().message);
 
     // Output: stdout, a new file, or the file being resumed (partial last line cut off).
@@ -154,7 +156,8 @@ int run_scan_command(const ScanArgs& a) {
         if (!state) throw Fatal(state.error());
         resume = std::move(*state);
         if (resume.partial_last_line)
-            if (auto cut = scan::truncate_output(a.output, resume.complete_bytes); !cut) throw Fatal(cut.error());
+            if (auto cut = scan::truncate_output(a.output, resume.complete_bytes); !cut)
+                throw Fatal(cut.error());
     }
     std::ofstream file;
     if (!a.output.empty()) {
@@ -180,8 +183,9 @@ int run_scan_command(const ScanArgs& a) {
                            item.message);
                 continue;
             }
-            if (a.resume && resume.done.contains(scan::resume_key(item.target.host, item.target.port,
-                                                                  item.target.ip_given ? item.target.ip : ""))) {
+            if (a.resume && resume.done.contains(
+                                scan::resume_key(item.target.host, item.target.port,
+                                                 item.target.ip_given ? item.target.ip : ""))) {
                 ++skipped_done;
                 continue;
             }
@@ -202,14 +206,19 @@ int run_scan_command(const ScanArgs& a) {
 
     // Summary: counts per cause, on stderr.
     std::string causes;
-    for (const auto& [cause, count] : stats.causes) causes += fmt::format("{}{} {}", causes.empty() ? "" : ", ", cause, count);
+    for (const auto& [cause, count] : stats.causes)
+        causes += fmt::format("{}{} {}", causes.empty() ? "" : ", ", cause, count);
     std::string extra;
-    if (malformed > 0) extra += fmt::format("; {} malformed line{} skipped", malformed, malformed == 1 ? "" : "s");
+    if (malformed > 0)
+        extra += fmt::format("; {} malformed line{} skipped", malformed, malformed == 1 ? "" : "s");
     if (a.resume) extra += fmt::format("; {} already done (--resume)", skipped_done);
-    if (stats.interrupted) extra += "; interrupted: targets in flight were not written (use --resume)";
-    fmt::print(stderr, "scan: {} targets in {:.1f} s ({:.0f}/s, {} probes, {} control sets): {}{}\n",
-               stats.targets, stats.elapsed_s, stats.elapsed_s > 0 ? static_cast<double>(stats.targets) / stats.elapsed_s : 0.0,
-               stats.trials, stats.control_sets, causes.empty() ? "nothing scanned" : causes, extra);
+    if (stats.interrupted)
+        extra += "; interrupted: targets in flight were not written (use --resume)";
+    fmt::print(
+        stderr, "scan: {} targets in {:.1f} s ({:.0f}/s, {} probes, {} control sets): {}{}\n",
+        stats.targets, stats.elapsed_s,
+        stats.elapsed_s > 0 ? static_cast<double>(stats.targets) / stats.elapsed_s : 0.0,
+        stats.trials, stats.control_sets, causes.empty() ? "nothing scanned" : causes, extra);
 
     if (stats.interrupted) return 128 + interrupt_signal();
     if (stats.targets == 0) return skipped_done > 0 ? 0 : 3;  // all done before, or nothing to scan
@@ -221,8 +230,10 @@ int run_scan_command(const ScanArgs& a) {
 
 void register_scan(CLI::App& app) {
     auto args = std::make_shared<ScanArgs>();
-    auto* cmd = app.add_subcommand("scan", "Probe many names or addresses at once (ClientHello probes, JSON Lines out)");
-    set_long_help(cmd,
+    auto* cmd = app.add_subcommand(
+        "scan", "Probe many names or addresses at once (ClientHello probes, JSON Lines out)");
+    set_long_help(
+        cmd,
         "Probe many names or addresses at once, JSON Lines out.\n\n"
         "Each target gets a few ClientHello probes with its name (stopping at the ServerHello,\n"
         "an alert, a reset or the timeout; --full completes the handshake); each address gets\n"
@@ -232,23 +243,43 @@ void register_scan(CLI::App& app) {
         "Examples:\n"
         "  sniprobe scan --ip 192.0.2.10 --names names.txt --output scan.jsonl\n"
         "  sniprobe scan --targets targets.csv --rate 500 --output scan.jsonl --resume\n");
-    cmd->add_option("--names", args->names_file, "a file with one host name per line ('-' = stdin)");
-    cmd->add_option("--targets", args->targets_file, "a file with one host[,ip[,port]] per line ('-' = stdin)");
-    cmd->add_option("--ip", args->ip, "the address to probe for lines without one (default: resolve each name)");
-    cmd->add_option("--port", args->port, "the port for lines without one")->check(CLI::Range(1, 65535))->capture_default_str();
+    cmd->add_option("--names", args->names_file,
+                    "a file with one host name per line ('-' = stdin)");
+    cmd->add_option("--targets", args->targets_file,
+                    "a file with one host[,ip[,port]] per line ('-' = stdin)");
+    cmd->add_option("--ip", args->ip,
+                    "the address to probe for lines without one (default: resolve each name)");
+    cmd->add_option("--port", args->port, "the port for lines without one")
+        ->check(CLI::Range(1, 65535))
+        ->capture_default_str();
     cmd->add_option("-o,--output", args->output, "write JSON Lines here instead of stdout");
     cmd->add_flag("--resume", args->resume, "skip targets already in --output and append the rest");
-    cmd->add_option("--trials", args->trials, "probes per target")->check(CLI::Range(1, 50))->capture_default_str();
-    cmd->add_option("--control-trials", args->control_trials, "probes per control variant per address")->check(CLI::Range(1, 100))->capture_default_str();
+    cmd->add_option("--trials", args->trials, "probes per target")
+        ->check(CLI::Range(1, 50))
+        ->capture_default_str();
+    cmd->add_option("--control-trials", args->control_trials,
+                    "probes per control variant per address")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
     add_control_sni_option(cmd, args->control_sni);
     add_timeout_option(cmd, args->timeout_ms);
-    cmd->add_option("--concurrency", args->concurrency, "connections in flight at once")->check(CLI::Range(1, 100000))->capture_default_str();
-    cmd->add_option("--per-address", args->per_address, "connections in flight to one address (ip, port) at most")->check(CLI::Range(1, 100000))->capture_default_str();
-    cmd->add_option("--rate", args->rate, "new connections per second (0 = as fast as slots free up)")->check(CLI::Range(0.0, 1e6))->capture_default_str();
-    cmd->add_flag("--full", args->full, "complete every handshake instead of stopping at the ServerHello");
-    cmd->add_option("--hello-shape", args->hello_shape,
-                    "ClientHello probes send a forged hello of this shape (openssl, chrome, firefox, "
-                    "minimal), or OpenSSL's own (ssl)")
+    cmd->add_option("--concurrency", args->concurrency, "connections in flight at once")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    cmd->add_option("--per-address", args->per_address,
+                    "connections in flight to one address (ip, port) at most")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    cmd->add_option("--rate", args->rate,
+                    "new connections per second (0 = as fast as slots free up)")
+        ->check(CLI::Range(0.0, 1e6))
+        ->capture_default_str();
+    cmd->add_flag("--full", args->full,
+                  "complete every handshake instead of stopping at the ServerHello");
+    cmd->add_option(
+           "--hello-shape", args->hello_shape,
+           "ClientHello probes send a forged hello of this shape (openssl, chrome, firefox, "
+           "minimal), or OpenSSL's own (ssl)")
         ->capture_default_str();
     cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
     on_run(cmd, [args] { exit_status() = run_scan_command(*args); });

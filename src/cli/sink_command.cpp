@@ -97,7 +97,8 @@ void register_sink(CLI::App& app) {
     auto args = std::make_shared<SinkArgs>();
     auto* cmd =
         app.add_subcommand("sink", "Record what really reaches the server, for diagnose --sink");
-    set_long_help(cmd,
+    set_long_help(
+        cmd,
         "Record what really reaches the server, for `diagnose --sink`.\n\n"
         "Run it on (or beside) the real server, as root. It captures the watched ports\n"
         "(443 by default) and remembers, per connection: the SYN (TTL, IP ID), the\n"

@@ -52,7 +52,8 @@ Result<RulesChoice> choose_rules(const LabConfig& config) {
     RulesChoice choice;
     if (!config.rules_file.empty()) {
         auto text = read_text_file(config.rules_file);
-        if (!text) return fail(ErrorCode::usage, "cannot read the rules file: " + text.error().message);
+        if (!text)
+            return fail(ErrorCode::usage, "cannot read the rules file: " + text.error().message);
         choice = {*text, config.rules_file};
     } else if (config.profile != k_no_middlebox) {
         auto text = middlebox::profile_text(config.profile);
@@ -60,8 +61,9 @@ Result<RulesChoice> choose_rules(const LabConfig& config) {
             std::string known;
             for (const auto& name : middlebox::profile_names())
                 known += (known.empty() ? "" : ", ") + name;
-            return fail(ErrorCode::usage, fmt::format("unknown middlebox profile '{}' (known: {}, none)",
-                                                      config.profile, known));
+            return fail(ErrorCode::usage,
+                        fmt::format("unknown middlebox profile '{}' (known: {}, none)",
+                                    config.profile, known));
         }
         choice = {*text, "profile:" + config.profile};
     } else {
@@ -77,7 +79,8 @@ Result<RulesChoice> choose_rules(const LabConfig& config) {
 // A usage error for options `up` cannot build a lab from.
 Result<void> validate_options(const LabConfig& config) {
     const std::string& name = config.server_reset_name;
-    if (name.size() > 255) return fail(ErrorCode::usage, "--server-reset: the name is longer than 255 bytes");
+    if (name.size() > 255)
+        return fail(ErrorCode::usage, "--server-reset: the name is longer than 255 bytes");
     for (char c : name)
         if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f)
             return fail(ErrorCode::usage,

@@ -24,7 +24,8 @@ struct PacketView {
     std::array<uint8_t, 4> src{}, dst{};
     bool has(uint8_t flag) const { return (tcp.flags & flag) != 0; }
     uint32_t seq_len() const {
-        return static_cast<uint32_t>(tcp.payload.size()) + (has(tcp_flag::syn) ? 1 : 0) + (has(tcp_flag::fin) ? 1 : 0);
+        return static_cast<uint32_t>(tcp.payload.size()) + (has(tcp_flag::syn) ? 1 : 0) +
+               (has(tcp_flag::fin) ? 1 : 0);
     }
 };
 
@@ -40,14 +41,17 @@ std::string ip_text(const std::array<uint8_t, 4>& ip) {
 }
 
 std::string flow_text(const FlowKey& k) {
-    return fmt::format("{}:{}->{}:{}", ip_text(k.client_ip), k.client_port, ip_text(k.server_ip), k.server_port);
+    return fmt::format("{}:{}->{}:{}", ip_text(k.client_ip), k.client_port, ip_text(k.server_ip),
+                       k.server_port);
 }
 
 bool port_ok(const Rule& r, uint16_t port) {
     return r.ports.empty() || std::find(r.ports.begin(), r.ports.end(), port) != r.ports.end();
 }
 
-bool is_host_rule(const Rule& r) { return r.match != MatchKind::dst_ip; }
+bool is_host_rule(const Rule& r) {
+    return r.match != MatchKind::dst_ip;
+}
 
 }  // namespace
 
@@ -59,8 +63,10 @@ Engine::Engine(Rules rules, EngineOptions options)
       m_residual(options.max_residual) {}
 
 Decision Engine::finish(Decision d) {
-    if (d.drop) ++m_counters.dropped;
-    else ++m_counters.accepted;
+    if (d.drop)
+        ++m_counters.dropped;
+    else
+        ++m_counters.accepted;
     if (d.delay_ms > 0) ++m_counters.held;
     m_counters.injected += d.before.size() + d.after.size();
     return d;
@@ -88,14 +94,15 @@ Decision Engine::handle(std::span<const uint8_t> bytes, uint64_t now_ms) {
 
     // Address rules are stateless: every packet to the address and port vanishes.
     for (const Rule& r : m_rules.rules) {
-        if (r.match != MatchKind::dst_ip || r.dst_ip != p.dst || !port_ok(r, tcp.dst_port)) continue;
+        if (r.match != MatchKind::dst_ip || r.dst_ip != p.dst || !port_ok(r, tcp.dst_port))
+            continue;
         Decision d;
         d.drop = true;
         if (p.has(tcp_flag::syn) && !p.has(tcp_flag::ack)) {
             ++m_counters.triggers;
             ++m_counters.triggers_by_rule[r.name];
-            d.log = fmt::format("middlebox: trigger rule={} action=drop_all flow={}:{}->{}:{} syn", r.name,
-                                ip_text(p.src), tcp.src_port, ip_text(p.dst), tcp.dst_port);
+            d.log = fmt::format("middlebox: trigger rule={} action=drop_all flow={}:{}->{}:{} syn",
+                                r.name, ip_text(p.src), tcp.src_port, ip_text(p.dst), tcp.dst_port);
         }
         return finish(std::move(d));
     }
@@ -124,16 +131,20 @@ Decision Engine::handle(std::span<const uint8_t> bytes, uint64_t now_ms) {
             flow->server_next_known = true;
         } else if (!p.has(tcp_flag::rst)) {
             uint32_t end = tcp.seq + p.seq_len();
-            if (!flow->server_next_known || seq_after(end, flow->server_next)) flow->server_next = end;
+            if (!flow->server_next_known || seq_after(end, flow->server_next))
+                flow->server_next = end;
             flow->server_next_known = true;
         }
         return finish(std::move(cut));
     }
     if (cut.drop) return finish(std::move(cut));
     uint32_t end = tcp.seq + p.seq_len();
-    if (!flow->syn_seen && !flow->stream_started) flow->client_next = end;
-    else if (seq_after(end, flow->client_next)) flow->client_next = end;
-    if (!tcp.payload.empty() && flow->fate == FlowFate::undecided) return finish(on_client_data(*flow, p, now_ms));
+    if (!flow->syn_seen && !flow->stream_started)
+        flow->client_next = end;
+    else if (seq_after(end, flow->client_next))
+        flow->client_next = end;
+    if (!tcp.payload.empty() && flow->fate == FlowFate::undecided)
+        return finish(on_client_data(*flow, p, now_ms));
     return finish({});
 }
 
@@ -172,8 +183,9 @@ Decision Engine::on_syn(const PacketView& p, uint64_t now_ms) {
             flow.residual_forced = true;  // the handshake passes; the first data gets the action
             break;
     }
-    d.log = fmt::format("middlebox: residual rule={} action={} flow={} syn{}", rule.name, action_name(rule.action),
-                        flow_text(key), d.before.empty() ? "" : " answered with RST");
+    d.log = fmt::format("middlebox: residual rule={} action={} flow={} syn{}", rule.name,
+                        action_name(rule.action), flow_text(key),
+                        d.before.empty() ? "" : " answered with RST");
     return d;
 }
 
@@ -211,7 +223,8 @@ int Engine::match_rules(Flow& flow, const PacketView& p, std::string& what, bool
         if (!is_host_rule(rule) || !port_ok(rule, flow.key.server_port)) continue;
         const bool first_only = rule.reassemble == Reassemble::first_segment_only;
         const bool use_stream = rule.reassemble != Reassemble::no && !first_only && stream_ok;
-        std::span<const uint8_t> bytes = use_stream ? std::span<const uint8_t>(flow.stream) : tcp.payload;
+        std::span<const uint8_t> bytes =
+            use_stream ? std::span<const uint8_t>(flow.stream) : tcp.payload;
         std::string host;
         if (first_only && !(stream_ok && flow.stream.size() <= tcp.payload.size())) continue;
         if (first_only && rule.match != MatchKind::http_host) {
@@ -251,7 +264,8 @@ int Engine::match_rules(Flow& flow, const PacketView& p, std::string& what, bool
             }
             if (parsed->anomaly != wire::HelloAnomaly::none || !parsed->hello) continue;
             // Only a box that joins TLS records reads a hello spread over several.
-            if (parsed->hello->record_count > 1 && rule.reassemble != Reassemble::tcp_and_records) continue;
+            if (parsed->hello->record_count > 1 && rule.reassemble != Reassemble::tcp_and_records)
+                continue;
             host = std::string(parsed->hello->sni());
             if (host.empty()) continue;
         }
@@ -263,7 +277,8 @@ int Engine::match_rules(Flow& flow, const PacketView& p, std::string& what, bool
     return -1;
 }
 
-Decision Engine::fire(Flow& flow, int rule_index, const PacketView& p, const std::string& what, uint64_t now_ms) {
+Decision Engine::fire(Flow& flow, int rule_index, const PacketView& p, const std::string& what,
+                      uint64_t now_ms) {
     const Rule& rule = m_rules.rules[static_cast<size_t>(rule_index)];
     const wire::TcpPacket& tcp = p.tcp;
     TriggerSegment t;
@@ -288,14 +303,15 @@ Decision Engine::fire(Flow& flow, int rule_index, const PacketView& p, const std
     flow.fate = rule.action == Action::drop ? FlowFate::blackholed : FlowFate::triggered;
     flow.in_path_cut = plan.drop_original;
     if (rule.residual_seconds > 0)
-        m_residual.block(TupleKey{flow.key.client_ip, flow.key.server_ip, flow.key.server_port}, rule_index,
-                         now_ms + uint64_t{rule.residual_seconds} * 1000);
+        m_residual.block(TupleKey{flow.key.client_ip, flow.key.server_ip, flow.key.server_port},
+                         rule_index, now_ms + uint64_t{rule.residual_seconds} * 1000);
     ++m_counters.triggers;
     ++m_counters.triggers_by_rule[rule.name];
-    d.log = fmt::format("middlebox: trigger rule={} action={} mode={} flow={} {} seq={} len={} injected={}{}",
-                        rule.name, action_name(rule.action), mode_name(rule.mode), flow_text(flow.key), what,
-                        tcp.seq, tcp.payload.size(), d.before.size() + d.after.size(),
-                        d.drop ? " original=dropped" : " original=released");
+    d.log = fmt::format(
+        "middlebox: trigger rule={} action={} mode={} flow={} {} seq={} len={} injected={}{}",
+        rule.name, action_name(rule.action), mode_name(rule.mode), flow_text(flow.key), what,
+        tcp.seq, tcp.payload.size(), d.before.size() + d.after.size(),
+        d.drop ? " original=dropped" : " original=released");
     return d;
 }
 
@@ -304,8 +320,8 @@ std::string Engine::counters_line() const {
     std::string line = fmt::format(
         "middlebox: packets={} accepted={} dropped={} held={} injected={} flows={} live_flows={} "
         "evicted={} expired={} triggers={} spared={} residual_hits={}",
-        c.packets, c.accepted, c.dropped, c.held, c.injected, c.flows, m_flows.size(), m_flows.evicted(),
-        m_flows.expired(), c.triggers, c.spared, c.residual_hits);
+        c.packets, c.accepted, c.dropped, c.held, c.injected, c.flows, m_flows.size(),
+        m_flows.evicted(), m_flows.expired(), c.triggers, c.spared, c.residual_hits);
     for (const auto& [name, n] : c.triggers_by_rule) line += fmt::format(" rule:{}={}", name, n);
     for (const auto& [name, n] : c.anomalies) line += fmt::format(" anomaly:{}={}", name, n);
     return line;

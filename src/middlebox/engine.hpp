@@ -20,11 +20,11 @@ namespace sniprobe::middlebox {
 
 // What to do with one queued packet.
 struct Decision {
-    bool drop = false;                     // the final verdict: drop (true) or accept
-    uint32_t delay_ms = 0;                 // hold the packet this long before acting
-    std::vector<wire::TcpSpec> before;     // inject, then give the verdict...
-    std::vector<wire::TcpSpec> after;      // ...then inject these
-    std::string log;                       // one line for a trigger; empty otherwise
+    bool drop = false;                  // the final verdict: drop (true) or accept
+    uint32_t delay_ms = 0;              // hold the packet this long before acting
+    std::vector<wire::TcpSpec> before;  // inject, then give the verdict...
+    std::vector<wire::TcpSpec> after;   // ...then inject these
+    std::string log;                    // one line for a trigger; empty otherwise
 };
 
 // Running totals, printed on SIGUSR1 and at exit.
@@ -37,16 +37,16 @@ struct Counters {
 
 // Tunables of the engine.
 struct EngineOptions {
-    uint64_t seed = 0;              // RNG seed: probabilities and random IP IDs
+    uint64_t seed = 0;  // RNG seed: probabilities and random IP IDs
     size_t max_flows = 65536;
-    uint64_t idle_ms = 120000;      // forget flows idle this long
-    size_t max_residual = 65536;    // residual-blocked tuples remembered
+    uint64_t idle_ms = 120000;    // forget flows idle this long
+    size_t max_residual = 65536;  // residual-blocked tuples remembered
 };
 
 struct PacketView;  // a decoded IPv4/TCP packet (engine.cpp)
 
 class Engine {
-public:
+  public:
     Engine(Rules rules, EngineOptions options);
 
     // Decides the fate of one packet seen at `now_ms` (a monotonic clock).
@@ -58,7 +58,7 @@ public:
     const Rules& rules() const { return m_rules; }
     size_t flow_count() const { return m_flows.size(); }
 
-private:
+  private:
     Decision on_syn(const PacketView& p, uint64_t now_ms);
     Decision on_client_data(Flow& flow, const PacketView& p, uint64_t now_ms);
     Decision fire(Flow& flow, int rule_index, const PacketView& p, const std::string& what,

@@ -7,7 +7,9 @@
 namespace sniprobe::middlebox {
 namespace {
 
-size_t mix(size_t h, uint64_t v) { return h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2)); }
+size_t mix(size_t h, uint64_t v) {
+    return h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+}
 
 uint32_t ip_word(const std::array<uint8_t, 4>& ip) {
     uint32_t v;
@@ -37,13 +39,14 @@ bool append_to_stream(Flow& flow, uint32_t seq, const uint8_t* data, size_t len)
     }
     uint32_t end = seq + static_cast<uint32_t>(len);
     if (!seq_after(end, flow.stream_next)) return false;  // pure retransmission
-    if (seq_after(seq, flow.stream_next)) {                // a hole: we cannot reassemble
+    if (seq_after(seq, flow.stream_next)) {               // a hole: we cannot reassemble
         flow.stream_broken = true;
         return false;
     }
-    size_t skip = flow.stream_next - seq;                  // retransmitted prefix
+    size_t skip = flow.stream_next - seq;  // retransmitted prefix
     size_t take = len - skip;
-    if (flow.stream.size() + take > k_max_stream_bytes) take = k_max_stream_bytes - flow.stream.size();
+    if (flow.stream.size() + take > k_max_stream_bytes)
+        take = k_max_stream_bytes - flow.stream.size();
     flow.stream.insert(flow.stream.end(), data + skip, data + skip + take);
     flow.stream_next += static_cast<uint32_t>(take);
     return take > 0;

@@ -52,22 +52,24 @@ struct Flow {
     FlowKey key;
     bool syn_seen = false;
     bool synack_seen = false;
-    uint32_t client_next = 0;        // next client seq (valid once syn_seen or data seen)
-    uint32_t server_next = 0;        // next server seq (valid once synack_seen)
+    uint32_t client_next = 0;  // next client seq (valid once syn_seen or data seen)
+    uint32_t server_next = 0;  // next server seq (valid once synack_seen)
     bool server_next_known = false;
-    std::vector<uint8_t> stream;     // client bytes from the first data byte on, in order
-    uint32_t stream_next = 0;        // seq of the byte after `stream`
+    std::vector<uint8_t> stream;  // client bytes from the first data byte on, in order
+    uint32_t stream_next = 0;     // seq of the byte after `stream`
     bool stream_started = false;
-    bool stream_broken = false;      // a gap: reassembly gave up
+    bool stream_broken = false;  // a gap: reassembly gave up
     FlowFate fate = FlowFate::undecided;
-    int rule = -1;                   // the rule that fired (or is forced by residual blocking)
-    bool residual_forced = false;    // the tuple was blocked: the rule fires on the first data
-    bool in_path_cut = false;        // an in-path rule fired: later packets are dropped
+    int rule = -1;                 // the rule that fired (or is forced by residual blocking)
+    bool residual_forced = false;  // the tuple was blocked: the rule fires on the first data
+    bool in_path_cut = false;      // an in-path rule fired: later packets are dropped
     uint64_t last_seen_ms = 0;
 };
 
 // True when sequence number a is after b (modulo 2^32).
-inline bool seq_after(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
+inline bool seq_after(uint32_t a, uint32_t b) {
+    return static_cast<int32_t>(a - b) > 0;
+}
 
 // Appends a client segment to the flow's stream when it continues it; a retransmitted
 // prefix is trimmed, a gap marks the stream broken. Returns true if bytes were added.
@@ -75,7 +77,7 @@ bool append_to_stream(Flow& flow, uint32_t seq, const uint8_t* data, size_t len)
 
 // Bounded LRU table of flows with idle expiry.
 class FlowTable {
-public:
+  public:
     FlowTable(size_t max_flows, uint64_t idle_ms);
 
     // The flow, refreshed as most recently seen; nullptr when unknown.
@@ -89,7 +91,7 @@ public:
     uint64_t evicted() const { return m_evicted; }
     uint64_t expired() const { return m_expired; }
 
-private:
+  private:
     using List = std::list<Flow>;
     size_t m_max_flows;
     uint64_t m_idle_ms;
@@ -100,7 +102,7 @@ private:
 
 // Tuples under residual blocking, each with the rule that blocked it and an expiry.
 class ResidualTable {
-public:
+  public:
     explicit ResidualTable(size_t max_entries) : m_max_entries(max_entries) {}
 
     // Blocks the tuple until `until_ms` for `rule` (extends an existing block).
@@ -110,7 +112,7 @@ public:
 
     size_t size() const { return m_entries.size(); }
 
-private:
+  private:
     struct Entry {
         int rule = -1;
         uint64_t until_ms = 0;

@@ -69,8 +69,8 @@ void rsts_to_server(const Rule& rule, const TriggerSegment& t, uint32_t server_e
     }
 }
 
-wire::TcpSpec to_client(const Rule& rule, const TriggerSegment& t, std::mt19937_64& rng, uint32_t seq,
-                        uint8_t flags) {
+wire::TcpSpec to_client(const Rule& rule, const TriggerSegment& t, std::mt19937_64& rng,
+                        uint32_t seq, uint8_t flags) {
     wire::TcpSpec s = base_spec(rule.fingerprint, t.client_ip_id, rng);
     address(s, t.server_ip, t.server_port, t.client_ip, t.client_port);
     s.seq = seq;
@@ -83,10 +83,14 @@ wire::TcpSpec to_client(const Rule& rule, const TriggerSegment& t, std::mt19937_
 
 uint16_t choose_ip_id(const Fingerprint& fp, uint16_t copied, std::mt19937_64& rng) {
     switch (fp.ip_id) {
-        case IpIdKind::zero: return 0;
-        case IpIdKind::copy: return copied;
-        case IpIdKind::fixed: return fp.ip_id_fixed;
-        case IpIdKind::random: return static_cast<uint16_t>(1 + rng() % 65535);
+        case IpIdKind::zero:
+            return 0;
+        case IpIdKind::copy:
+            return copied;
+        case IpIdKind::fixed:
+            return fp.ip_id_fixed;
+        case IpIdKind::random:
+            return static_cast<uint16_t>(1 + rng() % 65535);
     }
     return 0;
 }
@@ -98,8 +102,8 @@ const std::string& blockpage_response() {
             "<h1>Non-compliance ICP Filing</h1><p>This site has not completed ICP filing "
             "and cannot be accessed.</p></body></html>\n";
         return "HTTP/1.1 403 Forbidden\r\nServer: Beaver\r\nContent-Type: text/html\r\n"
-               "Content-Length: " + std::to_string(body.size()) +
-               "\r\nConnection: close\r\n\r\n" + body;
+               "Content-Length: " +
+               std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     }();
     return response;
 }
@@ -111,7 +115,8 @@ InjectionPlan plan_injection(const Rule& rule, const TriggerSegment& t, std::mt1
                          rule.action == Action::drop_all;
     // What the server expects next when our RST reaches it: the original either never
     // arrives (dropped) or arrives just before the RST (released, then after_verdict).
-    const uint32_t server_expects = plan.drop_original ? t.client_seq : t.client_seq + t.payload_len;
+    const uint32_t server_expects =
+        plan.drop_original ? t.client_seq : t.client_seq + t.payload_len;
     auto& server_side = plan.drop_original ? plan.before_verdict : plan.after_verdict;
 
     switch (rule.action) {
@@ -124,16 +129,19 @@ InjectionPlan plan_injection(const Rule& rule, const TriggerSegment& t, std::mt1
             break;
         case Action::fin_client:
             for (int i = 0; i < rule.fingerprint.count; ++i)
-                plan.before_verdict.push_back(to_client(rule, t, rng, t.server_next + spread(rule.fingerprint, i),
+                plan.before_verdict.push_back(to_client(rule, t, rng,
+                                                        t.server_next + spread(rule.fingerprint, i),
                                                         tcp_flag::fin | tcp_flag::ack));
             break;
         case Action::blockpage: {
             const std::string& page = blockpage_response();
-            wire::TcpSpec data = to_client(rule, t, rng, t.server_next, tcp_flag::psh | tcp_flag::ack);
+            wire::TcpSpec data =
+                to_client(rule, t, rng, t.server_next, tcp_flag::psh | tcp_flag::ack);
             data.payload.assign(page.begin(), page.end());
             plan.before_verdict.push_back(std::move(data));
-            plan.before_verdict.push_back(to_client(rule, t, rng, t.server_next + static_cast<uint32_t>(page.size()),
-                                                    tcp_flag::fin | tcp_flag::ack));
+            plan.before_verdict.push_back(
+                to_client(rule, t, rng, t.server_next + static_cast<uint32_t>(page.size()),
+                          tcp_flag::fin | tcp_flag::ack));
             rsts_to_server(rule, t, server_expects, rng, server_side);
             break;
         }
@@ -144,7 +152,8 @@ InjectionPlan plan_injection(const Rule& rule, const TriggerSegment& t, std::mt1
     return plan;
 }
 
-std::vector<wire::TcpSpec> plan_syn_reset(const Rule& rule, const SynSegment& syn, std::mt19937_64& rng) {
+std::vector<wire::TcpSpec> plan_syn_reset(const Rule& rule, const SynSegment& syn,
+                                          std::mt19937_64& rng) {
     std::vector<wire::TcpSpec> out;
     for (int i = 0; i < rule.fingerprint.count; ++i) {
         wire::TcpSpec s = base_spec(rule.fingerprint, syn.client_ip_id, rng);

@@ -23,10 +23,10 @@ namespace sniprobe::middlebox {
 struct TriggerSegment {
     std::array<uint8_t, 4> client_ip{}, server_ip{};
     uint16_t client_port = 0, server_port = 0;
-    uint32_t client_seq = 0;     // the trigger segment's sequence number
-    uint32_t payload_len = 0;    // its payload bytes
-    uint32_t server_next = 0;    // the server's next sequence number (ISN + 1 + bytes sent)
-    uint16_t client_ip_id = 0;   // the trigger's IP ID (for ip_id = "copy")
+    uint32_t client_seq = 0;    // the trigger segment's sequence number
+    uint32_t payload_len = 0;   // its payload bytes
+    uint32_t server_next = 0;   // the server's next sequence number (ISN + 1 + bytes sent)
+    uint16_t client_ip_id = 0;  // the trigger's IP ID (for ip_id = "copy")
 };
 
 // A SYN that arrives on a tuple under residual blocking.
@@ -39,16 +39,18 @@ struct SynSegment {
 
 // What to send around the original packet's verdict, in this order.
 struct InjectionPlan {
-    std::vector<wire::TcpSpec> before_verdict;  // sent first (the client's RSTs: they must win the race)
-    bool drop_original = false;                 // the verdict: drop (in-path) or release (on-path)
-    std::vector<wire::TcpSpec> after_verdict;   // sent once the original is released
+    std::vector<wire::TcpSpec>
+        before_verdict;          // sent first (the client's RSTs: they must win the race)
+    bool drop_original = false;  // the verdict: drop (in-path) or release (on-path)
+    std::vector<wire::TcpSpec> after_verdict;  // sent once the original is released
 };
 
 // The forged packets for a rule that fired on `trigger`; `rng` draws random IP IDs.
 InjectionPlan plan_injection(const Rule& rule, const TriggerSegment& trigger, std::mt19937_64& rng);
 
 // The RST+ACKs that refuse a SYN on a tuple under residual blocking (rst_* actions).
-std::vector<wire::TcpSpec> plan_syn_reset(const Rule& rule, const SynSegment& syn, std::mt19937_64& rng);
+std::vector<wire::TcpSpec> plan_syn_reset(const Rule& rule, const SynSegment& syn,
+                                          std::mt19937_64& rng);
 
 // The block page's HTTP response (403, `Server: Beaver`, "Non-compliance ICP Filing").
 const std::string& blockpage_response();

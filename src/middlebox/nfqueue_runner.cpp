@@ -43,7 +43,9 @@ struct MnlClose {
 };
 using MnlSocket = std::unique_ptr<mnl_socket, MnlClose>;
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 // The kernel's own view of the queue: "queue_dropped=.. user_dropped=.. queued=..".
 std::string kernel_queue_stats(uint16_t queue_num) {
@@ -51,35 +53,40 @@ std::string kernel_queue_stats(uint16_t queue_num) {
     std::string line;
     while (std::getline(in, line)) {
         std::istringstream f(line);
-        unsigned long q = 0, portid = 0, total = 0, mode = 0, range = 0, qdrop = 0, udrop = 0, seq = 0;
+        unsigned long q = 0, portid = 0, total = 0, mode = 0, range = 0, qdrop = 0, udrop = 0,
+                      seq = 0;
         if (f >> q >> portid >> total >> mode >> range >> qdrop >> udrop >> seq && q == queue_num)
-            return fmt::format("middlebox: kernel queue={} queued_total={} queue_dropped={} user_dropped={}", q, seq,
-                               qdrop, udrop);
+            return fmt::format(
+                "middlebox: kernel queue={} queued_total={} queue_dropped={} user_dropped={}", q,
+                seq, qdrop, udrop);
     }
     return "middlebox: kernel queue stats unavailable";
 }
 
 class Runner {
-public:
+  public:
     Runner(Rules rules, const RunnerOptions& options)
         : m_options(options), m_engine(std::move(rules), options.engine), m_buf(256 * 1024) {}
 
     Result<void> open() {
         m_nl.reset(mnl_socket_open(NETLINK_NETFILTER));
         if (!m_nl) return fail("netlink socket: " + errno_text());
-        if (mnl_socket_bind(m_nl.get(), 0, MNL_SOCKET_AUTOPID) < 0) return fail("netlink bind: " + errno_text());
+        if (mnl_socket_bind(m_nl.get(), 0, MNL_SOCKET_AUTOPID) < 0)
+            return fail("netlink bind: " + errno_text());
         m_portid = mnl_socket_get_portid(m_nl.get());
         int one = 1;
         mnl_socket_setsockopt(m_nl.get(), NETLINK_NO_ENOBUFS, &one, sizeof one);
         int rcvbuf = 8 * 1024 * 1024;
-        ::setsockopt(mnl_socket_get_fd(m_nl.get()), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf);
+        ::setsockopt(mnl_socket_get_fd(m_nl.get()), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+                     sizeof rcvbuf);
 
         char* buf = m_buf.data();
         nlmsghdr* nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, m_options.queue_num);
         nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
         if (auto r = send_with_ack(nlh); !r)
-            return fail(fmt::format("cannot bind NFQUEUE {}: {} (another middlebox on this queue? root needed)",
-                                    m_options.queue_num, r.error().message));
+            return fail(fmt::format(
+                "cannot bind NFQUEUE {}: {} (another middlebox on this queue? root needed)",
+                m_options.queue_num, r.error().message));
         m_bound = true;
         nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, m_options.queue_num);
         nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
@@ -87,7 +94,8 @@ public:
         uint32_t flags = NFQA_CFG_F_GSO | (m_options.fail_open ? NFQA_CFG_F_FAIL_OPEN : 0);
         mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
         mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN));
-        if (auto r = send_with_ack(nlh); !r) return fail("cannot configure NFQUEUE: " + r.error().message);
+        if (auto r = send_with_ack(nlh); !r)
+            return fail("cannot configure NFQUEUE: " + r.error().message);
 
         m_raw.reset(::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW));
         if (!m_raw) return fail("raw socket (needs CAP_NET_RAW): " + errno_text());
@@ -105,7 +113,8 @@ public:
         std::fflush(stderr);
         const int nl_fd = mnl_socket_get_fd(m_nl.get());
         while (!interrupted()) {
-            pollfd fds[3] = {{nl_fd, POLLIN, 0}, {interrupt_fd(), POLLIN, 0}, {m_usr1.get(), POLLIN, 0}};
+            pollfd fds[3] = {
+                {nl_fd, POLLIN, 0}, {interrupt_fd(), POLLIN, 0}, {m_usr1.get(), POLLIN, 0}};
             int timeout_ms = 1000;
             if (!m_held.empty()) {
                 uint64_t now = monotonic_ms(), due = m_held.begin()->first;
@@ -118,7 +127,8 @@ public:
             }
             if (n > 0 && (fds[2].revents & POLLIN)) {
                 signalfd_siginfo info;
-                while (::read(m_usr1.get(), &info, sizeof info) == sizeof info) {}
+                while (::read(m_usr1.get(), &info, sizeof info) == sizeof info) {
+                }
                 print_counters();
             }
             if (n > 0 && (fds[0].revents & POLLIN)) drain_queue(nl_fd);
@@ -137,7 +147,7 @@ public:
         }
     }
 
-private:
+  private:
     struct Held {
         uint32_t packet_id = 0;
         Decision decision;
@@ -154,7 +164,9 @@ private:
         return {};
     }
 
-    static int on_message(const nlmsghdr* nlh, void* self) { return static_cast<Runner*>(self)->on_packet(nlh); }
+    static int on_message(const nlmsghdr* nlh, void* self) {
+        return static_cast<Runner*>(self)->on_packet(nlh);
+    }
 
     void drain_queue(int fd) {
         // recvmmsg: up to k_batch queued packets per system call; then one batch verdict.
@@ -176,7 +188,8 @@ private:
             }
             for (int i = 0; i < n; ++i) {
                 char* data = m_rx.data() + static_cast<size_t>(i) * k_rx_slot;
-                if (mnl_cb_run(data, msgs[static_cast<size_t>(i)].msg_len, 0, m_portid, on_message, this) < 0 &&
+                if (mnl_cb_run(data, msgs[static_cast<size_t>(i)].msg_len, 0, m_portid, on_message,
+                               this) < 0 &&
                     errno != EINTR)
                     ++m_bad_messages;
             }
@@ -260,15 +273,17 @@ private:
         sockaddr_in to{};
         to.sin_family = AF_INET;
         std::memcpy(&to.sin_addr, spec.dst.data(), 4);
-        if (::sendto(m_raw.get(), pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0) {
+        if (::sendto(m_raw.get(), pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                     sizeof to) < 0) {
             ++m_inject_failures;
             fmt::print(stderr, "middlebox: inject failed: {}\n", errno_text());
         }
     }
 
     void print_counters() {
-        fmt::print(stderr, "{} held_now={} inject_failures={} verdict_failures={} bad_messages={} "
-                           "socket_overruns={}\n{}\n",
+        fmt::print(stderr,
+                   "{} held_now={} inject_failures={} verdict_failures={} bad_messages={} "
+                   "socket_overruns={}\n{}\n",
                    m_engine.counters_line(), m_held.size(), m_inject_failures, m_verdict_failures,
                    m_bad_messages, m_socket_overruns, kernel_queue_stats(m_options.queue_num));
         std::fflush(stderr);
@@ -287,7 +302,8 @@ private:
     static constexpr size_t k_batch = 32;
     static constexpr size_t k_rx_slot = 0xffff + 4096;  // a whole GSO packet plus netlink headers
     std::vector<char> m_rx = std::vector<char>(k_batch * k_rx_slot);
-    unsigned long m_inject_failures = 0, m_verdict_failures = 0, m_bad_messages = 0, m_socket_overruns = 0;
+    unsigned long m_inject_failures = 0, m_verdict_failures = 0, m_bad_messages = 0,
+                  m_socket_overruns = 0;
 };
 
 }  // namespace

@@ -16,8 +16,8 @@ namespace sniprobe::middlebox {
 
 struct RunnerOptions {
     uint16_t queue_num = 0;
-    uint32_t queue_maxlen = 8192;   // packets the kernel queues before failing open/closed
-    bool fail_open = true;          // a full queue lets packets pass (as real DPI boxes do)
+    uint32_t queue_maxlen = 8192;  // packets the kernel queues before failing open/closed
+    bool fail_open = true;         // a full queue lets packets pass (as real DPI boxes do)
     EngineOptions engine;
 };
 

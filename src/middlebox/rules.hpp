@@ -43,11 +43,11 @@ enum class CaseSensitive { no, yes };
 
 // The forged packets' header fields.
 struct Fingerprint {
-    int count = 1;                        // packets per direction
+    int count = 1;  // packets per direction
     RstFlags flags = RstFlags::rst_ack;
     uint8_t ttl = 64;
     IpIdKind ip_id = IpIdKind::random;
-    uint16_t ip_id_fixed = 0;             // used when ip_id == fixed
+    uint16_t ip_id_fixed = 0;  // used when ip_id == fixed
     bool df = false;
     uint16_t window = 0;
     std::vector<uint32_t> seq_spread{0};  // offset of packet i: seq_spread[i % size]
@@ -57,23 +57,23 @@ struct Fingerprint {
 struct Rule {
     std::string name;
     MatchKind match = MatchKind::sni_exact;
-    std::string pattern;                  // host name (lower-cased unless case-sensitive) or IPv4 text
-    std::array<uint8_t, 4> dst_ip{};      // parsed pattern for dst_ip
+    std::string pattern;              // host name (lower-cased unless case-sensitive) or IPv4 text
+    std::array<uint8_t, 4> dst_ip{};  // parsed pattern for dst_ip
     CaseSensitive case_sensitive = CaseSensitive::no;
-    std::vector<uint16_t> ports;          // server ports; empty = any
+    std::vector<uint16_t> ports;  // server ports; empty = any
     Action action = Action::rst_both;
-    double probability = 1.0;             // per connection, decided once per flow
+    double probability = 1.0;  // per connection, decided once per flow
     Reassemble reassemble = Reassemble::tcp_and_records;
     Mode mode = Mode::on_path;
     Fingerprint fingerprint;
-    uint32_t delay_ms = 0;                // from the trigger to the injection
-    uint32_t residual_seconds = 0;        // block the (client, server, port) tuple afterwards
-    int line = 0;                         // where the rule starts in its file
+    uint32_t delay_ms = 0;          // from the trigger to the injection
+    uint32_t residual_seconds = 0;  // block the (client, server, port) tuple afterwards
+    int line = 0;                   // where the rule starts in its file
 };
 
 // A parsed rules file (an empty rule list is the `clean` profile).
 struct Rules {
-    std::string origin;                   // file name or "profile:<name>"
+    std::string origin;  // file name or "profile:<name>"
     std::vector<Rule> rules;
 };
 

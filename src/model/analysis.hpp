@@ -33,7 +33,16 @@ enum class RstOrigin { injected, server, unknown };
 
 // Which known injector's fingerprint an RST matches (analysis/signatures.hpp), or the
 // server's own stack, or none of them.
-enum class RstSignatureId { gfw_type_1, gfw_type_2, gfw_type_3, gfw_legacy, henan, icp_filing, server_stack, unknown };
+enum class RstSignatureId {
+    gfw_type_1,
+    gfw_type_2,
+    gfw_type_3,
+    gfw_legacy,
+    henan,
+    icp_filing,
+    server_stack,
+    unknown
+};
 
 // How an RST's IP ID relates to the connection's other packets (none: IPv6 has no IP ID).
 enum class IpIdPattern { none, zero, fixed, copied, server_sequence, random };
@@ -44,22 +53,22 @@ enum class SeqRelation { unknown, exact, plus_1460, plus_4380, in_window, outsid
 // The forensic reading of one RST or FIN that reached us.
 struct RstFinding {
     int trial_id = 0;
-    int packet_index = 0;         // index in the trial's packets
+    int packet_index = 0;  // index in the trial's packets
     RstOrigin origin = RstOrigin::unknown;
     std::optional<RstSignatureId> signature;  // nullopt: not judged (JSON null)
     uint8_t flags = 0;
-    int burst_count = 1;          // RSTs in this burst
+    int burst_count = 1;  // RSTs in this burst
     uint8_t ttl = 0;
     std::optional<uint8_t> server_synack_ttl;
-    std::optional<int> hop_difference;   // implied initial-TTL hops vs the SYN-ACK
+    std::optional<int> hop_difference;  // implied initial-TTL hops vs the SYN-ACK
     uint16_t ip_id = 0;
     std::optional<IpIdPattern> ip_id_pattern;
     bool df = false;
     uint16_t window = 0;
     std::optional<SeqRelation> seq_relation;
-    std::optional<double> delay_ms;      // after our last ClientHello byte
-    std::optional<double> rtt_ms;        // our SYN -> SYN-ACK
-    std::vector<std::string> reasons;    // one line each, for the report
+    std::optional<double> delay_ms;    // after our last ClientHello byte
+    std::optional<double> rtt_ms;      // our SYN -> SYN-ACK
+    std::vector<std::string> reasons;  // one line each, for the report
     // A later RST/FIN of a connection an injected RST had already
     // reset: aftermath, e.g. the server's kernel answering a segment for a connection the
     // forged RST tore down at its end. Its origin is still told truthfully; it is not what

@@ -12,11 +12,11 @@ enum class CertProblem {
     none,
     chain_incomplete,  // the server left out an intermediate
     expired,
-    name_mismatch,     // the certificate does not list the name
+    name_mismatch,  // the certificate does not list the name
     not_yet_valid,
-    other,             // any other X509_V_ERR_*
-    self_signed,       // the leaf signs itself
-    untrusted,         // the chain ends at a root no trust store holds
+    other,        // any other X509_V_ERR_*
+    self_signed,  // the leaf signs itself
+    untrusted,    // the chain ends at a root no trust store holds
 };
 
 }  // namespace sniprobe

@@ -11,21 +11,21 @@
 namespace sniprobe {
 
 enum class Variant {
-    sni,               // the target name, as a browser sends it
-    no_sni,            // no server_name extension
-    control_sni,       // an unrelated name to the same address
-    sni_split_tcp,     // ClientHello split across TCP segments inside the SNI
-    sni_split_record,  // ClientHello split across TLS records
-    sni_case,          // the target name in mixed case
-    sni_large,         // ClientHello grown past one MSS (post-quantum sized)
-    control_split_tcp, // control name, split like sni_split_tcp (the split's control)
-    http_host,         // plain HTTP on port 80 with Host: target
-    full_verify,       // complete handshake, certificate verified
-    control_large,     // control name, in sni_large's hello (the large hello's control)
-    sni_chrome,        // the target name in a Chrome-shaped hello (forged, permuted, post-quantum)
-    control_chrome,    // control name, Chrome-shaped
-    sni_firefox,       // the target name in a Firefox-shaped hello (forged)
-    control_firefox,   // control name, Firefox-shaped
+    sni,                // the target name, as a browser sends it
+    no_sni,             // no server_name extension
+    control_sni,        // an unrelated name to the same address
+    sni_split_tcp,      // ClientHello split across TCP segments inside the SNI
+    sni_split_record,   // ClientHello split across TLS records
+    sni_case,           // the target name in mixed case
+    sni_large,          // ClientHello grown past one MSS (post-quantum sized)
+    control_split_tcp,  // control name, split like sni_split_tcp (the split's control)
+    http_host,          // plain HTTP on port 80 with Host: target
+    full_verify,        // complete handshake, certificate verified
+    control_large,      // control name, in sni_large's hello (the large hello's control)
+    sni_chrome,         // the target name in a Chrome-shaped hello (forged, permuted, post-quantum)
+    control_chrome,     // control name, Chrome-shaped
+    sni_firefox,        // the target name in a Firefox-shaped hello (forged)
+    control_firefox,    // control name, Firefox-shaped
 };
 
 // Stable JSON/report name ("sni", "no_sni", ...).

@@ -30,7 +30,7 @@ enum class Cause {
 
 // One fact behind the verdict: a stable id and one line a user can read.
 struct Evidence {
-    std::string id;      // e.g. "E_SNI_RESET_RATE"
+    std::string id;  // e.g. "E_SNI_RESET_RATE"
     std::string text;
 };
 
@@ -38,8 +38,8 @@ struct Verdict {
     Cause cause = Cause::inconclusive;
     // certificate: expired, name_mismatch, chain_incomplete, untrusted or self_signed
     std::optional<CertProblem> subcode;
-    double confidence = 0;         // 0..1
-    std::string summary;           // one sentence
+    double confidence = 0;  // 0..1
+    std::string summary;    // one sentence
     std::vector<Evidence> evidence;
     std::vector<std::string> advice;
 };

@@ -18,7 +18,9 @@
 namespace sniprobe {
 namespace {
 
-bool self_signed(X509* cert) { return X509_check_issued(cert, cert) == X509_V_OK; }
+bool self_signed(X509* cert) {
+    return X509_check_issued(cert, cert) == X509_V_OK;
+}
 
 std::string subject_of(X509* cert) {
     UniqueBio bio(BIO_new(BIO_s_mem()));
@@ -38,13 +40,19 @@ std::string iso_time(const ASN1_TIME* t) {
 
 CertProblem classify(long code, STACK_OF(X509) * chain) {
     switch (code) {
-        case X509_V_OK: return CertProblem::none;
-        case X509_V_ERR_CERT_HAS_EXPIRED: return CertProblem::expired;
-        case X509_V_ERR_CERT_NOT_YET_VALID: return CertProblem::not_yet_valid;
+        case X509_V_OK:
+            return CertProblem::none;
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+            return CertProblem::expired;
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+            return CertProblem::not_yet_valid;
         case X509_V_ERR_HOSTNAME_MISMATCH:
-        case X509_V_ERR_IP_ADDRESS_MISMATCH: return CertProblem::name_mismatch;
-        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT: return CertProblem::self_signed;
-        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: return CertProblem::untrusted;
+        case X509_V_ERR_IP_ADDRESS_MISMATCH:
+            return CertProblem::name_mismatch;
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+            return CertProblem::self_signed;
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+            return CertProblem::untrusted;
         case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
         case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
         case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
@@ -55,7 +63,8 @@ CertProblem classify(long code, STACK_OF(X509) * chain) {
                 if (self_signed(sk_X509_value(chain, i))) return CertProblem::untrusted;
             return CertProblem::chain_incomplete;
         }
-        default: return CertProblem::other;
+        default:
+            return CertProblem::other;
     }
 }
 

@@ -34,16 +34,21 @@ TlsProfile profile_for(Variant v) {
 // The IANA name of a TLS 1.3 suite, or the code in hex ("0xc02f") for the others.
 std::string fmt_cipher_suite(uint16_t code) {
     switch (code) {
-        case 0x1301: return "TLS_AES_128_GCM_SHA256";
-        case 0x1302: return "TLS_AES_256_GCM_SHA384";
-        case 0x1303: return "TLS_CHACHA20_POLY1305_SHA256";
-        default: break;
+        case 0x1301:
+            return "TLS_AES_128_GCM_SHA256";
+        case 0x1302:
+            return "TLS_AES_256_GCM_SHA384";
+        case 0x1303:
+            return "TLS_CHACHA20_POLY1305_SHA256";
+        default:
+            break;
     }
     return fmt::format("0x{:04x}", code);
 }
 
 HelloShape shape_for(Variant v) {
-    if (v == Variant::sni_split_tcp || v == Variant::control_split_tcp) return HelloShape::split_tcp;
+    if (v == Variant::sni_split_tcp || v == Variant::control_split_tcp)
+        return HelloShape::split_tcp;
     if (v == Variant::sni_split_record) return HelloShape::split_record;
     return HelloShape::whole;
 }
@@ -54,7 +59,8 @@ Connection::Connection(const PlannedTrial& plan, const TlsContexts& contexts, do
                        int timeout_ms, int mss, HandshakeDepth depth,
                        std::optional<forge::Shape> hello_shape)
     : m_plan(plan), m_contexts(contexts), m_run_start_unix(run_start_unix), m_mss(mss) {
-    m_stop_at_server_hello = depth == HandshakeDepth::server_hello && plan.variant != Variant::full_verify &&
+    m_stop_at_server_hello = depth == HandshakeDepth::server_hello &&
+                             plan.variant != Variant::full_verify &&
                              plan.variant != Variant::http_host;
     const bool plain = plan.variant == Variant::sni || plan.variant == Variant::no_sni ||
                        plan.variant == Variant::control_sni || plan.variant == Variant::sni_case;
@@ -71,7 +77,9 @@ Connection::Connection(const PlannedTrial& plan, const TlsContexts& contexts, do
 
 Connection::~Connection() = default;
 
-double Connection::elapsed_ms() const { return (monotonic_seconds() - m_started_mono) * 1000.0; }
+double Connection::elapsed_ms() const {
+    return (monotonic_seconds() - m_started_mono) * 1000.0;
+}
 
 FailedOperation Connection::current_operation() const {
     if (m_state == State::idle || m_state == State::connecting) return FailedOperation::connect;
@@ -152,8 +160,8 @@ void Connection::start_tls() {
         start_forged();
         return;
     }
-    m_tls = std::make_unique<TlsSession>(m_contexts, profile_for(m_plan.variant), m_plan.server_name,
-                                         m_plan.address);
+    m_tls = std::make_unique<TlsSession>(m_contexts, profile_for(m_plan.variant),
+                                         m_plan.server_name, m_plan.address);
     if (m_tls->advance() == HandshakeStatus::failed) {
         fail("ssl_failed_handshake");
         return;
@@ -171,8 +179,8 @@ void Connection::start_tls() {
 void Connection::flush() {
     while (!m_outbox.empty() && m_state == State::exchanging) {
         auto& front = m_outbox.front();
-        ssize_t n = ::send(m_socket.fd.get(), front.data() + m_front_offset, front.size() - m_front_offset,
-                           MSG_NOSIGNAL);
+        ssize_t n = ::send(m_socket.fd.get(), front.data() + m_front_offset,
+                           front.size() - m_front_offset, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) return;
@@ -254,12 +262,14 @@ void Connection::advance_tls() {
 void Connection::read_first_record() {
     constexpr size_t k_max_record_bytes = 5 + 16384 + 2048;
     ServerFirstRecord first = read_server_first_record(m_first_record_bytes);
-    if (first.kind == ServerFirstRecord::Kind::incomplete && m_first_record_bytes.size() <= k_max_record_bytes)
+    if (first.kind == ServerFirstRecord::Kind::incomplete &&
+        m_first_record_bytes.size() <= k_max_record_bytes)
         return;
     if (first.kind == ServerFirstRecord::Kind::server_hello) {
         m_trial.server_hello_seen = true;
         m_trial.tls_version = first.tls_version;
-        if (first.cipher_suite != 0) m_trial.cipher_suite = m_tls->cipher_standard_name(first.cipher_suite);
+        if (first.cipher_suite != 0)
+            m_trial.cipher_suite = m_tls->cipher_standard_name(first.cipher_suite);
         m_trial.failure = {};
         m_trial.failed_operation = FailedOperation::none;
         finish();
@@ -295,7 +305,8 @@ void Connection::start_forged() {
 void Connection::read_forged_reply() {
     forge::ServerReply reply = forge::parse_server_reply(m_first_record_bytes);
     switch (reply.kind) {
-        case forge::ReplyKind::incomplete: return;
+        case forge::ReplyKind::incomplete:
+            return;
         case forge::ReplyKind::server_hello:
         case forge::ReplyKind::hello_retry_request:
             m_trial.server_hello_seen = true;
@@ -342,7 +353,8 @@ void Connection::succeed() {
         m_tls->shutdown();
         std::vector<uint8_t> bye = m_tls->take_output();
         if (!bye.empty()) {
-            [[maybe_unused]] auto n = ::send(m_socket.fd.get(), bye.data(), bye.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            [[maybe_unused]] auto n =
+                ::send(m_socket.fd.get(), bye.data(), bye.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
         }
     } else {
         HttpFacts facts = parse_http_response(m_http_bytes);

@@ -18,11 +18,11 @@
 namespace sniprobe {
 
 class Connection {
-public:
+  public:
     // run_start_unix: the run's CLOCK_REALTIME origin for Trial::t0/t. depth server_hello
     // stops a handshake variant (not full_verify) at the server's first record.
-    Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix, int timeout_ms,
-               int mss, HandshakeDepth depth = HandshakeDepth::complete,
+    Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix,
+               int timeout_ms, int mss, HandshakeDepth depth = HandshakeDepth::complete,
                std::optional<forge::Shape> hello_shape = std::nullopt);
     ~Connection();
     Connection(const Connection&) = delete;
@@ -45,7 +45,7 @@ public:
     double deadline() const { return m_deadline; }
     Trial& trial() { return m_trial; }
 
-private:
+  private:
     enum class State { idle, connecting, exchanging, done };
     void on_connected();
     void start_tls();

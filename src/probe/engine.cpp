@@ -1,7 +1,7 @@
 // The event loop (see engine.hpp). Trials come from a source (a fixed plan, or scan's
-// stream) whenever a slot is free and the optional pacing allows. Deadlines live in an ordered set keyed by (deadline,
-// slot), so expiring timed-out trials costs O(log n) however many are in flight — the
-// same loop carries diagnose's 6 and scan's thousands. Level-triggered epoll with the
+// stream) whenever a slot is free and the optional pacing allows. Deadlines live in an ordered set
+// keyed by (deadline, slot), so expiring timed-out trials costs O(log n) however many are in flight
+// — the same loop carries diagnose's 6 and scan's thousands. Level-triggered epoll with the
 // interest set recomputed after every event keeps the state machine free of edge cases.
 #include "probe/engine.hpp"
 
@@ -35,13 +35,18 @@ struct Slot {
 };
 
 class Loop {
-public:
+  public:
     // total < 0: a stream of unknown length (no on_progress, finished trials not kept).
     Loop(const TrialSource& source, int total, const ProbeOptions& options, const ProbeHooks& hooks,
          const TlsContexts& contexts)
-        : m_source(source), m_total(total), m_options(options), m_hooks(hooks), m_contexts(contexts) {
+        : m_source(source),
+          m_total(total),
+          m_options(options),
+          m_hooks(hooks),
+          m_contexts(contexts) {
         m_epoll.reset(::epoll_create1(EPOLL_CLOEXEC));
-        if (!m_epoll) throw Fatal(ErrorCode::io, std::string("epoll_create1: ") + std::strerror(errno));
+        if (!m_epoll)
+            throw Fatal(ErrorCode::io, std::string("epoll_create1: ") + std::strerror(errno));
         m_run_start = options.run_start_unix > 0 ? options.run_start_unix : realtime_seconds();
         m_slots.resize(static_cast<size_t>(std::max(1, options.concurrency)));
         for (size_t i = m_slots.size(); i-- > 0;) m_free.push_back(i);
@@ -72,11 +77,13 @@ public:
                 start(*next);
             }
             if (m_deadlines.empty() && (drained || m_free.empty())) break;
-            double wait_s = m_deadlines.empty() ? pacing_wait_s : m_deadlines.begin()->first - monotonic_seconds();
+            double wait_s = m_deadlines.empty() ? pacing_wait_s
+                                                : m_deadlines.begin()->first - monotonic_seconds();
             if (pacing_wait_s > 0) wait_s = std::min(wait_s, pacing_wait_s);
             int wait_ms = wait_s <= 0 ? 0 : static_cast<int>(std::ceil(wait_s * 1000.0));
             int n = ::epoll_wait(m_epoll.get(), events, k_max_events, wait_ms);
-            if (n < 0 && errno != EINTR) throw Fatal(ErrorCode::io, std::string("epoll_wait: ") + std::strerror(errno));
+            if (n < 0 && errno != EINTR)
+                throw Fatal(ErrorCode::io, std::string("epoll_wait: ") + std::strerror(errno));
             bool stop = false;
             for (int i = 0; i < n; ++i) {
                 if (events[i].data.u64 == k_interrupt_key) {
@@ -96,11 +103,12 @@ public:
                 settle(slot);
             }
         }
-        std::sort(m_done.begin(), m_done.end(), [](const Trial& a, const Trial& b) { return a.id < b.id; });
+        std::sort(m_done.begin(), m_done.end(),
+                  [](const Trial& a, const Trial& b) { return a.id < b.id; });
         return std::move(m_done);
     }
 
-private:
+  private:
     // Pacing (max_new_per_second): takes a token and returns 0, or returns the seconds
     // until one is due. The bucket holds at most 50 ms worth, so pauses do not turn into bursts.
     double take_token() {
@@ -112,8 +120,9 @@ private:
         size_t slot = m_free.back();
         m_free.pop_back();
         auto& s = m_slots[slot];
-        s.connection = std::make_unique<Connection>(planned, m_contexts, m_run_start, m_options.timeout_ms,
-                                                    m_options.mss, m_options.depth, m_options.hello_shape);
+        s.connection =
+            std::make_unique<Connection>(planned, m_contexts, m_run_start, m_options.timeout_ms,
+                                         m_options.mss, m_options.depth, m_options.hello_shape);
         s.registered = 0;
         s.connection->open();
         if (!s.connection->finished() && m_hooks.on_socket_bound)
@@ -149,10 +158,10 @@ private:
         s.registered = wanted;
     }
 
-public:
+  public:
     size_t finished() const { return m_finished; }
 
-private:
+  private:
     const TrialSource& m_source;
     int m_total;
     size_t m_finished = 0;
@@ -183,11 +192,13 @@ std::vector<Trial> run_trials(const std::vector<PlannedTrial>& plan, const Probe
     return loop.run();
 }
 
-size_t run_trial_stream(const TrialSource& next, const ProbeOptions& options, const ProbeHooks& hooks) {
+size_t run_trial_stream(const TrialSource& next, const ProbeOptions& options,
+                        const ProbeHooks& hooks) {
     // Forged hello-only probes (scan) never verify a chain: skip loading the trust store.
     const bool forged_only = options.depth == HandshakeDepth::server_hello && options.hello_shape;
-    auto contexts = TlsContexts::create(options.ca_file, forged_only ? TlsContexts::TrustStore::skip
-                                                                     : TlsContexts::TrustStore::load);
+    auto contexts =
+        TlsContexts::create(options.ca_file, forged_only ? TlsContexts::TrustStore::skip
+                                                         : TlsContexts::TrustStore::load);
     if (!contexts) throw usage_error(contexts.error().message);
     Loop loop(next, -1, options, hooks, *contexts);
     loop.run();

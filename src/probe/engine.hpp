@@ -46,6 +46,7 @@ std::vector<Trial> run_trials(const std::vector<PlannedTrial>& plan, const Probe
 // nullopt for "nothing ready now": the loop asks again after the next trial finishes,
 // and ends when `next` has nothing while nothing is in flight (or on interrupt).
 // Returns the number of trials finished. Throws like run_trials.
-size_t run_trial_stream(const TrialSource& next, const ProbeOptions& options, const ProbeHooks& hooks);
+size_t run_trial_stream(const TrialSource& next, const ProbeOptions& options,
+                        const ProbeHooks& hooks);
 
 }  // namespace sniprobe

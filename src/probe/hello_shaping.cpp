@@ -61,7 +61,8 @@ ShapedHello shape_client_hello(std::span<const uint8_t> stream, HelloShape shape
         bytes.push_back(static_cast<uint8_t>(len & 0xff));
     };
     header(first_len);
-    bytes.insert(bytes.end(), stream.begin() + k_record_header, stream.begin() + static_cast<std::ptrdiff_t>(cut));
+    bytes.insert(bytes.end(), stream.begin() + k_record_header,
+                 stream.begin() + static_cast<std::ptrdiff_t>(cut));
     header(second_len);
     bytes.insert(bytes.end(), stream.begin() + static_cast<std::ptrdiff_t>(cut), stream.end());
     out.writes.push_back(std::move(bytes));

@@ -24,7 +24,7 @@ enum class HelloShape {
 // TCP_NODELAY as long as it fits one MSS).
 struct ShapedHello {
     std::vector<std::vector<uint8_t>> writes;
-    size_t split_offset = 0;   // where the split fell, in the original stream (0 = none)
+    size_t split_offset = 0;  // where the split fell, in the original stream (0 = none)
 };
 
 // Shapes `stream` (the client's first flight: one or more TLS records). Splits fall in

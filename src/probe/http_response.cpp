@@ -71,7 +71,8 @@ HttpFacts parse_http_response(std::string_view bytes) {
     if (gt == std::string::npos) return facts;
     auto close = body.find("</title", gt);
     facts.title_complete = close != std::string::npos;
-    std::string_view raw = bytes.substr(pos + gt + 1, (facts.title_complete ? close : body.size()) - gt - 1);
+    std::string_view raw =
+        bytes.substr(pos + gt + 1, (facts.title_complete ? close : body.size()) - gt - 1);
     bool space = false;
     for (char c : trim(raw)) {
         if (std::isspace(static_cast<unsigned char>(c))) {

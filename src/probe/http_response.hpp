@@ -12,11 +12,11 @@ namespace sniprobe {
 
 // Facts read from the start of an HTTP/1.x response.
 struct HttpFacts {
-    std::optional<int> status;     // from the status line
-    std::string server;            // Server header value, trimmed
-    std::string title;             // <title> text, whitespace collapsed, at most 200 bytes
-    bool headers_complete = false; // the blank line after the headers was seen
-    bool title_complete = false;   // </title> was seen (no need to read further)
+    std::optional<int> status;      // from the status line
+    std::string server;             // Server header value, trimmed
+    std::string title;              // <title> text, whitespace collapsed, at most 200 bytes
+    bool headers_complete = false;  // the blank line after the headers was seen
+    bool title_complete = false;    // </title> was seen (no need to read further)
 };
 
 // Parses what has arrived so far (call again with more bytes).

@@ -19,8 +19,10 @@ bool needs_target_name(Variant v) {
         case Variant::sni_case:
         case Variant::sni_large:
         case Variant::sni_chrome:
-        case Variant::sni_firefox: return true;
-        default: return false;
+        case Variant::sni_firefox:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -41,19 +43,25 @@ std::string mixed_case(const std::string& name) {
 }  // namespace
 
 std::string server_name_for(Variant variant, const Target& target) {
-    std::string control = target.control_sni.empty() ? default_control_sni(target) : target.control_sni;
+    std::string control =
+        target.control_sni.empty() ? default_control_sni(target) : target.control_sni;
     switch (variant) {
-        case Variant::no_sni: return "";
+        case Variant::no_sni:
+            return "";
         case Variant::control_sni:
         case Variant::control_split_tcp:
         case Variant::control_large:
         case Variant::control_chrome:
-        case Variant::control_firefox: return control;
-        case Variant::sni_case: return mixed_case(target.sni);
+        case Variant::control_firefox:
+            return control;
+        case Variant::sni_case:
+            return mixed_case(target.sni);
         case Variant::http_host:
             if (!target.sni.empty()) return target.sni;
-            return target.host.find(':') == std::string::npos ? target.host : "[" + target.host + "]";
-        default: return target.sni;
+            return target.host.find(':') == std::string::npos ? target.host
+                                                              : "[" + target.host + "]";
+        default:
+            return target.sni;
     }
 }
 
@@ -75,7 +83,8 @@ std::vector<PlannedTrial> plan_trials(const Target& target, const Resolution& re
     for (int round = 0; round < options.trials_per_variant; ++round) {
         std::vector<Variant> order = variants;
         std::shuffle(order.begin(), order.end(), rng);
-        const auto& address = resolution.addresses[static_cast<size_t>(round) % address_count].address;
+        const auto& address =
+            resolution.addresses[static_cast<size_t>(round) % address_count].address;
         for (Variant v : order) {
             PlannedTrial trial;
             trial.id = static_cast<int>(plan.size());

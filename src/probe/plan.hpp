@@ -26,16 +26,16 @@ enum class HandshakeDepth { complete, server_hello };
 struct ProbeOptions {
     std::vector<Variant> variants = all_variants();
     int trials_per_variant = 10;
-    int timeout_ms = 4000;          // per trial, from the connect() call to the verdict
-    int concurrency = 6;            // trials in flight at once
-    std::string ca_file;            // full_verify trust store; "" = the system store
-    uint64_t seed = 1;              // plan shuffle
-    int max_addresses = 1;          // addresses of the resolution to spread trials over
-    uint16_t http_port = 80;        // http_host's port
-    int mss = 0;                    // clamp our TCP MSS (TCP_MAXSEG); 0 = the kernel's choice.
-                                    // A clamped run that succeeds where the default fails
-                                    // points at path MTU trouble.
-    double run_start_unix = 0;      // CLOCK_REALTIME seconds; 0 = set at run start
+    int timeout_ms = 4000;      // per trial, from the connect() call to the verdict
+    int concurrency = 6;        // trials in flight at once
+    std::string ca_file;        // full_verify trust store; "" = the system store
+    uint64_t seed = 1;          // plan shuffle
+    int max_addresses = 1;      // addresses of the resolution to spread trials over
+    uint16_t http_port = 80;    // http_host's port
+    int mss = 0;                // clamp our TCP MSS (TCP_MAXSEG); 0 = the kernel's choice.
+                                // A clamped run that succeeds where the default fails
+                                // points at path MTU trouble.
+    double run_start_unix = 0;  // CLOCK_REALTIME seconds; 0 = set at run start
     HandshakeDepth depth = HandshakeDepth::complete;  // handshake variants (not full_verify)
     double max_new_per_second = 0;  // pacing of new connections (token bucket); 0 = none
     // With depth server_hello: the plain variants (sni, no_sni, control_sni, sni_case) send
@@ -45,11 +45,11 @@ struct ProbeOptions {
 
 // One trial to run: the engine turns it into a Trial.
 struct PlannedTrial {
-    int id = 0;                     // position in the run (0..n-1, in run order)
+    int id = 0;  // position in the run (0..n-1, in run order)
     Variant variant = Variant::sni;
-    std::string address;            // IP literal
+    std::string address;  // IP literal
     uint16_t port = 0;
-    std::string server_name;        // SNI to send ("" = none); Host for http_host
+    std::string server_name;  // SNI to send ("" = none); Host for http_host
 };
 
 // Builds the shuffled, interleaved plan. Variants that need a name are skipped for an

@@ -17,7 +17,6 @@ constexpr uint8_t k_handshake_server_hello = 2;
 constexpr uint16_t k_ext_supported_versions = 0x002b;
 constexpr size_t k_record_header_bytes = 5;
 
-
 // Fills version and cipher from a ServerHello body (after the 4-byte handshake header).
 void read_server_hello(std::span<const uint8_t> body, ServerFirstRecord& out) {
     size_t at = 0;
@@ -48,12 +47,18 @@ void read_server_hello(std::span<const uint8_t> body, ServerFirstRecord& out) {
 
 std::string tls_version_name(uint16_t version) {
     switch (version) {
-        case 0x0304: return "TLSv1.3";
-        case 0x0303: return "TLSv1.2";
-        case 0x0302: return "TLSv1.1";
-        case 0x0301: return "TLSv1";
-        case 0x0300: return "SSLv3";
-        default: return "";
+        case 0x0304:
+            return "TLSv1.3";
+        case 0x0303:
+            return "TLSv1.2";
+        case 0x0302:
+            return "TLSv1.1";
+        case 0x0301:
+            return "TLSv1";
+        case 0x0300:
+            return "SSLv3";
+        default:
+            return "";
     }
 }
 

@@ -21,9 +21,9 @@ struct ServerFirstRecord {
         other,         // anything else: let OpenSSL judge the bytes
     };
     Kind kind = Kind::incomplete;
-    std::string tls_version;        // "TLSv1.3" (server_hello, when readable)
-    uint16_t cipher_suite = 0;      // IANA code (server_hello, when readable)
-    int alert_description = -1;     // alert: the description byte
+    std::string tls_version;     // "TLSv1.3" (server_hello, when readable)
+    uint16_t cipher_suite = 0;   // IANA code (server_hello, when readable)
+    int alert_description = -1;  // alert: the description byte
 };
 
 // Reads the first record at the start of `stream` (bytes received so far).

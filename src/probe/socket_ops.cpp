@@ -56,22 +56,32 @@ std::optional<uint32_t> data_segments_sent(int fd) {
     tcp_info info{};
     socklen_t len = sizeof info;
     if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return std::nullopt;
-    if (len < offsetof(tcp_info, tcpi_data_segs_out) + sizeof info.tcpi_data_segs_out) return std::nullopt;
+    if (len < offsetof(tcp_info, tcpi_data_segs_out) + sizeof info.tcpi_data_segs_out)
+        return std::nullopt;
     return info.tcpi_data_segs_out;
 }
 
 std::string failure_from_errno(int err) {
     switch (err) {
-        case 0: return "";
-        case ECONNREFUSED: return "connection_refused";
+        case 0:
+            return "";
+        case ECONNREFUSED:
+            return "connection_refused";
         case ECONNRESET:
-        case EPIPE: return "connection_reset";
-        case ETIMEDOUT: return "generic_timeout_error";
-        case EHOSTUNREACH: return "host_unreachable";
-        case ENETUNREACH: return "network_unreachable";
-        case ECONNABORTED: return "connection_aborted";
-        case EADDRNOTAVAIL: return "address_not_available";
-        default: return std::string("unknown_failure: ") + std::strerror(err);
+        case EPIPE:
+            return "connection_reset";
+        case ETIMEDOUT:
+            return "generic_timeout_error";
+        case EHOSTUNREACH:
+            return "host_unreachable";
+        case ENETUNREACH:
+            return "network_unreachable";
+        case ECONNABORTED:
+            return "connection_aborted";
+        case EADDRNOTAVAIL:
+            return "address_not_available";
+        default:
+            return std::string("unknown_failure: ") + std::strerror(err);
     }
 }
 

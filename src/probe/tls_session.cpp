@@ -42,8 +42,8 @@ Result<SSL_CTX*> new_context(TlsProfile profile, const std::string& ca_file) {
     SSL_CTX_set_alpn_protos(ctx, k_alpn, sizeof k_alpn);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     if (profile == TlsProfile::large &&
-        SSL_CTX_add_custom_ext(ctx, k_large_extension_type, SSL_EXT_CLIENT_HELLO, add_large_extension,
-                               nullptr, nullptr, nullptr, nullptr) != 1) {
+        SSL_CTX_add_custom_ext(ctx, k_large_extension_type, SSL_EXT_CLIENT_HELLO,
+                               add_large_extension, nullptr, nullptr, nullptr, nullptr) != 1) {
         SSL_CTX_free(ctx);
         return fail("cannot add the large ClientHello extension (OpenSSL)");
     }
@@ -63,7 +63,9 @@ Result<SSL_CTX*> new_context(TlsProfile profile, const std::string& ca_file) {
 
 }  // namespace
 
-void TlsContexts::Deleter::operator()(ssl_ctx_st* ctx) const { OpensslFree{}(ctx); }
+void TlsContexts::Deleter::operator()(ssl_ctx_st* ctx) const {
+    OpensslFree{}(ctx);
+}
 TlsContexts::TlsContexts(TlsContexts&&) noexcept = default;
 TlsContexts& TlsContexts::operator=(TlsContexts&&) noexcept = default;
 TlsContexts::~TlsContexts() = default;
@@ -86,20 +88,24 @@ Result<TlsContexts> TlsContexts::create(const std::string& ca_file, TrustStore t
 
 ssl_ctx_st* TlsContexts::get(TlsProfile profile) const {
     switch (profile) {
-        case TlsProfile::large: return m_large.get();
-        case TlsProfile::verify: return m_verify ? m_verify.get() : m_handshake.get();
-        default: return m_handshake.get();
+        case TlsProfile::large:
+            return m_large.get();
+        case TlsProfile::verify:
+            return m_verify ? m_verify.get() : m_handshake.get();
+        default:
+            return m_handshake.get();
     }
 }
 
 std::string alert_name(int description) {
     std::string name = SSL_alert_desc_string_long(description & 0xff);
-    for (auto& c : name) c = c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : name)
+        c = c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return name;
 }
 
-TlsSession::TlsSession(const TlsContexts& contexts, TlsProfile profile, const std::string& server_name,
-                       const std::string& verify_address) {
+TlsSession::TlsSession(const TlsContexts& contexts, TlsProfile profile,
+                       const std::string& server_name, const std::string& verify_address) {
     m_ssl = SSL_new(contexts.get(profile));
     BIO* rbio = BIO_new(BIO_s_mem());
     BIO* wbio = BIO_new(BIO_s_mem());
@@ -117,7 +123,9 @@ TlsSession::TlsSession(const TlsContexts& contexts, TlsProfile profile, const st
     SSL_set_msg_callback_arg(m_ssl, this);
 }
 
-TlsSession::~TlsSession() { SSL_free(m_ssl); }
+TlsSession::~TlsSession() {
+    SSL_free(m_ssl);
+}
 
 void TlsSession::on_message(int write_p, int, int content_type, const void* buf, size_t len, SSL*,
                             void* arg) {
@@ -135,7 +143,8 @@ HandshakeStatus TlsSession::advance() {
     int rc = SSL_do_handshake(m_ssl);
     if (rc == 1) return HandshakeStatus::done;
     int err = SSL_get_error(m_ssl, rc);
-    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return HandshakeStatus::in_progress;
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+        return HandshakeStatus::in_progress;
     unsigned long code = ERR_peek_error();
     if (code != 0) {
         const char* reason = ERR_reason_error_string(code);
@@ -146,7 +155,8 @@ HandshakeStatus TlsSession::advance() {
 }
 
 void TlsSession::feed(std::span<const uint8_t> bytes) {
-    if (!bytes.empty()) BIO_write(SSL_get_rbio(m_ssl), bytes.data(), static_cast<int>(bytes.size()));
+    if (!bytes.empty())
+        BIO_write(SSL_get_rbio(m_ssl), bytes.data(), static_cast<int>(bytes.size()));
 }
 
 std::vector<uint8_t> TlsSession::take_output() {
@@ -178,7 +188,8 @@ void TlsSession::record_negotiated(Trial& trial) const {
 }
 
 std::string TlsSession::cipher_standard_name(uint16_t code) const {
-    const unsigned char bytes[2] = {static_cast<unsigned char>(code >> 8), static_cast<unsigned char>(code & 0xff)};
+    const unsigned char bytes[2] = {static_cast<unsigned char>(code >> 8),
+                                    static_cast<unsigned char>(code & 0xff)};
     const SSL_CIPHER* cipher = SSL_CIPHER_find(m_ssl, bytes);
     if (!cipher) return "";
     const char* standard = SSL_CIPHER_standard_name(cipher);

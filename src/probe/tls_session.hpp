@@ -29,12 +29,13 @@ enum class TlsProfile {
 
 // The SSL_CTXs of a run, one per profile; built once, shared by every trial.
 class TlsContexts {
-public:
+  public:
     // Loads the trust store (ca_file, or the system store when empty). Without
     // TrustStore::load there is no verify context (a run of forged hello-only probes
     // never verifies, and loading the system store costs more than thousands of probes).
     enum class TrustStore { load, skip };
-    static Result<TlsContexts> create(const std::string& ca_file, TrustStore trust = TrustStore::load);
+    static Result<TlsContexts> create(const std::string& ca_file,
+                                      TrustStore trust = TrustStore::load);
     TlsContexts(TlsContexts&&) noexcept;
     TlsContexts& operator=(TlsContexts&&) noexcept;
     ~TlsContexts();
@@ -44,7 +45,7 @@ public:
     // The run's forged-hello templates (variants whose hello sniprobe writes itself).
     ForgedHellos& forged() const { return *m_forged; }
 
-private:
+  private:
     TlsContexts() = default;
     struct Deleter {
         void operator()(ssl_ctx_st* ctx) const;
@@ -58,7 +59,7 @@ enum class HandshakeStatus { in_progress, done, failed };
 
 // One client TLS session over memory BIOs.
 class TlsSession {
-public:
+  public:
     // server_name "" = no SNI. For TlsProfile::verify, the name (or, when empty,
     // verify_address) is checked against the certificate.
     TlsSession(const TlsContexts& contexts, TlsProfile profile, const std::string& server_name,
@@ -88,7 +89,7 @@ public:
     // "TLS_AES_128_GCM_SHA256" for an IANA cipher suite code; "" when OpenSSL does not know it.
     std::string cipher_standard_name(uint16_t code) const;
 
-private:
+  private:
     static void on_message(int write_p, int version, int content_type, const void* buf, size_t len,
                            ssl_st* ssl, void* arg);
     ssl_st* m_ssl = nullptr;

@@ -272,7 +272,8 @@ void write_ladders(std::ostream& out, const Diagnosis& d) {
     if (trials.empty()) return;
     out << "<section id=\"packets\">\n<h2>Packets: one trial per variant</h2>\n"
            "<p class=\"legend\"><span>time since the trial started on the left<span "
-           "class=\"screen-only\">; hover an arrow for details</span></span><span class=\"injected\">red: injected on the path</span>"
+           "class=\"screen-only\">; hover an arrow for details</span></span><span "
+           "class=\"injected\">red: injected on the path</span>"
            "<span class=\"server-close\">amber: reset or close by the server</span></p>\n";
     for (const Trial* t : trials) {
         const std::string failure = html_fields::failure(*t);
@@ -367,7 +368,9 @@ void write_server_facts(std::ostream& out, const Diagnosis& d) {
     if (cert != nullptr) {
         const CertificateCheck& c = *cert->certificate;
         out << "<h3>Certificate (trial " << cert->id << ")</h3>\n<p>"
-            << (c.verified ? "verified" : "not verified: <code>" + esc(std::string(to_name(c.problem))) + "</code>");
+            << (c.verified
+                    ? "verified"
+                    : "not verified: <code>" + esc(std::string(to_name(c.problem))) + "</code>");
         if (!c.openssl_message.empty()) out << " · " << esc(c.openssl_message);
         if (!c.leaf_not_after.empty()) out << " · valid until " << esc(c.leaf_not_after);
         out << "</p>\n<ol class=\"chain\">\n";

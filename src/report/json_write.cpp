@@ -147,8 +147,9 @@ json trace_json(const std::optional<TraceResult>& trace) {
 json verdict_json(const Verdict& v) {
     json evidence = json::array();
     for (const auto& e : v.evidence) evidence.push_back({{"id", e.id}, {"text", e.text}});
-    return {{"cause", name_of(v.cause)},     {"subcode", name_of(v.subcode)}, {"confidence", v.confidence},
-            {"summary", v.summary}, {"evidence", evidence},           {"advice", v.advice}};
+    return {{"cause", name_of(v.cause)},  {"subcode", name_of(v.subcode)},
+            {"confidence", v.confidence}, {"summary", v.summary},
+            {"evidence", evidence},       {"advice", v.advice}};
 }
 
 // The server's side (diagnose --sink), null without it.

@@ -152,8 +152,9 @@ void write_list(std::ostream& out, const char* title, const std::vector<std::str
 }  // namespace
 
 std::string verdict_line(const Verdict& v) {
-    return fmt::format("{}{} ({:.0f}%): {}", to_name(v.cause), v.subcode ? "/" + std::string(to_name(*v.subcode)) : "",
-                       v.confidence * 100, printable(v.summary));
+    return fmt::format("{}{} ({:.0f}%): {}", to_name(v.cause),
+                       v.subcode ? "/" + std::string(to_name(*v.subcode)) : "", v.confidence * 100,
+                       printable(v.summary));
 }
 
 void write_text(std::ostream& out, const Diagnosis& d, const TextOptions& options) {

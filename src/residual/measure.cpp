@@ -50,7 +50,8 @@ const Trial* tuple_probe(const std::vector<Trial>& trials) {
 std::vector<uint16_t> open_before(const Diagnosis& d, const Trigger& trigger) {
     std::set<uint16_t> ports;
     for (const Trial& t : d.trials)
-        if (server_answered(t) && t.address == trigger.address && t.port != trigger.port && t.t < trigger.t)
+        if (server_answered(t) && t.address == trigger.address && t.port != trigger.port &&
+            t.t < trigger.t)
             ports.insert(t.port);
     return {ports.begin(), ports.end()};
 }
@@ -104,8 +105,7 @@ void decide_scope(ResidualReport& r, const std::vector<uint16_t>& open_before_tr
                       : "no other port (" + tried + ") answered before or after the block,");
 }
 
-ResidualReport measure(const Diagnosis& d, const MeasureOptions& options,
-                       const ProbeWorld& world) {
+ResidualReport measure(const Diagnosis& d, const MeasureOptions& options, const ProbeWorld& world) {
     ResidualReport r;
     r.max_s = options.max_s;
     r.control_name = d.target.control_sni;
@@ -120,8 +120,8 @@ ResidualReport measure(const Diagnosis& d, const MeasureOptions& options,
     std::vector<PlannedTrial> first{control_probe(0, r.address, r.port, d.target, false)};
     for (uint16_t p : options.other_tls_ports)
         if (p != r.port)
-            first.push_back(control_probe(static_cast<int>(first.size()), r.address, p, d.target,
-                                          false));
+            first.push_back(
+                control_probe(static_cast<int>(first.size()), r.address, p, d.target, false));
     if (options.http_port != 0 && options.http_port != r.port)
         first.push_back(control_probe(static_cast<int>(first.size()), r.address, options.http_port,
                                       d.target, true));
@@ -175,11 +175,10 @@ ResidualReport measure(const Diagnosis& d, const MeasureOptions& options,
     if (r.status == ResidualStatus::cleared) {
         std::vector<PlannedTrial> again;
         for (const PlannedTrial& p : first) {
-            const bool failed =
-                p.id != 0 &&
-                std::any_of(r.probes.begin(), r.probes.end(), [&](const ResidualProbe& q) {
-                    return q.port == p.port && !q.answered;
-                });
+            const bool failed = p.id != 0 && std::any_of(r.probes.begin(), r.probes.end(),
+                                                         [&](const ResidualProbe& q) {
+                                                             return q.port == p.port && !q.answered;
+                                                         });
             if (failed) again.push_back(p);
         }
         if (!again.empty()) record(r, world.run(again), trigger->t, ResidualPhase::after);

@@ -43,10 +43,11 @@ double next_probe_delay_s(double since_trigger_s);
 
 // What the measurement may send besides the tuple itself.
 struct MeasureOptions {
-    double max_s = 200;                        // stop timing this long after the trigger
-    std::vector<uint16_t> other_tls_ports{443, 8443};  // scope probes (TLS, control SNI); the tuple's own port is skipped
-    uint16_t http_port = 80;                   // scope probe (plain HTTP, Host: control); 0 = none
-    int max_probe_rounds = 400;                // hard bound on rounds, whatever the clock says
+    double max_s = 200;  // stop timing this long after the trigger
+    std::vector<uint16_t> other_tls_ports{
+        443, 8443};              // scope probes (TLS, control SNI); the tuple's own port is skipped
+    uint16_t http_port = 80;     // scope probe (plain HTTP, Host: control); 0 = none
+    int max_probe_rounds = 400;  // hard bound on rounds, whatever the clock says
 };
 
 // The outside world of the measurement (live_world() is the real one).

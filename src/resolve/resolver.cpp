@@ -32,15 +32,23 @@ struct LookupState {
 
 std::string failure_from_status(int status) {
     switch (status) {
-        case ARES_SUCCESS: return "";
-        case ARES_ENOTFOUND: return "dns_nxdomain_error";
-        case ARES_ENODATA: return "dns_no_answer";
-        case ARES_ESERVFAIL: return "dns_server_failure";
-        case ARES_EREFUSED: return "dns_refused_error";
+        case ARES_SUCCESS:
+            return "";
+        case ARES_ENOTFOUND:
+            return "dns_nxdomain_error";
+        case ARES_ENODATA:
+            return "dns_no_answer";
+        case ARES_ESERVFAIL:
+            return "dns_server_failure";
+        case ARES_EREFUSED:
+            return "dns_refused_error";
         case ARES_ETIMEOUT:
-        case ARES_ECANCELLED: return "generic_timeout_error";
-        case ARES_ECONNREFUSED: return "connection_refused";
-        default: return "dns_lookup_error";
+        case ARES_ECANCELLED:
+            return "generic_timeout_error";
+        case ARES_ECONNREFUSED:
+            return "connection_refused";
+        default:
+            return "dns_lookup_error";
     }
 }
 
@@ -116,8 +124,10 @@ LookupState lookup(const std::string& host, const ResolveOptions& options) {
             if (ARES_GETSOCK_WRITABLE(bits, i)) events |= POLLOUT;
             if (events) fds.push_back(pollfd{socks[i], events, 0});
         }
-        auto left_ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
-        timeval max_tv{static_cast<time_t>(left_ms / 1000), static_cast<suseconds_t>((left_ms % 1000) * 1000)};
+        auto left_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+        timeval max_tv{static_cast<time_t>(left_ms / 1000),
+                       static_cast<suseconds_t>((left_ms % 1000) * 1000)};
         timeval tv{};
         timeval* next = ares_timeout(channel, &max_tv, &tv);
         int wait_ms = static_cast<int>(next->tv_sec * 1000 + next->tv_usec / 1000) + 1;
@@ -161,7 +171,8 @@ Resolution resolve(const Target& target, const ResolveOptions& options) {
         resolution.addresses.push_back(literal_address(*target.forced_ip));
         return resolution;
     }
-    if (options.max_addresses > 0 && state.addresses.size() > static_cast<size_t>(options.max_addresses))
+    if (options.max_addresses > 0 &&
+        state.addresses.size() > static_cast<size_t>(options.max_addresses))
         state.addresses.resize(static_cast<size_t>(options.max_addresses));
     resolution.addresses = std::move(state.addresses);
     return resolution;

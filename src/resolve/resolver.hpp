@@ -15,11 +15,11 @@ namespace sniprobe {
 enum class AddressFamily { any, ipv4, ipv6 };
 
 struct ResolveOptions {
-    int timeout_ms = 5000;                 // whole lookup, all servers and tries
+    int timeout_ms = 5000;  // whole lookup, all servers and tries
     AddressFamily family = AddressFamily::any;
-    int max_addresses = 4;                 // keep at most this many (first answers first)
-    std::string hosts_file;                // "" = the system's /etc/hosts (tests set this)
-    bool hosts_only = false;               // look only in the hosts file (tests: no network)
+    int max_addresses = 4;    // keep at most this many (first answers first)
+    std::string hosts_file;   // "" = the system's /etc/hosts (tests set this)
+    bool hosts_only = false;  // look only in the hosts file (tests: no network)
 };
 
 // Resolves target.host. An IP literal resolves to itself (source "cli"); with

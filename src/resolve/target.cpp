@@ -21,7 +21,8 @@ constexpr size_t k_max_name_bytes = 253;
 constexpr size_t k_max_label_bytes = 63;
 
 bool is_ascii(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 std::string to_lower(std::string_view s) {
@@ -68,7 +69,8 @@ Result<void> check_ldh(std::string_view name, std::string_view input) {
         last_label = label;
         start = dot + 1;
     }
-    if (std::all_of(last_label.begin(), last_label.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    if (std::all_of(last_label.begin(), last_label.end(),
+                    [](char c) { return c >= '0' && c <= '9'; }))
         return bad("looks like an IP address but is not a valid one");
     return {};
 }
@@ -111,8 +113,10 @@ Result<std::string> parse_ip_literal(std::string_view text) {
 
 Result<Target> parse_target(std::string_view input, uint16_t default_port) {
     std::string_view rest = input;
-    while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front()))) rest.remove_prefix(1);
-    while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.back()))) rest.remove_suffix(1);
+    while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front())))
+        rest.remove_prefix(1);
+    while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.back())))
+        rest.remove_suffix(1);
     for (std::string_view scheme : {"https://", "http://"})
         if (rest.size() >= scheme.size() && to_lower(rest.substr(0, scheme.size())) == scheme)
             rest.remove_prefix(scheme.size());
@@ -132,7 +136,8 @@ Result<Target> parse_target(std::string_view input, uint16_t default_port) {
         std::string_view after = rest.substr(close + 1);
         if (!after.empty()) {
             if (after.front() != ':')
-                return fail("invalid target '" + std::string(input) + "': expected ':PORT' after ']'");
+                return fail("invalid target '" + std::string(input) +
+                            "': expected ':PORT' after ']'");
             auto port = parse_port(after.substr(1), input);
             if (!port) return tl::unexpected(port.error());
             target.port = *port;
@@ -144,8 +149,9 @@ Result<Target> parse_target(std::string_view input, uint16_t default_port) {
         target.host = *ip;
     } else if (std::count(rest.begin(), rest.end(), ':') >= 2) {  // bare IPv6
         auto ip = parse_ip_literal(rest);
-        if (!ip) return fail("invalid target '" + std::string(input) +
-                             "': not an IPv6 address (write [IPv6]:PORT to give a port)");
+        if (!ip)
+            return fail("invalid target '" + std::string(input) +
+                        "': not an IPv6 address (write [IPv6]:PORT to give a port)");
         target.host = *ip;
     } else {
         if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {

@@ -27,8 +27,9 @@ Json top_failure(const ScanRecord& r) {
     if (!r.dns_failure.empty()) return r.dns_failure;
     for (const auto& s : r.variants) {
         if (s.variant != Variant::sni || s.failures.empty()) continue;
-        auto top = std::max_element(s.failures.begin(), s.failures.end(),
-                                    [](const auto& a, const auto& b) { return a.second < b.second; });
+        auto top =
+            std::max_element(s.failures.begin(), s.failures.end(),
+                             [](const auto& a, const auto& b) { return a.second < b.second; });
         return top->first;
     }
     return nullptr;
@@ -36,8 +37,9 @@ Json top_failure(const ScanRecord& r) {
 
 }  // namespace
 
-Diagnosis build_diagnosis(const ScanTarget& target, const std::string& ip, const std::string& dns_failure,
-                          const std::string& control_sni, const std::vector<Trial>& target_trials,
+Diagnosis build_diagnosis(const ScanTarget& target, const std::string& ip,
+                          const std::string& dns_failure, const std::string& control_sni,
+                          const std::vector<Trial>& target_trials,
                           const std::vector<Trial>& control_trials) {
     Diagnosis d;
     d.target.input = target.host;
@@ -58,14 +60,17 @@ Diagnosis build_diagnosis(const ScanTarget& target, const std::string& ip, const
     d.trials.reserve(target_trials.size() + control_trials.size());
     d.trials.insert(d.trials.end(), target_trials.begin(), target_trials.end());
     d.trials.insert(d.trials.end(), control_trials.begin(), control_trials.end());
-    std::sort(d.trials.begin(), d.trials.end(), [](const Trial& a, const Trial& b) { return a.t0 < b.t0; });
+    std::sort(d.trials.begin(), d.trials.end(),
+              [](const Trial& a, const Trial& b) { return a.t0 < b.t0; });
     return d;
 }
 
-ScanRecord judge_target(const ScanTarget& target, const std::string& ip, const std::string& dns_failure,
-                        const std::string& control_sni, const std::vector<Trial>& target_trials,
+ScanRecord judge_target(const ScanTarget& target, const std::string& ip,
+                        const std::string& dns_failure, const std::string& control_sni,
+                        const std::vector<Trial>& target_trials,
                         const std::vector<Trial>& control_trials) {
-    Diagnosis d = build_diagnosis(target, ip, dns_failure, control_sni, target_trials, control_trials);
+    Diagnosis d =
+        build_diagnosis(target, ip, dns_failure, control_sni, target_trials, control_trials);
     d.analysis = analyze(d.trials);
     ScanRecord r;
     r.target = target;
@@ -84,13 +89,14 @@ ScanRecord judge_target(const ScanTarget& target, const std::string& ip, const s
 
 void write_record(std::ostream& out, const ScanRecord& r) {
     Json variants = Json::object();
-    for (const auto& s : r.variants) variants[std::string(variant_name(s.variant))] = variant_json(s);
+    for (const auto& s : r.variants)
+        variants[std::string(variant_name(s.variant))] = variant_json(s);
     Json evidence = Json::array();
     for (const auto& e : r.verdict.evidence) evidence.push_back(e.id);
     Json verdict = {{"cause", std::string(to_name(r.verdict.cause))},
-                              {"confidence", std::round(r.verdict.confidence * 100) / 100},
-                              {"summary", r.verdict.summary},
-                              {"evidence", evidence}};
+                    {"confidence", std::round(r.verdict.confidence * 100) / 100},
+                    {"summary", r.verdict.summary},
+                    {"evidence", evidence}};
     if (r.verdict.subcode) verdict["subcode"] = to_name(*r.verdict.subcode);
     Json line = {
         {"host", r.target.host},

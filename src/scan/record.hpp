@@ -17,24 +17,26 @@ namespace sniprobe::scan {
 // The facts behind one output line.
 struct ScanRecord {
     ScanTarget target;
-    std::string ip;                    // probed (or "" when DNS failed)
-    std::string dns_failure;           // OONI DNS failure when the name had no address
+    std::string ip;           // probed (or "" when DNS failed)
+    std::string dns_failure;  // OONI DNS failure when the name had no address
     std::string control_sni;
     std::vector<VariantStats> variants;  // sni, then the controls (no_sni, control_sni)
-    std::string tls_version;           // from the first successful sni trial
+    std::string tls_version;             // from the first successful sni trial
     Verdict verdict;
-    double t = 0;                      // seconds since the scan started
+    double t = 0;  // seconds since the scan started
 };
 
 // Builds the Diagnosis the verdict rules read: the target's trials plus its address's
 // control trials (copied), the probed address as the only resolution.
-Diagnosis build_diagnosis(const ScanTarget& target, const std::string& ip, const std::string& dns_failure,
-                          const std::string& control_sni, const std::vector<Trial>& target_trials,
+Diagnosis build_diagnosis(const ScanTarget& target, const std::string& ip,
+                          const std::string& dns_failure, const std::string& control_sni,
+                          const std::vector<Trial>& target_trials,
                           const std::vector<Trial>& control_trials);
 
 // Judges a target: analysis + decide() over build_diagnosis().
-ScanRecord judge_target(const ScanTarget& target, const std::string& ip, const std::string& dns_failure,
-                        const std::string& control_sni, const std::vector<Trial>& target_trials,
+ScanRecord judge_target(const ScanTarget& target, const std::string& ip,
+                        const std::string& dns_failure, const std::string& control_sni,
+                        const std::vector<Trial>& target_trials,
                         const std::vector<Trial>& control_trials);
 
 // Writes the record as one JSON line (newline included).

@@ -24,9 +24,13 @@ std::string resume_key(std::string_view host, uint16_t port, std::string_view gi
     return key;
 }
 
-void DoneSet::add(std::string_view key) { m_hashes.insert(fnv1a64(key)); }
+void DoneSet::add(std::string_view key) {
+    m_hashes.insert(fnv1a64(key));
+}
 
-bool DoneSet::contains(std::string_view key) const { return m_hashes.count(fnv1a64(key)) > 0; }
+bool DoneSet::contains(std::string_view key) const {
+    return m_hashes.count(fnv1a64(key)) > 0;
+}
 
 std::optional<std::string> record_key(std::string_view line) {
     auto doc = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
@@ -38,7 +42,8 @@ std::optional<std::string> record_key(std::string_view line) {
     std::string given_ip;
     auto source = doc.find("ip_source");
     auto ip = doc.find("ip");
-    if (source != doc.end() && source->is_string() && *source == "cli" && ip != doc.end() && ip->is_string())
+    if (source != doc.end() && source->is_string() && *source == "cli" && ip != doc.end() &&
+        ip->is_string())
         given_ip = ip->get<std::string>();
     auto port_value = port->get<uint64_t>();
     if (port_value == 0 || port_value > 65535) return std::nullopt;

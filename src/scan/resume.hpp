@@ -21,14 +21,14 @@ std::string resume_key(std::string_view host, uint16_t port, std::string_view gi
 
 // The targets already in an output file.
 class DoneSet {
-public:
+  public:
     // Records a key.
     void add(std::string_view key);
     // True when the key was recorded.
     bool contains(std::string_view key) const;
     size_t size() const { return m_hashes.size(); }
 
-private:
+  private:
     std::unordered_set<uint64_t> m_hashes;
 };
 

@@ -5,7 +5,6 @@
 // (bounded) so later names on the same address reuse it; evicted sets are probed again.
 #include "scan/scanner.hpp"
 
-
 #include <algorithm>
 #include <deque>
 #include <unordered_map>
@@ -53,8 +52,9 @@ struct Owner {
 };
 
 class Scanner {
-public:
-    Scanner(const TargetSource& next_target, const ScanOptions& options, const RecordSink& on_record)
+  public:
+    Scanner(const TargetSource& next_target, const ScanOptions& options,
+            const RecordSink& on_record)
         : m_next_target(next_target),
           m_options(options),
           m_on_record(on_record),
@@ -80,7 +80,7 @@ public:
         return m_stats;
     }
 
-private:
+  private:
     // The first queued trial whose address is under its cap (looking a bounded way into
     // the queue), admitting more targets while none is startable and the window allows.
     std::optional<PlannedTrial> next_trial() {
@@ -89,14 +89,17 @@ private:
             const PlannedTrial* last_blocked = nullptr;  // runs of one address: one lookup
             for (size_t i = 0; i < look; ++i) {
                 const PlannedTrial& t = m_queue[i];
-                if (last_blocked && t.port == last_blocked->port && t.address == last_blocked->address) continue;
+                if (last_blocked && t.port == last_blocked->port &&
+                    t.address == last_blocked->address)
+                    continue;
                 int& in_flight = m_in_flight[address_key(t)];
                 if (in_flight >= m_per_address) {
                     last_blocked = &t;
                     continue;
                 }
                 ++in_flight;
-                m_stats.max_address_in_flight = std::max(m_stats.max_address_in_flight, static_cast<long>(in_flight));
+                m_stats.max_address_in_flight =
+                    std::max(m_stats.max_address_in_flight, static_cast<long>(in_flight));
                 PlannedTrial next = std::move(m_queue[i]);
                 m_queue.erase(m_queue.begin() + static_cast<std::ptrdiff_t>(i));
                 return next;
@@ -107,9 +110,12 @@ private:
         return std::nullopt;
     }
 
-    static std::string address_key(const PlannedTrial& t) { return t.address + "|" + std::to_string(t.port); }
+    static std::string address_key(const PlannedTrial& t) {
+        return t.address + "|" + std::to_string(t.port);
+    }
 
-    void plan(Variant variant, const std::string& ip, uint16_t port, const std::string& name, Owner owner) {
+    void plan(Variant variant, const std::string& ip, uint16_t port, const std::string& name,
+              Owner owner) {
         PlannedTrial trial;
         trial.id = m_next_trial_id++;
         trial.variant = variant;
@@ -131,7 +137,8 @@ private:
         PendingTarget p;
         p.target = std::move(*next);
         const Target target = as_target(p.target);
-        p.control_sni = m_options.control_sni.empty() ? default_control_sni(target) : m_options.control_sni;
+        p.control_sni =
+            m_options.control_sni.empty() ? default_control_sni(target) : m_options.control_sni;
         p.ip = p.target.ip;
         if (p.ip.empty()) {
             ResolveOptions resolve_options;
@@ -139,7 +146,8 @@ private:
             resolve_options.max_addresses = 1;
             Resolution resolution = resolve(target, resolve_options);
             if (resolution.addresses.empty()) {
-                std::string failure = resolution.failure.empty() ? "dns_no_answer" : resolution.failure;
+                std::string failure =
+                    resolution.failure.empty() ? "dns_no_answer" : resolution.failure;
                 emit(judge_target(p.target, "", failure, p.control_sni, {}, {}));
                 return;
             }
@@ -153,7 +161,8 @@ private:
             ++m_stats.control_sets;
             for (int i = 0; i < m_options.control_trials; ++i) {
                 plan(Variant::no_sni, p.ip, p.target.port, "", Owner{true, 0, p.control_key});
-                plan(Variant::control_sni, p.ip, p.target.port, p.control_sni, Owner{true, 0, p.control_key});
+                plan(Variant::control_sni, p.ip, p.target.port, p.control_sni,
+                     Owner{true, 0, p.control_key});
                 controls.outstanding += 2;
             }
         }
@@ -163,7 +172,8 @@ private:
             ++p.outstanding;
         }
         m_pending.emplace(serial, std::move(p));
-        m_stats.max_targets_in_flight = std::max(m_stats.max_targets_in_flight, static_cast<long>(m_pending.size()));
+        m_stats.max_targets_in_flight =
+            std::max(m_stats.max_targets_in_flight, static_cast<long>(m_pending.size()));
     }
 
     void on_trial_done(Trial& trial) {
@@ -202,7 +212,8 @@ private:
         auto controls_it = m_controls.find(p.control_key);
         ControlSet& controls = controls_it->second;
         emit(judge_target(p.target, p.ip, "", p.control_sni, p.trials, controls.trials));
-        if (--controls.users == 0 && m_controls.size() > k_max_cached_control_sets) m_controls.erase(controls_it);
+        if (--controls.users == 0 && m_controls.size() > k_max_cached_control_sets)
+            m_controls.erase(controls_it);
         m_pending.erase(it);
     }
 
@@ -238,7 +249,8 @@ size_t window_for(const ScanOptions& options) {
     return static_cast<size_t>(std::max(1, options.concurrency)) * 2 / per_target + 16;
 }
 
-ScanStats run_scan(const TargetSource& next_target, const ScanOptions& options, const RecordSink& on_record) {
+ScanStats run_scan(const TargetSource& next_target, const ScanOptions& options,
+                   const RecordSink& on_record) {
     Scanner scanner(next_target, options, on_record);
     return scanner.run();
 }

@@ -25,17 +25,17 @@ namespace sniprobe::scan {
 
 // Everything that shapes a scan.
 struct ScanOptions {
-    int trials = 3;                  // probes with the target name, per target
-    int control_trials = 10;         // per control variant (no_sni, control_sni), per address
-    int timeout_ms = 4000;           // per probe
-    int concurrency = 512;           // connections in flight at once
-    int per_address = 64;            // ...of which to one address (ip, port) at most
-    double rate = 0;                 // new connections per second; 0 = no pacing
+    int trials = 3;           // probes with the target name, per target
+    int control_trials = 10;  // per control variant (no_sni, control_sni), per address
+    int timeout_ms = 4000;    // per probe
+    int concurrency = 512;    // connections in flight at once
+    int per_address = 64;     // ...of which to one address (ip, port) at most
+    double rate = 0;          // new connections per second; 0 = no pacing
     HandshakeDepth depth = HandshakeDepth::server_hello;  // complete = --full
-    std::string control_sni;         // "" = default_control_sni() of each target
-    size_t window_targets = 0;       // targets in flight at most; 0 = derived from concurrency
-    int resolve_timeout_ms = 3000;   // names without an address are resolved (blocking)
-    std::string ca_file;             // for the engine's trust store (unused by handshake probes)
+    std::string control_sni;        // "" = default_control_sni() of each target
+    size_t window_targets = 0;      // targets in flight at most; 0 = derived from concurrency
+    int resolve_timeout_ms = 3000;  // names without an address are resolved (blocking)
+    std::string ca_file;            // for the engine's trust store (unused by handshake probes)
     // ClientHello probes (depth server_hello) send forged hellos of this shape, no SSL
     // object; nullopt = OpenSSL's own hello.
     std::optional<forge::Shape> hello_shape = forge::Shape::openssl;
@@ -62,6 +62,7 @@ struct ScanStats {
 size_t window_for(const ScanOptions& options);
 
 // Runs the scan to the end of the input (or an interrupt). Throws a Fatal like the engine.
-ScanStats run_scan(const TargetSource& next_target, const ScanOptions& options, const RecordSink& on_record);
+ScanStats run_scan(const TargetSource& next_target, const ScanOptions& options,
+                   const RecordSink& on_record);
 
 }  // namespace sniprobe::scan

@@ -19,7 +19,9 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-bool is_skipped(std::string_view line) { return line.empty() || line.front() == '#'; }
+bool is_skipped(std::string_view line) {
+    return line.empty() || line.front() == '#';
+}
 
 Result<uint16_t> parse_port_field(std::string_view text) {
     if (text.empty() || text.size() > 5 ||
@@ -45,7 +47,8 @@ Result<std::optional<ScanTarget>> parse_target_line(std::string_view raw, InputF
         while (true) {
             size_t comma = line.find(',', start);
             if (field_count == 3) return fail("too many fields: expected host[,ip[,port]]");
-            fields[field_count++] = trim(line.substr(start, comma == std::string_view::npos ? comma : comma - start));
+            fields[field_count++] =
+                trim(line.substr(start, comma == std::string_view::npos ? comma : comma - start));
             if (comma == std::string_view::npos) break;
             start = comma + 1;
         }
@@ -61,8 +64,9 @@ Result<std::optional<ScanTarget>> parse_target_line(std::string_view raw, InputF
     if (!parsed) return tl::unexpected(parsed.error());
     if (parsed->sni.empty())
         return fail("'" + std::string(fields[0]) + "' is an address, not a name" +
-                    (format == InputFormat::targets ? " (put addresses in the second field: host,ip,port)"
-                                                    : " (use --targets FILE with host,ip lines)"));
+                    (format == InputFormat::targets
+                         ? " (put addresses in the second field: host,ip,port)"
+                         : " (use --targets FILE with host,ip lines)"));
     target.host = parsed->sni;
     target.port = parsed->port;
 
@@ -83,7 +87,8 @@ Result<std::optional<ScanTarget>> parse_target_line(std::string_view raw, InputF
     return std::optional<ScanTarget>{std::move(target)};
 }
 
-Result<TargetReader> TargetReader::open(const std::string& path, InputFormat format, TargetDefaults defaults) {
+Result<TargetReader> TargetReader::open(const std::string& path, InputFormat format,
+                                        TargetDefaults defaults) {
     TargetReader reader;
     reader.m_format = format;
     reader.m_defaults = std::move(defaults);

@@ -24,7 +24,7 @@ enum class InputFormat {
 
 // What applies when a line does not say: --ip and --port.
 struct TargetDefaults {
-    std::string ip;         // canonical IP literal, "" = resolve the name
+    std::string ip;  // canonical IP literal, "" = resolve the name
     uint16_t port = 443;
 };
 
@@ -34,7 +34,7 @@ struct ScanTarget {
     std::string ip;         // address to probe ("" = resolve host)
     bool ip_given = false;  // ip came from the line or --ip (not from DNS)
     uint16_t port = 443;
-    int line = 0;           // 1-based line number in the input
+    int line = 0;  // 1-based line number in the input
 };
 
 // Parses one line. nullopt for a blank or comment line; an error says what is wrong
@@ -46,16 +46,17 @@ Result<std::optional<ScanTarget>> parse_target_line(std::string_view line, Input
 struct ReadItem {
     enum class Kind { target, malformed, end };
     Kind kind = Kind::end;
-    ScanTarget target;      // kind target
-    int line = 0;           // kind malformed: the line number
-    std::string message;    // kind malformed: why
+    ScanTarget target;    // kind target
+    int line = 0;         // kind malformed: the line number
+    std::string message;  // kind malformed: why
 };
 
 // Streams a file (or stdin for "-") one target at a time.
 class TargetReader {
-public:
+  public:
     // Opens `path`; fails with a clear message when it cannot be read.
-    static Result<TargetReader> open(const std::string& path, InputFormat format, TargetDefaults defaults);
+    static Result<TargetReader> open(const std::string& path, InputFormat format,
+                                     TargetDefaults defaults);
     TargetReader(TargetReader&&) noexcept = default;
     TargetReader& operator=(TargetReader&&) noexcept = default;
     ~TargetReader() = default;
@@ -63,7 +64,7 @@ public:
     // The next target or malformed line, or end.
     ReadItem next();
 
-private:
+  private:
     TargetReader() = default;
     std::unique_ptr<std::ifstream> m_file;  // null when reading stdin
     std::istream* m_in = nullptr;

@@ -106,16 +106,18 @@ Result<HttpAnswer> parse_http_answer(std::string_view answer) {
     while (line_start != std::string_view::npos) {
         line_start += 2;
         size_t line_end = head.find("\r\n", line_start);
-        std::string_view line = head.substr(line_start, line_end == std::string_view::npos
-                                                            ? std::string_view::npos
-                                                            : line_end - line_start);
+        std::string_view line =
+            head.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
+                                                                       : line_end - line_start);
         line_start = line_end;
         size_t colon = line.find(':');
-        if (colon == std::string_view::npos) return fail("the sink's answer has a malformed header");
+        if (colon == std::string_view::npos)
+            return fail("the sink's answer has a malformed header");
         std::string_view name = line.substr(0, colon);
         std::string_view value = trim_ows(line.substr(colon + 1));
         if (iequals(name, "Transfer-Encoding"))
-            return fail("the sink's answer uses Transfer-Encoding, which this client does not read");
+            return fail(
+                "the sink's answer uses Transfer-Encoding, which this client does not read");
         if (!iequals(name, "Content-Length")) continue;
         uint64_t n = 0;
         auto r = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -127,8 +129,8 @@ Result<HttpAnswer> parse_http_answer(std::string_view answer) {
     }
     if (!length) return fail("the sink's answer has no Content-Length");
     if (*length > k_max_answer_bytes)
-        return fail(fmt::format("the sink announced {} bytes, more than the 64 MiB accepted",
-                                *length));
+        return fail(
+            fmt::format("the sink announced {} bytes, more than the 64 MiB accepted", *length));
     std::string_view body = answer.substr(head_end + 4);
     if (body.size() < *length)
         return fail(fmt::format("the sink's answer was cut short: {} of {} body bytes", body.size(),
@@ -214,7 +216,8 @@ Result<RecordsDocument> fetch_records(const SinkUrl& url, const std::string& tok
     if (parsed->status == 401) return fail("the sink refused the token (401): check --token-file");
     if (parsed->status == 429)
         return fail("the sink is rate-limiting this address (429): try again in a few seconds");
-    if (parsed->status != 200) return fail(fmt::format("the sink answered HTTP {}", parsed->status));
+    if (parsed->status != 200)
+        return fail(fmt::format("the sink answered HTTP {}", parsed->status));
     return decode_records(parsed->body);
 }
 

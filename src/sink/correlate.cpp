@@ -5,7 +5,6 @@
 // cannot make one server-side record explain two trials.
 #include "sink/correlate.hpp"
 
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>

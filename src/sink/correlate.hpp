@@ -34,5 +34,4 @@ SinkReport correlate_trials(const std::vector<Trial>& trials,
 // our SYN's, or (same TTL) our capture saw no RST with its sequence number leave.
 bool rst_not_sent_by_us(const TcpEvent& rst, const ConnectionRecord& record, const Trial& trial);
 
-
 }  // namespace sniprobe::sink

@@ -21,8 +21,8 @@ Result<Fd> listen_tcp(const std::string& address, uint16_t port, const std::stri
     int one = 1;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (::bind(fd.get(), bind_to->get(), bind_to->length) != 0)
-        return fail(fmt::format("{}: cannot bind {}:{}: {}", option, address, port,
-                                std::strerror(errno)));
+        return fail(
+            fmt::format("{}: cannot bind {}:{}: {}", option, address, port, std::strerror(errno)));
     if (::listen(fd.get(), 512) != 0) return fail(std::string("listen: ") + std::strerror(errno));
     return fd;
 }

@@ -55,9 +55,12 @@ json record_json(const ConnectionRecord& r) {
     if (r.client_hello_seen) hello = {{"t", r.client_hello_t}, {"server_name", r.sni}};
     json tls = nullptr;
     if (r.tls_terminated)
-        tls = {{"t", r.tls_t},           {"completed", r.tls_completed},
-               {"server_name", r.tls_server_name}, {"version", r.tls_version},
-               {"anomaly", r.tls_anomaly}, {"error", r.tls_error}};
+        tls = {{"t", r.tls_t},
+               {"completed", r.tls_completed},
+               {"server_name", r.tls_server_name},
+               {"version", r.tls_version},
+               {"anomaly", r.tls_anomaly},
+               {"error", r.tls_error}};
     return {{"id", r.id},
             {"client", r.client},
             {"client_port", r.client_port},

@@ -80,8 +80,7 @@ struct Counters {
 
 class Server {
   public:
-    Server(const SinkOptions& o, Fd listener, PacketSource source,
-           std::optional<TlsTerminator> tls)
+    Server(const SinkOptions& o, Fd listener, PacketSource source, std::optional<TlsTerminator> tls)
         : m_options(o),
           m_listener(std::move(listener)),
           m_source(std::move(source)),
@@ -196,7 +195,8 @@ void Server::on_readable(Client& c) {
                                   fmt::format("sink: rate-limited {}", c.peer)));
         return;
     }
-    HttpResponse r = answer_request(*parsed.request, c.peer, m_table, m_options.token, realtime_seconds());
+    HttpResponse r =
+        answer_request(*parsed.request, c.peer, m_table, m_options.token, realtime_seconds());
     if (r.status == 401) ++m_counters.unauthorized;
     if (r.status == 200) ++m_counters.served;
     respond(c, r);

@@ -28,12 +28,12 @@ struct SinkOptions {
     double requests_per_s = 10;              // per client address, steady
     double request_burst = 20;               // per client address, burst
     // TLS termination (tls_terminator.hpp): off unless a certificate is given.
-    std::string tls_cert_file;               // PEM chain ("" = do not terminate TLS)
-    std::string tls_key_file;                // PEM key
-    std::string tls_address = "0.0.0.0";     // where the TLS port listens
-    uint16_t tls_port = 443;                 // also added to watch_ports
-    int tls_max_connections = 256;           // TLS connections open at once
-    int tls_handshake_timeout_ms = 5000;     // per phase
+    std::string tls_cert_file;            // PEM chain ("" = do not terminate TLS)
+    std::string tls_key_file;             // PEM key
+    std::string tls_address = "0.0.0.0";  // where the TLS port listens
+    uint16_t tls_port = 443;              // also added to watch_ports
+    int tls_max_connections = 256;        // TLS connections open at once
+    int tls_handshake_timeout_ms = 5000;  // per phase
 };
 
 // Runs until a stop signal (the caller installs the interrupt handler and ignores SIGPIPE:

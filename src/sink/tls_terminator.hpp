@@ -22,12 +22,12 @@ class ConnectionTable;
 
 // What the TLS listener serves and how much it accepts.
 struct TlsOptions {
-    std::string cert_file;               // PEM chain: leaf first
-    std::string key_file;                // PEM private key
-    std::string address = "0.0.0.0";     // IP literal to listen on
-    uint16_t port = 443;                 // 0 = any free port (tests)
-    int max_connections = 256;           // TLS connections open at once
-    int handshake_timeout_ms = 5000;     // per phase: handshake, then the request
+    std::string cert_file;            // PEM chain: leaf first
+    std::string key_file;             // PEM private key
+    std::string address = "0.0.0.0";  // IP literal to listen on
+    uint16_t port = 443;              // 0 = any free port (tests)
+    int max_connections = 256;        // TLS connections open at once
+    int handshake_timeout_ms = 5000;  // per phase: handshake, then the request
 };
 
 // What the listener did, for the sink's final log line.

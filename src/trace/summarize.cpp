@@ -17,7 +17,9 @@ bool is_reset_like(const std::string& outcome) {
     return outcome == "rst" || outcome == "fin" || outcome == "alert";
 }
 
-bool is_answer(const std::string& outcome) { return outcome == "time_exceeded" || outcome == "server_hello"; }
+bool is_answer(const std::string& outcome) {
+    return outcome == "time_exceeded" || outcome == "server_hello";
+}
 
 struct TtlRow {
     std::vector<const TraceObservation*> target, control;
@@ -45,7 +47,8 @@ std::string router_of(const TtlRow& row) {
 
 bool interferes(const TtlRow& row) {
     auto count = [](const std::vector<const TraceObservation*>& obs, auto pred) {
-        return static_cast<int>(std::count_if(obs.begin(), obs.end(), [&](const auto* o) { return pred(o->outcome); }));
+        return static_cast<int>(
+            std::count_if(obs.begin(), obs.end(), [&](const auto* o) { return pred(o->outcome); }));
     };
     int target_resets = count(row.target, is_reset_like);
     int control_resets = count(row.control, is_reset_like);
@@ -60,7 +63,8 @@ bool interferes(const TtlRow& row) {
 
 TraceResult summarize_trace(const std::vector<TraceObservation>& observations) {
     std::map<int, TtlRow> rows;
-    for (const auto& o : observations) (o.role == NameRole::target ? rows[o.ttl].target : rows[o.ttl].control).push_back(&o);
+    for (const auto& o : observations)
+        (o.role == NameRole::target ? rows[o.ttl].target : rows[o.ttl].control).push_back(&o);
 
     TraceResult result;
     for (const auto& [ttl, row] : rows) {
@@ -81,15 +85,18 @@ TraceResult summarize_trace(const std::vector<TraceObservation>& observations) {
     bool later_routers_seen = false, swallowed = false;
     for (const auto& [ttl, row] : rows) {
         if (ttl <= *result.middlebox_hop) continue;
-        bool control_expired = std::any_of(row.control.begin(), row.control.end(),
-                                           [](const auto* o) { return o->outcome == "time_exceeded"; });
+        bool control_expired =
+            std::any_of(row.control.begin(), row.control.end(),
+                        [](const auto* o) { return o->outcome == "time_exceeded"; });
         if (!control_expired) continue;  // the control reached the server: no routers left
         bool target_router = std::any_of(row.target.begin(), row.target.end(),
                                          [](const auto* o) { return !o->router.empty(); });
         (target_router ? later_routers_seen : swallowed) = true;
     }
-    if (later_routers_seen) result.placement = "on_path";
-    else if (swallowed) result.placement = "in_path";
+    if (later_routers_seen)
+        result.placement = "on_path";
+    else if (swallowed)
+        result.placement = "in_path";
     return result;
 }
 

@@ -26,13 +26,15 @@ Result<std::vector<uint8_t>> client_hello_for(const TlsContexts& contexts, const
     TlsSession session(contexts, TlsProfile::handshake, name, address);
     session.advance();
     auto hello = session.take_output();
-    if (hello.empty()) return fail(fmt::format("trace: OpenSSL produced no ClientHello for '{}'", name));
+    if (hello.empty())
+        return fail(fmt::format("trace: OpenSSL produced no ClientHello for '{}'", name));
     return hello;
 }
 
 }  // namespace
 
-Result<TraceResult> run_trace(const TraceOptions& options, std::vector<TraceObservation>* observations) {
+Result<TraceResult> run_trace(const TraceOptions& options,
+                              std::vector<TraceObservation>* observations) {
     auto icmp = IcmpListener::open(options.address);
     if (!icmp) return tl::unexpected(icmp.error());
     auto contexts = TlsContexts::create("");
@@ -45,7 +47,8 @@ Result<TraceResult> run_trace(const TraceOptions& options, std::vector<TraceObse
     std::vector<TraceObservation> all;
     const int repetitions = std::max(1, options.repetitions);
     int silent_ttls = 0;
-    for (int ttl = 1; ttl <= options.max_ttl && !interrupted() && silent_ttls < k_max_silent_ttls; ++ttl) {
+    for (int ttl = 1; ttl <= options.max_ttl && !interrupted() && silent_ttls < k_max_silent_ttls;
+         ++ttl) {
         int control_reached_server = 0, control_heard = 0;
         for (int rep = 0; rep < repetitions && !interrupted(); ++rep) {
             for (NameRole role : {NameRole::control, NameRole::target}) {
@@ -57,13 +60,15 @@ Result<TraceResult> run_trace(const TraceOptions& options, std::vector<TraceObse
                 spec.wait_ms = options.wait_ms;
                 spec.connect_timeout_ms = options.connect_timeout_ms;
                 TtlProbeResult r = run_ttl_probe(spec, *icmp);
-                if (role == NameRole::control && (r.outcome == "server_hello" || r.outcome == "alert"))
+                if (role == NameRole::control &&
+                    (r.outcome == "server_hello" || r.outcome == "alert"))
                     ++control_reached_server;
                 if (role == NameRole::control && r.outcome != "timeout") ++control_heard;
                 all.push_back(TraceObservation{ttl, role, rep, r.outcome, r.router});
             }
         }
-        if (control_reached_server * 2 > repetitions) break;  // past the server: nothing more to learn
+        if (control_reached_server * 2 > repetitions)
+            break;  // past the server: nothing more to learn
         silent_ttls = control_heard == 0 ? silent_ttls + 1 : 0;
     }
     TraceResult result = summarize_trace(all);

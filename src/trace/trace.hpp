@@ -19,13 +19,13 @@ namespace sniprobe::trace {
 
 // What to trace.
 struct TraceOptions {
-    std::string address;          // IP literal
+    std::string address;  // IP literal
     uint16_t port = 443;
-    std::string target_name;      // the SNI under test
-    std::string control_name;     // an innocent SNI to the same address
+    std::string target_name;   // the SNI under test
+    std::string control_name;  // an innocent SNI to the same address
     int max_ttl = 16;
-    int repetitions = 3;          // per TTL and name (at least 1)
-    int wait_ms = 1000;           // per probe: how long to wait for any answer
+    int repetitions = 3;  // per TTL and name (at least 1)
+    int wait_ms = 1000;   // per probe: how long to wait for any answer
     int connect_timeout_ms = 3000;
 };
 
@@ -40,13 +40,14 @@ struct TraceObservation {
     // "time_exceeded", "rst", "fin", "server_hello", "alert", "data", "unreachable",
     // "timeout", or "connect_failed" (the normal-TTL handshake itself failed)
     std::string outcome;
-    std::string router;           // source of the ICMP error that answered, "" when none
+    std::string router;  // source of the ICMP error that answered, "" when none
 };
 
 // Runs the sweep (needs CAP_NET_RAW for the raw ICMP socket). Stops after the TTL at
 // which the control reaches the server, at max_ttl, or on Ctrl-C. `observations`, when
 // given, receives every probe's result.
-Result<TraceResult> run_trace(const TraceOptions& options, std::vector<TraceObservation>* observations = nullptr);
+Result<TraceResult> run_trace(const TraceOptions& options,
+                              std::vector<TraceObservation>* observations = nullptr);
 
 // Folds observations into hops (majority outcome per TTL and name), the middlebox hop and
 // its router, and the placement: "on_path" when hellos past the box still reach later

@@ -31,7 +31,9 @@ constexpr int k_min_grace_ms = 150;
 constexpr uint8_t k_icmp_time_exceeded = 11;
 constexpr uint8_t k_icmp6_time_exceeded = 3;
 
-bool is_ipv6(const std::string& address) { return address.find(':') != std::string::npos; }
+bool is_ipv6(const std::string& address) {
+    return address.find(':') != std::string::npos;
+}
 
 void set_ttl(int fd, bool ipv6, int ttl) {
     if (ipv6)
@@ -62,7 +64,8 @@ std::optional<double> connect_with_timeout(int fd, const SocketAddress& addr, in
     if (::poll(&p, 1, timeout_ms) != 1) return std::nullopt;
     int err = 0;
     socklen_t err_len = sizeof err;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) != 0 || err != 0) return std::nullopt;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) != 0 || err != 0)
+        return std::nullopt;
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
@@ -86,7 +89,9 @@ Result<IcmpListener> IcmpListener::open(const std::string& address) {
                           l.m_ipv6 ? int{IPPROTO_ICMPV6} : int{IPPROTO_ICMP}));
     if (!l.m_fd) {
         if (errno == EPERM || errno == EACCES)
-            return fail(ErrorCode::permission, "trace needs root or CAP_NET_RAW (it reads ICMP time-exceeded on a raw socket); run with sudo");
+            return fail(ErrorCode::permission,
+                        "trace needs root or CAP_NET_RAW (it reads ICMP time-exceeded on a raw "
+                        "socket); run with sudo");
         return fail(ErrorCode::io, fmt::format("trace: raw ICMP socket: {}", std::strerror(errno)));
     }
     return l;
@@ -97,7 +102,8 @@ std::optional<wire::IcmpError> IcmpListener::read_one() {
     sockaddr_storage from{};
     socklen_t from_len = sizeof from;
     size_t header = m_ipv6 ? 40 : 0;
-    ssize_t n = ::recvfrom(m_fd.get(), buf + header, sizeof buf - header, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+    ssize_t n = ::recvfrom(m_fd.get(), buf + header, sizeof buf - header, 0,
+                           reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n <= 0) return std::nullopt;
     if (m_ipv6) {
         // Synthesise the IPv6 header the decoder expects: version, payload length,
@@ -117,7 +123,8 @@ TtlProbeResult run_ttl_probe(const TtlProbeSpec& spec, IcmpListener& icmp) {
     const bool ipv6 = is_ipv6(spec.address);
     const auto addr = socket_address_from_text(spec.address, spec.port);
     Fd fd(::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd || !addr || addr->family() != (ipv6 ? AF_INET6 : AF_INET)) return {"connect_failed", ""};
+    if (!fd || !addr || addr->family() != (ipv6 ? AF_INET6 : AF_INET))
+        return {"connect_failed", ""};
     auto connect_ms = connect_with_timeout(fd.get(), *addr, spec.connect_timeout_ms);
     if (!connect_ms) {
         close_cleanly(fd, ipv6);
@@ -127,7 +134,8 @@ TtlProbeResult run_ttl_probe(const TtlProbeSpec& spec, IcmpListener& icmp) {
     while (icmp.read_one()) {  // drop stale errors of earlier probes
     }
     set_ttl(fd.get(), ipv6, spec.ttl);
-    ssize_t sent = ::send(fd.get(), spec.client_hello->data(), spec.client_hello->size(), MSG_NOSIGNAL);
+    ssize_t sent =
+        ::send(fd.get(), spec.client_hello->data(), spec.client_hello->size(), MSG_NOSIGNAL);
     if (sent < 0) {
         close_cleanly(fd, ipv6);
         return {"connect_failed", ""};
@@ -143,7 +151,8 @@ TtlProbeResult run_ttl_probe(const TtlProbeSpec& spec, IcmpListener& icmp) {
         if (fds[0].revents & POLLIN) {
             while (auto e = icmp.read_one()) {
                 if (e->quoted_src_port != local_port || e->quoted_dst_port != spec.port) continue;
-                const bool expired = e->type == (ipv6 ? k_icmp6_time_exceeded : k_icmp_time_exceeded);
+                const bool expired =
+                    e->type == (ipv6 ? k_icmp6_time_exceeded : k_icmp_time_exceeded);
                 result.router = e->from;
                 if (!socket_done) result.outcome = expired ? "time_exceeded" : "unreachable";
                 deadline = std::min(deadline, Clock::now() + std::chrono::milliseconds(grace_ms));

@@ -19,7 +19,7 @@ namespace sniprobe::trace {
 
 // A raw ICMP (v4) or ICMPv6 socket; needs CAP_NET_RAW.
 class IcmpListener {
-public:
+  public:
     // Opens the socket for the address family of `address`.
     static Result<IcmpListener> open(const std::string& address);
     int fd() const { return m_fd.get(); }
@@ -27,7 +27,7 @@ public:
     // error quoting TCP.
     std::optional<wire::IcmpError> read_one();
 
-private:
+  private:
     Fd m_fd;
     bool m_ipv6 = false;
 };

@@ -9,7 +9,7 @@
 namespace sniprobe {
 
 class Fd {
-public:
+  public:
     Fd() = default;
     explicit Fd(int fd) : m_fd(fd) {}
     Fd(const Fd&) = delete;
@@ -33,7 +33,7 @@ public:
         m_fd = fd;
     }
 
-private:
+  private:
     int m_fd = -1;
 };
 

@@ -41,10 +41,16 @@ void install_interrupt_handler() {
     ::sigaction(SIGHUP, &sa, nullptr);
 }
 
-bool interrupted() { return g_signal.load() != 0; }
+bool interrupted() {
+    return g_signal.load() != 0;
+}
 
-int interrupt_signal() { return g_signal.load(); }
+int interrupt_signal() {
+    return g_signal.load();
+}
 
-int interrupt_fd() { return g_pipe[0]; }
+int interrupt_fd() {
+    return g_pipe[0];
+}
 
 }  // namespace sniprobe

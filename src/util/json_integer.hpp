@@ -33,7 +33,7 @@ std::optional<T> json_integer(const Json& v) {
 
 // Thrown when a field is not an integer that fits; readers catch it beside json::exception.
 class JsonRangeError : public std::runtime_error {
-public:
+  public:
     explicit JsonRangeError(const std::string& field)
         : std::runtime_error("field '" + field + "' is not an integer in range") {}
 };

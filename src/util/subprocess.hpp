@@ -14,8 +14,8 @@ namespace sniprobe {
 
 // What a finished command printed and how it ended.
 struct CommandResult {
-    int exit_code = -1;   // exit status, or 128+signal when killed by a signal
-    std::string output;   // stdout and stderr, interleaved
+    int exit_code = -1;  // exit status, or 128+signal when killed by a signal
+    std::string output;  // stdout and stderr, interleaved
 };
 
 // Runs argv[0] (looked up in PATH) and waits. Fails only when it cannot be started.

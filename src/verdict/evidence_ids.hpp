@@ -135,12 +135,13 @@ inline constexpr EvidenceId trace_middlebox_hop{
     "a TTL-limited ClientHello locates the interference at a hop before the server"};
 
 // The server's side (`diagnose --sink`: what `sniprobe sink` recorded on the server).
-inline constexpr EvidenceId sink_two_sided{
-    "E_SINK_TWO_SIDED",
-    "the server received a reset from you that you never sent: resets were forged towards both ends"};
+inline constexpr EvidenceId sink_two_sided{"E_SINK_TWO_SIDED",
+                                           "the server received a reset from you that you never "
+                                           "sent: resets were forged towards both ends"};
 inline constexpr EvidenceId sink_no_client_hello{
     "E_SINK_NO_CLIENT_HELLO",
-    "the server saw the connection open but never received the ClientHello: it was dropped on the way"};
+    "the server saw the connection open but never received the ClientHello: it was dropped on the "
+    "way"};
 inline constexpr EvidenceId sink_answer_lost{
     "E_SINK_ANSWER_LOST",
     "the server saw the ClientHello and answered; the answer never reached you"};

@@ -34,9 +34,9 @@ struct Tally {
     int reached = 0;   // reached_server()
     int captured = 0;  // trials with packet capture
     std::map<Outcome, int> outcomes;
-    std::map<std::string, int> failures;  // OONI failure string -> count (for messages)
+    std::map<std::string, int> failures;       // OONI failure string -> count (for messages)
     std::map<FailureCode, int> failure_codes;  // the same counts by code (for rules)
-    std::map<std::string, int> alerts;    // alert name -> count
+    std::map<std::string, int> alerts;         // alert name -> count
 
     int count(Outcome o) const;
     int ok() const { return count(Outcome::ok); }

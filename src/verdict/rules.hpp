@@ -61,7 +61,8 @@ bool cites(const Verdict& v, const EvidenceId& id);
 
 // A certificate problem seen on completed handshakes.
 struct CertificateProblem {
-    CertProblem subcode = CertProblem::untrusted;  // expired | name_mismatch | chain_incomplete | untrusted | self_signed
+    CertProblem subcode = CertProblem::untrusted;  // expired | name_mismatch | chain_incomplete |
+                                                   // untrusted | self_signed
     const EvidenceId* id = nullptr;
     int failing = 0, checked = 0;
     std::string detail;  // OpenSSL's message and the chain as sent

@@ -133,9 +133,9 @@ std::optional<Verdict> rule_name_interference(const Facts& f) {
     } else if (o == Outcome::timeout) {
         v.cause = Cause::sni_drop;
         v.evidence.push_back(name_rate_evidence(o, stats));
-        v.summary = fmt::format(
-            "Handshakes naming {} are black-holed ({}) while the controls get answers.",
-            f.name, counts);
+        v.summary =
+            fmt::format("Handshakes naming {} are black-holed ({}) while the controls get answers.",
+                        f.name, counts);
         v.confidence = std::min(v.confidence, 0.8);
         v.advice.push_back(
             "From the client alone a firewall on the server's side that drops by name looks "

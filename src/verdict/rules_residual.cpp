@@ -68,25 +68,25 @@ std::optional<Evidence> residual_pattern_evidence(const Facts& f, Outcome o, int
 void add_measured_residual_evidence(const Facts& f, Verdict& v) {
     if (!f.d.residual) return;
     const ResidualReport& r = *f.d.residual;
-    const std::string trigger =
-        r.trigger_trial_id ? fmt::format("trial {} (the target name, reset at t={:.2f}s)",
-                                         *r.trigger_trial_id, r.trigger_t.value_or(0))
-                           : std::string();
+    const std::string trigger = r.trigger_trial_id
+                                    ? fmt::format("trial {} (the target name, reset at t={:.2f}s)",
+                                                  *r.trigger_trial_id, r.trigger_t.value_or(0))
+                                    : std::string();
     if (r.status == ResidualStatus::cleared)
-        v.evidence.push_back(cite(
-            evidence::residual_blocking,
-            fmt::format("measured: after {} the control {} kept failing on fresh source "
-                        "ports for {:.1f} s and passed again {:.1f} s after the trigger; {}",
-                        trigger, tuple_text(r), r.blocked_until_s.value_or(0),
-                        r.window_s.value_or(0), keyed_text(r))));
+        v.evidence.push_back(
+            cite(evidence::residual_blocking,
+                 fmt::format("measured: after {} the control {} kept failing on fresh source "
+                             "ports for {:.1f} s and passed again {:.1f} s after the trigger; {}",
+                             trigger, tuple_text(r), r.blocked_until_s.value_or(0),
+                             r.window_s.value_or(0), keyed_text(r))));
     else if (r.status == ResidualStatus::still_blocked)
-        v.evidence.push_back(cite(
-            evidence::residual_blocking,
-            fmt::format("measured: after {} the control {} still failed at the "
-                        "--residual-max-s bound of {:.0f} s (last probe {:.1f} s after "
-                        "the trigger); {}",
-                        trigger, tuple_text(r), r.max_s, r.blocked_until_s.value_or(0),
-                        keyed_text(r))));
+        v.evidence.push_back(
+            cite(evidence::residual_blocking,
+                 fmt::format("measured: after {} the control {} still failed at the "
+                             "--residual-max-s bound of {:.0f} s (last probe {:.1f} s after "
+                             "the trigger); {}",
+                             trigger, tuple_text(r), r.max_s, r.blocked_until_s.value_or(0),
+                             keyed_text(r))));
 }
 
 std::optional<Verdict> rule_residual_blocking(const Facts& f) {

@@ -64,16 +64,19 @@ struct Mapped {
 Mapped map_problem(CertProblem problem) {
     if (problem == CertProblem::expired || problem == CertProblem::not_yet_valid)
         return {CertProblem::expired, &evidence::cert_expired};
-    if (problem == CertProblem::name_mismatch) return {CertProblem::name_mismatch, &evidence::cert_name_mismatch};
+    if (problem == CertProblem::name_mismatch)
+        return {CertProblem::name_mismatch, &evidence::cert_name_mismatch};
     if (problem == CertProblem::chain_incomplete)
         return {CertProblem::chain_incomplete, &evidence::cert_chain_incomplete};
-    if (problem == CertProblem::self_signed) return {CertProblem::self_signed, &evidence::cert_self_signed};
+    if (problem == CertProblem::self_signed)
+        return {CertProblem::self_signed, &evidence::cert_self_signed};
     return {CertProblem::untrusted, &evidence::cert_untrusted};
 }
 
 CertProblem problem_of(const Trial& t) {
     if (t.certificate)
-        return t.certificate->problem == CertProblem::none ? CertProblem::other : t.certificate->problem;
+        return t.certificate->problem == CertProblem::none ? CertProblem::other
+                                                           : t.certificate->problem;
     if (t.failure == FailureCode::ssl_invalid_hostname) return CertProblem::name_mismatch;
     return CertProblem::untrusted;
 }
@@ -132,10 +135,10 @@ std::optional<Verdict> rule_server_origin(const Facts& f) {
         return failures * 5 >= f.target.trials ||
                (f.controls.ran() && differential_p(f.target, f.controls, o) < k_alpha);
     };
-    const bool rst_server = fr.rst.server > 0 && fr.rst.server >= fr.rst.injected &&
-                            matters(resets, Outcome::reset);
-    const bool fin_server = fr.fin.server > 0 && fr.fin.server >= fr.fin.injected &&
-                            matters(eofs, Outcome::eof);
+    const bool rst_server =
+        fr.rst.server > 0 && fr.rst.server >= fr.rst.injected && matters(resets, Outcome::reset);
+    const bool fin_server =
+        fr.fin.server > 0 && fr.fin.server >= fr.fin.injected && matters(eofs, Outcome::eof);
     if (!rst_server && !fin_server) return std::nullopt;
 
     const OriginCount& origin = rst_server ? fr.rst : fr.fin;

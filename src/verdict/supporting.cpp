@@ -73,7 +73,8 @@ void add_variant_evidence(const Facts& f, Verdict& v) {
          {std::tuple{"sni_chrome", &f.chrome, &f.control_chrome},
           std::tuple{"sni_firefox", &f.firefox, &f.control_firefox}}) {
         if (works(*target)) {
-            join(browser_evades, fmt::format("{} {} ok", shape, ratio(target->ok(), target->trials)));
+            join(browser_evades,
+                 fmt::format("{} {} ok", shape, ratio(target->ok(), target->trials)));
         } else if (fails(*target) && works(*control)) {
             join(browser_blocked, fmt::format("{} {} ok, its control {} ok", shape,
                                               ratio(target->ok(), target->trials),
@@ -129,7 +130,8 @@ void add_supporting_evidence(const Facts& f, Verdict& v) {
     if (v.cause != Cause::certificate)
         if (auto problem = certificate_problem(f); problem && !cites(v, *problem->id)) {
             add(v, *problem->id, problem->detail);
-            v.advice.push_back(fmt::format("Fix the certificate as well ({}).", to_name(problem->subcode)));
+            v.advice.push_back(
+                fmt::format("Fix the certificate as well ({}).", to_name(problem->subcode)));
         }
     if (v.cause != Cause::dns)
         if (auto line = dns_disagreement_evidence(f)) add(v, *line);

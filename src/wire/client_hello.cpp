@@ -12,14 +12,14 @@
 #include <bitset>
 #include <memory>
 
-#include "wire/tls_records.hpp"
 #include "wire/big_endian.hpp"
+#include "wire/tls_records.hpp"
 
 namespace sniprobe::wire {
 namespace {
 
-using detail::Gathered;
 using detail::gather_handshake;
+using detail::Gathered;
 using detail::k_handshake_header_bytes;
 using detail::stream_offset_of;
 
@@ -35,13 +35,12 @@ constexpr uint8_t k_name_type_host_name = 0;
 // Full parse, or stop as soon as the first host_name is known (middlebox fast path).
 enum class Stop { at_end, at_first_sni };
 
-
 // Extension types seen so far: a linear scan over a small inline array covers every
 // real hello (browsers send < 30 extensions); a hostile one with hundreds falls back
 // to a heap bitset, so the check never goes quadratic and the common case never
 // touches the heap or zeroes 8 KiB.
 class SeenTypes {
-public:
+  public:
     // False when `type` was already seen.
     bool insert(uint16_t type) {
         if (m_all) {
@@ -62,7 +61,7 @@ public:
         return true;
     }
 
-private:
+  private:
     std::array<uint16_t, 48> m_few{};
     size_t m_count = 0;
     std::unique_ptr<std::bitset<65536>> m_all;
@@ -71,7 +70,7 @@ private:
 // Reads the hello's body, checking each length against its enclosing limit before the
 // bytes that have arrived.
 class HelloReader {
-public:
+  public:
     HelloReader(std::span<const uint8_t> message, size_t declared_end, Stop stop)
         : m_message(message), m_end(declared_end), m_stop(stop) {}
 
@@ -82,7 +81,7 @@ public:
     // Offset of the first host_name's bytes within the handshake message.
     std::optional<size_t> sni_message_offset() const { return m_sni_offset; }
 
-private:
+  private:
     // n more bytes must fit before `limit` (else `past_limit`) and be present (else incomplete).
     HelloAnomaly need(size_t n, size_t limit, HelloAnomaly past_limit) const {
         if (n > limit - m_pos) return past_limit;
@@ -128,7 +127,8 @@ HelloAnomaly HelloReader::parse(ClientHello& out) {
     SNIPROBE_TRY(need(suites_len + 1, m_end, trunc));
     if (collecting()) {
         out.cipher_suites.reserve(suites_len / 2);
-        for (size_t i = 0; i < suites_len; i += 2) out.cipher_suites.push_back(be16(m_message, m_pos + i));
+        for (size_t i = 0; i < suites_len; i += 2)
+            out.cipher_suites.push_back(be16(m_message, m_pos + i));
     }
     m_pos += suites_len;
 
@@ -161,16 +161,21 @@ HelloAnomaly HelloReader::parse(ClientHello& out) {
     return HelloAnomaly::none;
 }
 
-HelloAnomaly HelloReader::parse_extension(uint16_t type, std::span<const uint8_t> body, ClientHello& out) {
+HelloAnomaly HelloReader::parse_extension(uint16_t type, std::span<const uint8_t> body,
+                                          ClientHello& out) {
     switch (type) {
-        case k_ext_server_name: return parse_server_name(body, out);
+        case k_ext_server_name:
+            return parse_server_name(body, out);
         case k_ext_supported_groups:
             return collecting() ? parse_supported_groups(body, out) : HelloAnomaly::none;
-        case k_ext_alpn: return collecting() ? parse_alpn(body, out) : HelloAnomaly::none;
+        case k_ext_alpn:
+            return collecting() ? parse_alpn(body, out) : HelloAnomaly::none;
         case k_ext_supported_versions:
             return collecting() ? parse_supported_versions(body, out) : HelloAnomaly::none;
-        case k_ext_key_share: return collecting() ? parse_key_share(body, out) : HelloAnomaly::none;
-        default: return HelloAnomaly::none;
+        case k_ext_key_share:
+            return collecting() ? parse_key_share(body, out) : HelloAnomaly::none;
+        default:
+            return HelloAnomaly::none;
     }
 }
 
@@ -218,7 +223,8 @@ HelloAnomaly HelloReader::parse_alpn(std::span<const uint8_t> body, ClientHello&
 }
 
 // supported_versions (ClientHello form): a u8-length list of u16 versions.
-HelloAnomaly HelloReader::parse_supported_versions(std::span<const uint8_t> body, ClientHello& out) {
+HelloAnomaly HelloReader::parse_supported_versions(std::span<const uint8_t> body,
+                                                   ClientHello& out) {
     if (body.size() < 3 || body[0] + size_t{1} != body.size() || body[0] % 2 != 0) {
         return HelloAnomaly::bad_extension_body;
     }
@@ -248,22 +254,38 @@ HelloAnomaly HelloReader::parse_key_share(std::span<const uint8_t> body, ClientH
 
 std::string_view hello_anomaly_name(HelloAnomaly a) {
     switch (a) {
-        case HelloAnomaly::none: return "none";
-        case HelloAnomaly::incomplete: return "incomplete";
-        case HelloAnomaly::not_tls: return "not_tls";
-        case HelloAnomaly::bad_record_version: return "bad_record_version";
-        case HelloAnomaly::record_too_long: return "record_too_long";
-        case HelloAnomaly::not_client_hello: return "not_client_hello";
-        case HelloAnomaly::handshake_too_long: return "handshake_too_long";
-        case HelloAnomaly::truncated_body: return "truncated_body";
-        case HelloAnomaly::bad_extension_block: return "bad_extension_block";
-        case HelloAnomaly::bad_server_name: return "bad_server_name";
-        case HelloAnomaly::duplicate_extension: return "duplicate_extension";
-        case HelloAnomaly::interleaved_record: return "interleaved_record";
-        case HelloAnomaly::bad_session_id: return "bad_session_id";
-        case HelloAnomaly::bad_cipher_suites: return "bad_cipher_suites";
-        case HelloAnomaly::bad_compression_methods: return "bad_compression_methods";
-        case HelloAnomaly::bad_extension_body: return "bad_extension_body";
+        case HelloAnomaly::none:
+            return "none";
+        case HelloAnomaly::incomplete:
+            return "incomplete";
+        case HelloAnomaly::not_tls:
+            return "not_tls";
+        case HelloAnomaly::bad_record_version:
+            return "bad_record_version";
+        case HelloAnomaly::record_too_long:
+            return "record_too_long";
+        case HelloAnomaly::not_client_hello:
+            return "not_client_hello";
+        case HelloAnomaly::handshake_too_long:
+            return "handshake_too_long";
+        case HelloAnomaly::truncated_body:
+            return "truncated_body";
+        case HelloAnomaly::bad_extension_block:
+            return "bad_extension_block";
+        case HelloAnomaly::bad_server_name:
+            return "bad_server_name";
+        case HelloAnomaly::duplicate_extension:
+            return "duplicate_extension";
+        case HelloAnomaly::interleaved_record:
+            return "interleaved_record";
+        case HelloAnomaly::bad_session_id:
+            return "bad_session_id";
+        case HelloAnomaly::bad_cipher_suites:
+            return "bad_cipher_suites";
+        case HelloAnomaly::bad_compression_methods:
+            return "bad_compression_methods";
+        case HelloAnomaly::bad_extension_body:
+            return "bad_extension_body";
     }
     return "unknown";
 }
@@ -291,7 +313,8 @@ HelloParse parse_client_hello(std::span<const uint8_t> stream) {
     hello.record_count = g.record_count;
     hello.hello_length = g.declared_end - k_handshake_header_bytes;
     hello.stream_bytes = g.stream_bytes;
-    if (auto offset = reader.sni_message_offset()) hello.sni_offset = stream_offset_of(stream, *offset);
+    if (auto offset = reader.sni_message_offset())
+        hello.sni_offset = stream_offset_of(stream, *offset);
     result.hello = std::move(hello);
     return result;
 }
@@ -299,11 +322,13 @@ HelloParse parse_client_hello(std::span<const uint8_t> stream) {
 std::optional<std::string> quick_sni(std::span<const uint8_t> stream) {
     std::vector<uint8_t> scratch;
     const Gathered g = gather_handshake(stream, scratch);
-    if (g.anomaly != HelloAnomaly::none && g.anomaly != HelloAnomaly::incomplete) return std::nullopt;
+    if (g.anomaly != HelloAnomaly::none && g.anomaly != HelloAnomaly::incomplete)
+        return std::nullopt;
     if (g.declared_end == 0) return std::nullopt;
     ClientHello hello;
     HelloReader reader(g.message, g.declared_end, Stop::at_first_sni);
-    if (reader.parse(hello) != HelloAnomaly::none || hello.server_names.empty()) return std::nullopt;
+    if (reader.parse(hello) != HelloAnomaly::none || hello.server_names.empty())
+        return std::nullopt;
     return std::move(hello.server_names.front());
 }
 

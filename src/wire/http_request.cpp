@@ -20,11 +20,15 @@ bool is_tchar(char c) {
     return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
-bool all_tchar(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_tchar); }
+bool all_tchar(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), is_tchar);
+}
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+               auto lower = [](char c) {
+                   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+               };
                return lower(x) == lower(y);
            });
 }
@@ -64,7 +68,8 @@ bool parse_request_line(std::string_view line, HttpRequest& out) {
     const std::string_view target = line.substr(first + 1, second - first - 1);
     const std::string_view version = line.substr(second + 1);
     if (!all_tchar(method) || method.size() > k_max_method_bytes || target.empty()) return false;
-    if (std::any_of(target.begin(), target.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20; })) {
+    if (std::any_of(target.begin(), target.end(),
+                    [](char c) { return static_cast<unsigned char>(c) <= 0x20; })) {
         return false;
     }
     const bool version_ok = version.size() == 8 && version.substr(0, 5) == "HTTP/" &&
@@ -107,13 +112,20 @@ bool split_host_port(std::string_view value, HttpRequest& out) {
 
 std::string_view http_anomaly_name(HttpAnomaly a) {
     switch (a) {
-        case HttpAnomaly::none: return "none";
-        case HttpAnomaly::incomplete: return "incomplete";
-        case HttpAnomaly::not_http: return "not_http";
-        case HttpAnomaly::bad_header: return "bad_header";
-        case HttpAnomaly::no_host: return "no_host";
-        case HttpAnomaly::duplicate_host: return "duplicate_host";
-        case HttpAnomaly::headers_too_long: return "headers_too_long";
+        case HttpAnomaly::none:
+            return "none";
+        case HttpAnomaly::incomplete:
+            return "incomplete";
+        case HttpAnomaly::not_http:
+            return "not_http";
+        case HttpAnomaly::bad_header:
+            return "bad_header";
+        case HttpAnomaly::no_host:
+            return "no_host";
+        case HttpAnomaly::duplicate_host:
+            return "duplicate_host";
+        case HttpAnomaly::headers_too_long:
+            return "headers_too_long";
     }
     return "unknown";
 }
@@ -132,8 +144,10 @@ HttpRequest parse_http_host(std::span<const uint8_t> stream) {
 
     const auto request_line = next_line(rest);
     if (!request_line) {
-        if (!plausible_request_prefix(rest)) out.anomaly = HttpAnomaly::not_http;
-        else return out_of_bytes(out);
+        if (!plausible_request_prefix(rest))
+            out.anomaly = HttpAnomaly::not_http;
+        else
+            return out_of_bytes(out);
         return out;
     }
     if (!parse_request_line(*request_line, out)) {

@@ -20,7 +20,6 @@ namespace {
 
 constexpr size_t k_icmp_header = 8;
 
-
 std::string address_string(int version, const uint8_t* bytes) {
     char text[INET6_ADDRSTRLEN] = {};
     inet_ntop(version == 6 ? AF_INET6 : AF_INET, bytes, text, sizeof text);
@@ -32,8 +31,8 @@ struct IpLayer {
     PacketAnomaly anomaly = PacketAnomaly::none;
     int version = 4;
     uint8_t protocol = 0;
-    size_t header_len = 0;          // IPv4 header with options / IPv6 header + extensions
-    size_t claimed_len = 0;         // total length the header claims (or the buffer's)
+    size_t header_len = 0;            // IPv4 header with options / IPv6 header + extensions
+    size_t claimed_len = 0;           // total length the header claims (or the buffer's)
     std::span<const uint8_t> packet;  // the bytes of this packet (padding trimmed)
 };
 
@@ -46,7 +45,7 @@ void skip_ipv6_extensions(IpLayer& ip, uint8_t next) {
             if (b.size() - pos < 8) break;
             next = b[pos];
             pos += (size_t{b[pos + 1]} + 1) * 8;
-        } else if (next == 44) {                      // fragment
+        } else if (next == 44) {  // fragment
             if (b.size() - pos < 8) break;
             if ((be16(b, pos + 2) & 0xfff8) != 0) {
                 ip.anomaly = PacketAnomaly::fragment;
@@ -54,7 +53,7 @@ void skip_ipv6_extensions(IpLayer& ip, uint8_t next) {
             }
             next = b[pos];
             pos += 8;
-        } else if (next == 51) {                      // authentication header
+        } else if (next == 51) {  // authentication header
             if (b.size() - pos < 8) break;
             next = b[pos];
             pos += (size_t{b[pos + 1]} + 2) * 4;
@@ -129,20 +128,32 @@ void copy_addresses(const IpLayer& ip, uint8_t* src, uint8_t* dst) {
 
 std::string_view packet_anomaly_name(PacketAnomaly a) {
     switch (a) {
-        case PacketAnomaly::none: return "none";
-        case PacketAnomaly::too_short: return "too_short";
-        case PacketAnomaly::bad_ip_version: return "bad_ip_version";
-        case PacketAnomaly::bad_ip_header_length: return "bad_ip_header_length";
-        case PacketAnomaly::bad_total_length: return "bad_total_length";
-        case PacketAnomaly::not_tcp: return "not_tcp";
-        case PacketAnomaly::bad_tcp_offset: return "bad_tcp_offset";
-        case PacketAnomaly::fragment: return "fragment";
+        case PacketAnomaly::none:
+            return "none";
+        case PacketAnomaly::too_short:
+            return "too_short";
+        case PacketAnomaly::bad_ip_version:
+            return "bad_ip_version";
+        case PacketAnomaly::bad_ip_header_length:
+            return "bad_ip_header_length";
+        case PacketAnomaly::bad_total_length:
+            return "bad_total_length";
+        case PacketAnomaly::not_tcp:
+            return "not_tcp";
+        case PacketAnomaly::bad_tcp_offset:
+            return "bad_tcp_offset";
+        case PacketAnomaly::fragment:
+            return "fragment";
     }
     return "unknown";
 }
 
-std::string TcpPacket::src_string() const { return address_string(ip_version, src); }
-std::string TcpPacket::dst_string() const { return address_string(ip_version, dst); }
+std::string TcpPacket::src_string() const {
+    return address_string(ip_version, src);
+}
+std::string TcpPacket::dst_string() const {
+    return address_string(ip_version, dst);
+}
 
 PacketParse decode_tcp_packet(std::span<const uint8_t> ip_packet) {
     PacketParse result;

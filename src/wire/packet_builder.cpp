@@ -46,7 +46,8 @@ uint32_t pseudo_header_sum(int version, const uint8_t* src, const uint8_t* dst, 
     return sum;
 }
 
-uint16_t tcp_checksum(int version, const uint8_t* src, const uint8_t* dst, std::span<const uint8_t> tcp) {
+uint16_t tcp_checksum(int version, const uint8_t* src, const uint8_t* dst,
+                      std::span<const uint8_t> tcp) {
     const uint16_t sum = ones_complement_sum(tcp, pseudo_header_sum(version, src, dst, tcp.size()));
     return static_cast<uint16_t>(~sum);
 }
@@ -56,7 +57,8 @@ uint16_t tcp_checksum(int version, const uint8_t* src, const uint8_t* dst, std::
 uint16_t ones_complement_sum(std::span<const uint8_t> bytes, uint32_t initial) {
     uint64_t sum = initial;
     size_t i = 0;
-    for (; i + 1 < bytes.size(); i += 2) sum += static_cast<uint32_t>((bytes[i] << 8) | bytes[i + 1]);
+    for (; i + 1 < bytes.size(); i += 2)
+        sum += static_cast<uint32_t>((bytes[i] << 8) | bytes[i + 1]);
     if (i < bytes.size()) sum += static_cast<uint32_t>(bytes[i] << 8);  // odd byte, zero-padded
     while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
     return static_cast<uint16_t>(sum);
@@ -104,7 +106,8 @@ bool tcp_checksums_ok(std::span<const uint8_t> ip_packet) {
     if (!parsed.packet) return false;
     const TcpPacket& p = *parsed.packet;
     if (p.payload.size() != p.wire_payload_len) return false;  // cut by a snaplen: cannot tell
-    if (p.ip_version == 4 && ones_complement_sum(ip_packet.first(p.ip_header_len)) != 0xffff) return false;
+    if (p.ip_version == 4 && ones_complement_sum(ip_packet.first(p.ip_header_len)) != 0xffff)
+        return false;
     const auto tcp = ip_packet.subspan(p.ip_header_len, p.tcp_header_len + p.payload.size());
     const uint32_t pseudo = pseudo_header_sum(p.ip_version, p.src, p.dst, tcp.size());
     return ones_complement_sum(tcp, pseudo) == 0xffff;

@@ -22,11 +22,11 @@ struct TcpSpec {
     std::array<uint8_t, 16> dst{};
     uint16_t src_port = 0, dst_port = 0;
     uint32_t seq = 0, ack = 0;
-    uint8_t flags = 0;            // tcp_flag bits (model/packet.hpp)
+    uint8_t flags = 0;  // tcp_flag bits (model/packet.hpp)
     uint16_t window = 0;
-    uint8_t ttl = 64;             // TTL / IPv6 hop limit
-    uint16_t ip_id = 0;           // IPv4 only
-    bool df = false;              // IPv4 don't-fragment bit
+    uint8_t ttl = 64;              // TTL / IPv6 hop limit
+    uint16_t ip_id = 0;            // IPv4 only
+    bool df = false;               // IPv4 don't-fragment bit
     std::vector<uint8_t> payload;  // must fit one IP packet (at most 65495 bytes over IPv4)
 };
 

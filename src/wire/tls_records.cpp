@@ -15,7 +15,6 @@ constexpr uint8_t k_handshake_client_hello = 0x01;
 constexpr size_t k_max_record_bytes = 16384 + 2048;
 constexpr size_t k_max_hello_bytes = 64 * 1024;
 
-
 }  // namespace
 
 Gathered gather_handshake(std::span<const uint8_t> stream, std::vector<uint8_t>& scratch) {
@@ -35,7 +34,8 @@ Gathered gather_handshake(std::span<const uint8_t> stream, std::vector<uint8_t>&
             break;
         }
         if (stream[pos] != k_record_handshake) {
-            g.anomaly = g.record_count == 0 ? HelloAnomaly::not_tls : HelloAnomaly::interleaved_record;
+            g.anomaly =
+                g.record_count == 0 ? HelloAnomaly::not_tls : HelloAnomaly::interleaved_record;
             return g;
         }
         if (remaining >= 2 && stream[pos + 1] != 3) {
@@ -71,7 +71,8 @@ Gathered gather_handshake(std::span<const uint8_t> stream, std::vector<uint8_t>&
             g.anomaly = HelloAnomaly::not_client_hello;
             return g;
         }
-        if (need == std::numeric_limits<size_t>::max() && message.size() >= k_handshake_header_bytes) {
+        if (need == std::numeric_limits<size_t>::max() &&
+            message.size() >= k_handshake_header_bytes) {
             const size_t body = (size_t{message[1]} << 16) | (size_t{message[2]} << 8) | message[3];
             if (body > k_max_hello_bytes) {
                 g.anomaly = HelloAnomaly::handshake_too_long;

@@ -25,7 +25,7 @@ struct Gathered {
     size_t declared_end = 0;                    // 4 + hello length, 0 when not yet known
     int record_count = 0;
     uint16_t record_version = 0;
-    size_t stream_bytes = 0;                    // just past the hello's last byte
+    size_t stream_bytes = 0;  // just past the hello's last byte
 };
 
 // Walks TLS records from the stream's start and concatenates their fragments until the

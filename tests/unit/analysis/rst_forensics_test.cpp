@@ -30,8 +30,8 @@ constexpr uint32_t k_client_isn = 1000;
 constexpr uint32_t k_server_isn = 50000;
 constexpr uint16_t k_hello_len = 517;
 
-PacketRecord packet(double t, Direction d, uint8_t flags, uint32_t seq, uint8_t ttl, uint16_t ip_id, bool df,
-                    uint16_t payload_len = 0) {
+PacketRecord packet(double t, Direction d, uint8_t flags, uint32_t seq, uint8_t ttl, uint16_t ip_id,
+                    bool df, uint16_t payload_len = 0) {
     PacketRecord p;
     p.t = t;
     p.direction = d;
@@ -58,16 +58,20 @@ Trial handshake(int id, uint8_t server_ttl, double rtt_s = 0.020) {
         packet(0.0, Direction::outbound, k_syn, k_client_isn, 64, 0x1111, true),
         packet(rtt_s, Direction::inbound, k_synack, k_server_isn, server_ttl, 0, true),
         packet(rtt_s + 0.0001, Direction::outbound, k_ack, k_client_isn + 1, 64, 0x1112, true),
-        packet(rtt_s + 0.0002, Direction::outbound, k_psh_ack, k_client_isn + 1, 64, 0x1113, true, k_hello_len),
+        packet(rtt_s + 0.0002, Direction::outbound, k_psh_ack, k_client_isn + 1, 64, 0x1113, true,
+               k_hello_len),
     };
     return t;
 }
 
-double hello_time(const Trial& t) { return t.packets[3].t; }
+double hello_time(const Trial& t) {
+    return t.packets[3].t;
+}
 
 TEST(RstForensics, ServersOwnKernelResetIsServer) {
     Trial t = handshake(0, 50);
-    t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst, k_server_isn + 1, 50, 0, true));
+    t.packets.push_back(
+        packet(hello_time(t) + 0.021, Direction::inbound, k_rst, k_server_isn + 1, 50, 0, true));
     auto findings = analyze_rsts({t});
     ASSERT_EQ(findings.size(), 1u);
     const RstFinding& f = findings[0];
@@ -81,37 +85,46 @@ TEST(RstForensics, ServersOwnKernelResetIsServer) {
     ASSERT_TRUE(f.rtt_ms && f.delay_ms);
     EXPECT_NEAR(*f.rtt_ms, 20.0, 0.01);
     EXPECT_NEAR(*f.delay_ms, 21.0, 0.01);
-    EXPECT_NE(std::find(f.reasons.begin(), f.reasons.end(), "TTL 50 equals the server's SYN-ACK TTL"), f.reasons.end());
+    EXPECT_NE(
+        std::find(f.reasons.begin(), f.reasons.end(), "TTL 50 equals the server's SYN-ACK TTL"),
+        f.reasons.end());
 }
 
 TEST(RstForensics, CloserTtlIsInjectedWithHopCount) {
     Trial t = handshake(0, 50);
-    t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst_ack, k_server_isn + 1, 60, 0, false));
+    t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst_ack,
+                               k_server_isn + 1, 60, 0, false));
     auto findings = analyze_rsts({t});
     ASSERT_EQ(findings.size(), 1u);
     EXPECT_EQ(findings[0].origin, RstOrigin::injected);
     EXPECT_EQ(findings[0].hop_difference, 10);
-    EXPECT_EQ(findings[0].reasons.front(), "TTL 60 arrives with 10 fewer hops than the server's SYN-ACK (TTL 50)");
+    EXPECT_EQ(findings[0].reasons.front(),
+              "TTL 60 arrives with 10 fewer hops than the server's SYN-ACK (TTL 50)");
 }
 
 TEST(RstForensics, DifferentInitialTtlIsInjected) {
     Trial t = handshake(0, 50);
-    t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst_ack, k_server_isn + 1, 248, 0x9920, false));
+    t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst_ack,
+                               k_server_isn + 1, 248, 0x9920, false));
     auto findings = analyze_rsts({t});
     ASSERT_EQ(findings.size(), 1u);
     EXPECT_EQ(findings[0].origin, RstOrigin::injected);
     EXPECT_EQ(findings[0].signature, RstSignatureId::gfw_type_3);
-    EXPECT_NE(findings[0].reasons.front().find("initial TTL of 255"), std::string::npos) << findings[0].reasons.front();
+    EXPECT_NE(findings[0].reasons.front().find("initial TTL of 255"), std::string::npos)
+        << findings[0].reasons.front();
 }
 
 TEST(RstForensics, FasterThanTheMinimumRoundTripIsInjectedEvenWithTheServersTtl) {
-    std::vector<Trial> trials = {handshake(0, 50, 0.040), handshake(1, 50, 0.045), handshake(2, 50, 0.041)};
-    trials[0].packets.push_back(packet(hello_time(trials[0]) + 0.002, Direction::inbound, k_rst, k_server_isn + 1, 50, 0, true));
+    std::vector<Trial> trials = {handshake(0, 50, 0.040), handshake(1, 50, 0.045),
+                                 handshake(2, 50, 0.041)};
+    trials[0].packets.push_back(packet(hello_time(trials[0]) + 0.002, Direction::inbound, k_rst,
+                                       k_server_isn + 1, 50, 0, true));
     auto findings = analyze_rsts(trials);
     ASSERT_EQ(findings.size(), 1u);
     EXPECT_EQ(findings[0].origin, RstOrigin::injected);
     EXPECT_EQ(findings[0].reasons.size(), 1u);
-    EXPECT_NE(findings[0].reasons[0].find("faster than the 40.0 ms minimum round trip to the server (3 connections)"),
+    EXPECT_NE(findings[0].reasons[0].find(
+                  "faster than the 40.0 ms minimum round trip to the server (3 connections)"),
               std::string::npos)
         << findings[0].reasons[0];
 }
@@ -119,8 +132,10 @@ TEST(RstForensics, FasterThanTheMinimumRoundTripIsInjectedEvenWithTheServersTtl)
 // A busy host inflates single RTT samples (seen in the lab: 0.03 ms paths reading 20 ms):
 // neither one inflated sample nor too few samples may turn a server RST into an injection.
 TEST(RstForensics, InflatedOrFewRttSamplesGiveNoTimingEvidence) {
-    std::vector<Trial> trials = {handshake(0, 50, 0.020), handshake(1, 50, 0.0001), handshake(2, 50, 0.0001)};
-    trials[0].packets.push_back(packet(hello_time(trials[0]) + 0.001, Direction::inbound, k_rst, k_server_isn + 1, 50, 0, true));
+    std::vector<Trial> trials = {handshake(0, 50, 0.020), handshake(1, 50, 0.0001),
+                                 handshake(2, 50, 0.0001)};
+    trials[0].packets.push_back(packet(hello_time(trials[0]) + 0.001, Direction::inbound, k_rst,
+                                       k_server_isn + 1, 50, 0, true));
     EXPECT_EQ(analyze_rsts(trials)[0].origin, RstOrigin::server);
     trials.resize(2);
     trials[1] = handshake(1, 50, 0.030);
@@ -129,8 +144,10 @@ TEST(RstForensics, InflatedOrFewRttSamplesGiveNoTimingEvidence) {
 
 TEST(RstForensics, ServerResetAfterAnInjectedOneIsMarkedAftermath) {
     Trial t = handshake(0, 50);
-    t.packets.push_back(packet(hello_time(t) + 0.010, Direction::inbound, k_rst_ack, k_server_isn + 1, 53, 31415, false));
-    t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst, k_server_isn + 1, 50, 0, true));
+    t.packets.push_back(packet(hello_time(t) + 0.010, Direction::inbound, k_rst_ack,
+                               k_server_isn + 1, 53, 31415, false));
+    t.packets.push_back(
+        packet(hello_time(t) + 0.021, Direction::inbound, k_rst, k_server_isn + 1, 50, 0, true));
     auto findings = analyze_rsts({t});
     ASSERT_EQ(findings.size(), 2u);
     EXPECT_EQ(findings[0].origin, RstOrigin::injected);
@@ -142,7 +159,8 @@ TEST(RstForensics, ServerResetAfterAnInjectedOneIsMarkedAftermath) {
 
 TEST(RstForensics, SubMillisecondRoundTripSaysNothingAboutTiming) {
     Trial t = handshake(0, 63, 0.0001);
-    t.packets.push_back(packet(hello_time(t) + 0.00001, Direction::inbound, k_rst, k_server_isn + 1, 63, 0, true));
+    t.packets.push_back(
+        packet(hello_time(t) + 0.00001, Direction::inbound, k_rst, k_server_isn + 1, 63, 0, true));
     EXPECT_EQ(analyze_rsts({t})[0].origin, RstOrigin::server);
 }
 
@@ -174,10 +192,12 @@ TEST(RstForensics, RefusedConnectionIsJudgedAgainstTheSameServersOtherSynAcks) {
     EXPECT_EQ(findings[0].trial_id, 1);
     EXPECT_EQ(findings[0].origin, RstOrigin::server);
     EXPECT_EQ(findings[0].seq_relation, SeqRelation::unknown);
-    EXPECT_EQ(findings[0].reasons.front(), "TTL 50 equals the server's SYN-ACK TTL on other connections");
+    EXPECT_EQ(findings[0].reasons.front(),
+              "TTL 50 equals the server's SYN-ACK TTL on other connections");
     EXPECT_EQ(findings[1].origin, RstOrigin::injected);
     EXPECT_EQ(findings[1].reasons.front(),
-              "TTL 60 arrives with 10 fewer hops than the server's SYN-ACK (TTL 50) on other connections");
+              "TTL 60 arrives with 10 fewer hops than the server's SYN-ACK (TTL 50) on other "
+              "connections");
 
     Trial elsewhere = refused;  // another address: no baseline to borrow
     elsewhere.address = "192.0.2.99";
@@ -186,7 +206,8 @@ TEST(RstForensics, RefusedConnectionIsJudgedAgainstTheSameServersOtherSynAcks) {
 
 TEST(RstForensics, SameTtlButForeignIpIdIsNotClaimedEitherWay) {
     Trial t = handshake(0, 50);
-    t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst, k_server_isn + 1, 50, 0x7b2c, true));
+    t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst, k_server_isn + 1,
+                               50, 0x7b2c, true));
     auto findings = analyze_rsts({t});
     ASSERT_EQ(findings.size(), 1u);
     EXPECT_EQ(findings[0].origin, RstOrigin::unknown);
@@ -196,8 +217,10 @@ TEST(RstForensics, SameTtlButForeignIpIdIsNotClaimedEitherWay) {
 
 TEST(RstForensics, AbortiveCloseContinuesTheServersIpIdSequence) {
     Trial t = handshake(0, 50);
-    t.packets.push_back(packet(hello_time(t) + 0.020, Direction::inbound, k_ack, k_server_isn + 1, 50, 0x2000, true));
-    t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst_ack, k_server_isn + 1, 50, 0x2001, true));
+    t.packets.push_back(packet(hello_time(t) + 0.020, Direction::inbound, k_ack, k_server_isn + 1,
+                               50, 0x2000, true));
+    t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst_ack,
+                               k_server_isn + 1, 50, 0x2001, true));
     auto findings = analyze_rsts({t});
     ASSERT_EQ(findings.size(), 1u);
     EXPECT_EQ(findings[0].ip_id_pattern, IpIdPattern::server_sequence);
@@ -206,13 +229,15 @@ TEST(RstForensics, AbortiveCloseContinuesTheServersIpIdSequence) {
 
 TEST(RstForensics, IpIdCopiedFromOursOrFixedAcrossTrials) {
     Trial copied = handshake(0, 50);
-    copied.packets.push_back(packet(hello_time(copied) + 0.021, Direction::inbound, k_rst, k_server_isn + 1, 50, 0x1113, true));
+    copied.packets.push_back(packet(hello_time(copied) + 0.021, Direction::inbound, k_rst,
+                                    k_server_isn + 1, 50, 0x1113, true));
     EXPECT_EQ(analyze_rsts({copied})[0].ip_id_pattern, IpIdPattern::copied);
     EXPECT_EQ(analyze_rsts({copied})[0].origin, RstOrigin::injected);
 
     std::vector<Trial> trials = {handshake(1, 50), handshake(2, 50)};
     for (auto& t : trials)
-        t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst_ack, k_server_isn + 1, 102, 31415, false));
+        t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst_ack,
+                                   k_server_isn + 1, 102, 31415, false));
     auto findings = analyze_rsts(trials);
     ASSERT_EQ(findings.size(), 2u);
     for (const auto& f : findings) {
@@ -225,7 +250,8 @@ TEST(RstForensics, IpIdCopiedFromOursOrFixedAcrossTrials) {
 TEST(RstForensics, SequenceRelations) {
     auto relation_of = [](uint32_t offset) {
         Trial t = handshake(0, 50);
-        t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst_ack, k_server_isn + 1 + offset, 55, 0, false));
+        t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst_ack,
+                                   k_server_isn + 1 + offset, 55, 0, false));
         return analyze_rsts({t})[0];
     };
     EXPECT_EQ(relation_of(0).seq_relation, SeqRelation::exact);
@@ -238,7 +264,8 @@ TEST(RstForensics, SequenceRelations) {
 
 TEST(RstForensics, ForgedFinBeforeServerHelloIsJudgedButALateFinIsNot) {
     Trial forged = handshake(0, 50);
-    forged.packets.push_back(packet(hello_time(forged) + 0.021, Direction::inbound, k_fin_ack, k_server_isn + 1, 58, 1, false));
+    forged.packets.push_back(packet(hello_time(forged) + 0.021, Direction::inbound, k_fin_ack,
+                                    k_server_isn + 1, 58, 1, false));
     auto findings = analyze_rsts({forged});
     ASSERT_EQ(findings.size(), 1u);
     EXPECT_EQ(findings[0].flags, k_fin_ack);
@@ -246,8 +273,10 @@ TEST(RstForensics, ForgedFinBeforeServerHelloIsJudgedButALateFinIsNot) {
 
     Trial normal = handshake(1, 50);
     normal.server_hello_seen = true;
-    normal.packets.push_back(packet(hello_time(normal) + 0.021, Direction::inbound, k_psh_ack, k_server_isn + 1, 50, 0x10, true, 1200));
-    normal.packets.push_back(packet(hello_time(normal) + 0.030, Direction::inbound, k_fin_ack, k_server_isn + 1201, 50, 0x11, true));
+    normal.packets.push_back(packet(hello_time(normal) + 0.021, Direction::inbound, k_psh_ack,
+                                    k_server_isn + 1, 50, 0x10, true, 1200));
+    normal.packets.push_back(packet(hello_time(normal) + 0.030, Direction::inbound, k_fin_ack,
+                                    k_server_isn + 1201, 50, 0x11, true));
     EXPECT_TRUE(analyze_rsts({normal}).empty());
 }
 
@@ -293,9 +322,11 @@ std::vector<Trial> trials_from_fixture(const std::string& name) {
     EXPECT_TRUE(stats.anomalies.empty());
     EXPECT_EQ(stats.unmatched, 0);
     for (auto& t : trials)
-        t.server_hello_seen = std::any_of(t.packets.begin(), t.packets.end(), [](const PacketRecord& p) {
-            return p.direction == Direction::inbound && p.payload_len > 0 && !(p.flags & tcp_flag::rst);
-        });
+        t.server_hello_seen =
+            std::any_of(t.packets.begin(), t.packets.end(), [](const PacketRecord& p) {
+                return p.direction == Direction::inbound && p.payload_len > 0 &&
+                       !(p.flags & tcp_flag::rst);
+            });
     return trials;
 }
 
@@ -331,7 +362,8 @@ TEST(RstForensicsFixtures, HenanLikeInjectionReadsAsInjectedHenan) {
         EXPECT_EQ(f.ip_id_pattern, IpIdPattern::fixed);
         EXPECT_EQ(f.seq_relation, SeqRelation::exact);
         EXPECT_FALSE(f.df);
-        EXPECT_EQ(f.reasons.front(), "TTL 58 arrives with 5 more hops than the server's SYN-ACK (TTL 63)");
+        EXPECT_EQ(f.reasons.front(),
+                  "TTL 58 arrives with 5 more hops than the server's SYN-ACK (TTL 63)");
     }
 }
 

@@ -79,7 +79,9 @@ TEST(Attach, AssignsByFlowAndConvertsFields) {
 TEST(Attach, ReusedSourcePortGoesToTheLaterTrial) {
     std::vector<Trial> trials = {trial(0, 40000, 0.0), trial(1, 40000, 5.0)};
     Ipv4Tcp syn;
-    attach_packets(trials, {frame_at(0.1, test::sll(test::ipv4_tcp(syn))), frame_at(5.1, test::sll(test::ipv4_tcp(syn)))},
+    attach_packets(trials,
+                   {frame_at(0.1, test::sll(test::ipv4_tcp(syn))),
+                    frame_at(5.1, test::sll(test::ipv4_tcp(syn)))},
                    k_run_start);
     ASSERT_EQ(trials[0].packets.size(), 1u);
     ASSERT_EQ(trials[1].packets.size(), 1u);
@@ -99,7 +101,8 @@ TEST(Attach, ReusedPortWithinTheSlackKeepsTheEarlierTrialsResets) {
     rst.flags = 0x14;
     Ipv4Tcp syn;  // the later trial's SYN, stamped a hair before its t0
     attach_packets(trials,
-                   {frame_at(0.050, test::sll(test::ipv4_tcp(rst))), frame_at(0.0799, test::sll(test::ipv4_tcp(syn)))},
+                   {frame_at(0.050, test::sll(test::ipv4_tcp(rst))),
+                    frame_at(0.0799, test::sll(test::ipv4_tcp(syn)))},
                    k_run_start);
     ASSERT_EQ(trials[0].packets.size(), 1u);
     EXPECT_EQ(trials[0].packets[0].flags, tcp_flag::rst | tcp_flag::ack);

@@ -29,7 +29,9 @@ TEST(CaptureFilter, RestrictsToProbedFlowsAndIcmpErrors) {
     spec.remote_addresses = {"10.77.3.2", "fd77::2"};
     spec.remote_ports = {443, 80};
     std::string f = build_capture_filter(spec);
-    EXPECT_NE(f.find("tcp and (host 10.77.3.2 or host fd77::2) and (port 443 or port 80)"), std::string::npos) << f;
+    EXPECT_NE(f.find("tcp and (host 10.77.3.2 or host fd77::2) and (port 443 or port 80)"),
+              std::string::npos)
+        << f;
     EXPECT_NE(f.find("icmp-timxceed"), std::string::npos) << f;
     EXPECT_NE(f.find("icmp6"), std::string::npos) << f;
     spec.icmp = IcmpErrors::exclude;
@@ -125,7 +127,8 @@ TEST(CaptureSession, UnknownInterfaceIsOneClearError) {
     spec.interface = "sniprobe-nosuch0";
     auto session = CaptureSession::start(spec);
     ASSERT_FALSE(session);
-    EXPECT_NE(session.error().message.find("sniprobe-nosuch0"), std::string::npos) << session.error().message;
+    EXPECT_NE(session.error().message.find("sniprobe-nosuch0"), std::string::npos)
+        << session.error().message;
 }
 
 // Without privileges start() must fail with the one line users can act on. As root,
@@ -137,7 +140,8 @@ TEST(CaptureSession, WithoutPrivilegeSaysHowToFixIt) {
     ASSERT_GE(child, 0);
     if (child == 0) {
         ::close(fds[0]);
-        if (::geteuid() == 0 && (::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0))
+        if (::geteuid() == 0 &&
+            (::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0))
             ::_exit(3);
         auto session = CaptureSession::start(CaptureSpec{});
         std::string message = session ? "started" : session.error().message;
@@ -147,7 +151,8 @@ TEST(CaptureSession, WithoutPrivilegeSaysHowToFixIt) {
     ::close(fds[1]);
     std::string message;
     char buf[256];
-    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) message.append(buf, static_cast<size_t>(n));
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+        message.append(buf, static_cast<size_t>(n));
     ::close(fds[0]);
     int status = 0;
     ::waitpid(child, &status, 0);
@@ -177,8 +182,8 @@ TEST(Pcapng, TsharkReadsTheResetFromIt) {
     const std::string path = dir.file("resets.pcapng");
     ASSERT_TRUE(write_pcapng(path, packets));
     auto all = run_command({"tshark", "-n", "-r", path, "-T", "fields", "-e", "frame.number"});
-    auto resets = run_command({"tshark", "-n", "-r", path, "-Y", "tcp.flags.reset==1", "-T", "fields",
-                               "-e", "tcp.srcport"});
+    auto resets = run_command({"tshark", "-n", "-r", path, "-Y", "tcp.flags.reset==1", "-T",
+                               "fields", "-e", "tcp.srcport"});
     ASSERT_TRUE(all && resets);
     EXPECT_EQ(all->exit_code, 0) << all->output;
     EXPECT_NE(all->output.find("2"), std::string::npos) << all->output;

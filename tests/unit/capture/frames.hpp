@@ -61,7 +61,8 @@ inline std::vector<uint8_t> ethernet(const std::vector<uint8_t>& ip) {
 }
 
 // Linux cooked v1: packet type 0 = to us, 4 = outgoing; hatype 1 = Ethernet, 772 = loopback.
-inline std::vector<uint8_t> sll(const std::vector<uint8_t>& ip, uint16_t packet_type = 0, uint16_t hatype = 1) {
+inline std::vector<uint8_t> sll(const std::vector<uint8_t>& ip, uint16_t packet_type = 0,
+                                uint16_t hatype = 1) {
     std::vector<uint8_t> f(16, 0);
     put16(f, 0, packet_type);
     put16(f, 2, hatype);
@@ -71,7 +72,8 @@ inline std::vector<uint8_t> sll(const std::vector<uint8_t>& ip, uint16_t packet_
 }
 
 // Linux cooked v2.
-inline std::vector<uint8_t> sll2(const std::vector<uint8_t>& ip, uint8_t packet_type = 0, uint16_t hatype = 1) {
+inline std::vector<uint8_t> sll2(const std::vector<uint8_t>& ip, uint8_t packet_type = 0,
+                                 uint16_t hatype = 1) {
     std::vector<uint8_t> f(20, 0);
     put16(f, 0, 0x0800);
     put16(f, 8, hatype);

@@ -13,10 +13,11 @@ using test::Ipv4Tcp;
 
 TEST(LinkFrame, StripsEveryLinuxLinkType) {
     auto ip = test::ipv4_tcp(Ipv4Tcp{});
-    for (auto [dlt, frame] : {std::pair{link_type::ethernet, test::ethernet(ip)},
-                              std::pair{link_type::linux_sll, test::sll(ip)},
-                              std::pair{link_type::linux_sll2, test::sll2(ip)},
-                              std::pair{link_type::raw, ip}, std::pair{link_type::raw_linktype, ip}}) {
+    for (auto [dlt, frame] :
+         {std::pair{link_type::ethernet, test::ethernet(ip)},
+          std::pair{link_type::linux_sll, test::sll(ip)},
+          std::pair{link_type::linux_sll2, test::sll2(ip)}, std::pair{link_type::raw, ip},
+          std::pair{link_type::raw_linktype, ip}}) {
         LinkFrame out = decode_link_frame(dlt, frame);
         ASSERT_EQ(out.anomaly, FrameAnomaly::none) << "dlt " << dlt;
         EXPECT_EQ(out.ip_packet.size(), ip.size()) << "dlt " << dlt;
@@ -36,9 +37,12 @@ TEST(LinkFrame, SkipsVlanTags) {
 
 TEST(LinkFrame, NamesBadFrames) {
     std::vector<uint8_t> short_frame(10, 0);
-    EXPECT_EQ(decode_link_frame(link_type::ethernet, short_frame).anomaly, FrameAnomaly::truncated_link_header);
-    EXPECT_EQ(decode_link_frame(link_type::linux_sll, short_frame).anomaly, FrameAnomaly::truncated_link_header);
-    EXPECT_EQ(decode_link_frame(link_type::linux_sll2, short_frame).anomaly, FrameAnomaly::truncated_link_header);
+    EXPECT_EQ(decode_link_frame(link_type::ethernet, short_frame).anomaly,
+              FrameAnomaly::truncated_link_header);
+    EXPECT_EQ(decode_link_frame(link_type::linux_sll, short_frame).anomaly,
+              FrameAnomaly::truncated_link_header);
+    EXPECT_EQ(decode_link_frame(link_type::linux_sll2, short_frame).anomaly,
+              FrameAnomaly::truncated_link_header);
     EXPECT_EQ(decode_link_frame(link_type::raw, {}).anomaly, FrameAnomaly::truncated_link_header);
     EXPECT_EQ(decode_link_frame(9999, short_frame).anomaly, FrameAnomaly::unsupported_link_type);
     auto arp = test::ethernet(test::ipv4_tcp(Ipv4Tcp{}));
@@ -50,11 +54,15 @@ TEST(LinkFrame, NamesBadFrames) {
 
 TEST(LinkFrame, FlagsOnlyTheOutgoingLoopbackCopy) {
     auto ip = test::ipv4_tcp(Ipv4Tcp{});
-    EXPECT_EQ(decode_link_frame(link_type::linux_sll, test::sll(ip, 4, 772)).anomaly, FrameAnomaly::loopback_echo);
-    EXPECT_EQ(decode_link_frame(link_type::linux_sll2, test::sll2(ip, 4, 772)).anomaly, FrameAnomaly::loopback_echo);
-    EXPECT_EQ(decode_link_frame(link_type::linux_sll, test::sll(ip, 0, 772)).anomaly, FrameAnomaly::none);
+    EXPECT_EQ(decode_link_frame(link_type::linux_sll, test::sll(ip, 4, 772)).anomaly,
+              FrameAnomaly::loopback_echo);
+    EXPECT_EQ(decode_link_frame(link_type::linux_sll2, test::sll2(ip, 4, 772)).anomaly,
+              FrameAnomaly::loopback_echo);
+    EXPECT_EQ(decode_link_frame(link_type::linux_sll, test::sll(ip, 0, 772)).anomaly,
+              FrameAnomaly::none);
     // Outgoing on a real interface is the only copy: keep it.
-    EXPECT_EQ(decode_link_frame(link_type::linux_sll, test::sll(ip, 4, 1)).anomaly, FrameAnomaly::none);
+    EXPECT_EQ(decode_link_frame(link_type::linux_sll, test::sll(ip, 4, 1)).anomaly,
+              FrameAnomaly::none);
 }
 
 }  // namespace

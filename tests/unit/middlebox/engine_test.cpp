@@ -12,16 +12,20 @@ namespace {
 using namespace testing;
 
 std::string sni_rule(const std::string& extra) {
-    return "[[rule]]\nname = \"r\"\naction = \"rst_both\"\n" + extra + "\n[rule.match]\nsni_exact = \"blocked.test\"\n";
+    return "[[rule]]\nname = \"r\"\naction = \"rst_both\"\n" + extra +
+           "\n[rule.match]\nsni_exact = \"blocked.test\"\n";
 }
 
-bool triggered(const Decision& d) { return !d.before.empty() || d.drop; }
+bool triggered(const Decision& d) {
+    return !d.before.empty() || d.drop;
+}
 
 TEST(Engine, MatchesOnlyTheBlockedName) {
     Engine engine(rules_from(sni_rule("")), {});
     handshake(engine, 0);
     EXPECT_FALSE(triggered(send_data(engine, hello_for("nothere.test"), 1)));
-    EXPECT_FALSE(triggered(send_data(engine, fixture("openssl_no_sni.bin"), 1, 40001)));  // no flow: mid-stream
+    EXPECT_FALSE(triggered(
+        send_data(engine, fixture("openssl_no_sni.bin"), 1, 40001)));  // no flow: mid-stream
     handshake(engine, 0, 40002);
     EXPECT_TRUE(triggered(send_data(engine, fixture("openssl_sni.bin"), 2, 40002)));
     handshake(engine, 0, 40003);
@@ -30,7 +34,9 @@ TEST(Engine, MatchesOnlyTheBlockedName) {
 }
 
 TEST(Engine, PortsRestrictARule) {
-    Engine engine(rules_from("[[rule]]\nname='r'\naction='rst_both'\n[rule.match]\nsni_exact='blocked.test'\nports=[8443]\n"), {});
+    Engine engine(rules_from("[[rule]]\nname='r'\naction='rst_both'\n[rule.match]\nsni_exact='"
+                             "blocked.test'\nports=[8443]\n"),
+                  {});
     handshake(engine, 0);
     EXPECT_FALSE(triggered(send_data(engine, fixture("openssl_sni.bin"), 1)));
     handshake(engine, 0, k_client_port, 8443);
@@ -38,7 +44,8 @@ TEST(Engine, PortsRestrictARule) {
 }
 
 // The hello split inside the SNI across two TCP segments.
-Decision split_and_send(Engine& engine, const std::vector<uint8_t>& hello, size_t cut, Decision* first) {
+Decision split_and_send(Engine& engine, const std::vector<uint8_t>& hello, size_t cut,
+                        Decision* first) {
     std::vector<uint8_t> a(hello.begin(), hello.begin() + static_cast<long>(cut));
     std::vector<uint8_t> b(hello.begin() + static_cast<long>(cut), hello.end());
     handshake(engine, 0);
@@ -48,7 +55,8 @@ Decision split_and_send(Engine& engine, const std::vector<uint8_t>& hello, size_
 
 TEST(Engine, ReassemblyModes) {
     auto hello = fixture("openssl_sni.bin");
-    auto at = std::search(hello.begin(), hello.end(), std::begin("blocked"), std::end("blocked") - 1);
+    auto at =
+        std::search(hello.begin(), hello.end(), std::begin("blocked"), std::end("blocked") - 1);
     size_t cut = static_cast<size_t>(at - hello.begin()) + 3;  // inside the name
     Decision first;
 
@@ -112,7 +120,8 @@ TEST(Engine, ResidualBlockingRefusesNewSynsUntilItExpires) {
     EXPECT_EQ(syn.before[0].dst_port, 41000);
     EXPECT_EQ(engine.counters().residual_hits, 1u);
     // Another server port is not blocked.
-    EXPECT_FALSE(engine.handle(pkt(true, 1, 0, tcp_flag::syn, {}, 5, 41001, 8443), 1000 + 89000).drop);
+    EXPECT_FALSE(
+        engine.handle(pkt(true, 1, 0, tcp_flag::syn, {}, 5, 41001, 8443), 1000 + 89000).drop);
     // After residual_seconds the tuple is free again.
     Decision later = engine.handle(pkt(true, 888, 0, tcp_flag::syn, {}, 5, 41002), 1000 + 90000);
     EXPECT_FALSE(later.drop);
@@ -120,26 +129,32 @@ TEST(Engine, ResidualBlockingRefusesNewSynsUntilItExpires) {
 }
 
 TEST(Engine, ResidualForcesFinAndBlockpageOnTheNextData) {
-    Engine engine(rules_from("[[rule]]\nname='f'\naction='fin_client'\nresidual_seconds=10\n[rule.match]\n"
-                             "sni_exact='blocked.test'\n"),
-                  {});
+    Engine engine(
+        rules_from("[[rule]]\nname='f'\naction='fin_client'\nresidual_seconds=10\n[rule.match]\n"
+                   "sni_exact='blocked.test'\n"),
+        {});
     handshake(engine, 0);
     ASSERT_TRUE(triggered(send_data(engine, fixture("openssl_sni.bin"), 1)));
     handshake(engine, 2, 41000);  // the SYN passes...
-    Decision d = send_data(engine, hello_for("nothere.test"), 3, 41000);  // ...any data gets the FIN
+    Decision d =
+        send_data(engine, hello_for("nothere.test"), 3, 41000);  // ...any data gets the FIN
     ASSERT_EQ(d.before.size(), 1u);
     EXPECT_EQ(d.before[0].flags, tcp_flag::fin | tcp_flag::ack);
 }
 
 TEST(Engine, DropBlackholesTheFlowAndDropAllTheAddress) {
-    Engine drop(rules_from("[[rule]]\nname='d'\naction='drop'\n[rule.match]\nsni_exact='blocked.test'\n"), {});
+    Engine drop(
+        rules_from("[[rule]]\nname='d'\naction='drop'\n[rule.match]\nsni_exact='blocked.test'\n"),
+        {});
     handshake(drop, 0);
     Decision d = send_data(drop, fixture("openssl_sni.bin"), 1);
     EXPECT_TRUE(d.drop);
     EXPECT_TRUE(d.before.empty());
     EXPECT_TRUE(drop.handle(pkt(false, k_server_isn + 1, k_client_isn + 1, tcp_flag::ack), 2).drop);
 
-    Engine addr(rules_from("[[rule]]\nname='a'\naction='drop_all'\n[rule.match]\ndst_ip='10.0.0.9'\nports=[443]\n"), {});
+    Engine addr(rules_from("[[rule]]\nname='a'\naction='drop_all'\n[rule.match]\ndst_ip='10.0.0.9'"
+                           "\nports=[443]\n"),
+                {});
     EXPECT_TRUE(addr.handle(pkt(true, 1, 0, tcp_flag::syn), 0).drop);
     EXPECT_FALSE(addr.handle(pkt(true, 1, 0, tcp_flag::syn, {}, 1, 40000, 80), 0).drop);
 }

@@ -13,12 +13,15 @@ namespace {
 
 using namespace testing;
 
-std::string rule_toml(const std::string& action, const std::string& mode, const std::string& fingerprint) {
+std::string rule_toml(const std::string& action, const std::string& mode,
+                      const std::string& fingerprint) {
     return "[[rule]]\nname = \"t\"\naction = \"" + action + "\"\nmode = \"" + mode +
-           "\"\ndelay_ms = 3\n[rule.match]\nsni_exact = \"blocked.test\"\n[rule.fingerprint]\n" + fingerprint;
+           "\"\ndelay_ms = 3\n[rule.match]\nsni_exact = \"blocked.test\"\n[rule.fingerprint]\n" +
+           fingerprint;
 }
 
-const std::string k_seed_fp = "count = 1\nflags = \"rst_ack\"\nttl = 53\nip_id = \"fixed:31415\"\nwindow = 0\n";
+const std::string k_seed_fp =
+    "count = 1\nflags = \"rst_ack\"\nttl = 53\nip_id = \"fixed:31415\"\nwindow = 0\n";
 
 void expect_to_client(const wire::TcpSpec& s) {
     EXPECT_TRUE(std::equal(k_server.begin(), k_server.end(), s.src.begin()));
@@ -86,7 +89,8 @@ TEST(Inject, InPathDropsTheOriginalAndResetsTheServerAtItsSeq) {
 }
 
 TEST(Inject, CountSpreadFlagsAndIpIds) {
-    std::string fp = "count = 3\nflags = \"rst\"\nttl = 99\nip_id = \"copy\"\nseq_spread = [0, 1460, 4380]\n";
+    std::string fp =
+        "count = 3\nflags = \"rst\"\nttl = 99\nip_id = \"copy\"\nseq_spread = [0, 1460, 4380]\n";
     Engine engine(rules_from(rule_toml("rst_client", "on_path", fp)), {});
     handshake(engine, 0);
     Decision d = send_data(engine, fixture("openssl_sni.bin"), 10);
@@ -98,15 +102,16 @@ TEST(Inject, CountSpreadFlagsAndIpIds) {
     EXPECT_EQ(d.before[2].seq, base + 4380);
     for (const auto& s : d.before) {
         EXPECT_EQ(s.flags, tcp_flag::rst);
-        EXPECT_EQ(s.ack, 0u);       // a bare RST carries no acknowledgment
-        EXPECT_EQ(s.ip_id, 1234);   // copied from the trigger
+        EXPECT_EQ(s.ack, 0u);      // a bare RST carries no acknowledgment
+        EXPECT_EQ(s.ip_id, 1234);  // copied from the trigger
         EXPECT_EQ(s.ttl, 99);
     }
 }
 
 TEST(Inject, ARandomIpIdIsDrawnOncePerBurst) {
     // GFW type II sends three identical RST+ACKs: the copies share one random IP ID.
-    std::string fp = "count = 3\nflags = \"rst_ack\"\nttl = 47\nip_id = \"random\"\nseq_spread = [0]\n";
+    std::string fp =
+        "count = 3\nflags = \"rst_ack\"\nttl = 47\nip_id = \"random\"\nseq_spread = [0]\n";
     Engine engine(rules_from(rule_toml("rst_client", "on_path", fp)), {});
     handshake(engine, 0);
     Decision d = send_data(engine, fixture("openssl_sni.bin"), 10);
@@ -121,15 +126,19 @@ TEST(Inject, ARandomIpIdIsDrawnOncePerBurst) {
 TEST(Inject, ServerBytesAdvanceTheClientRstSeq) {
     // On port 80 the server may have sent bytes before the trigger (a 100-continue,
     // a banner): the client's RST must start past them.
-    Engine engine(rules_from("[[rule]]\nname='h'\naction='rst_client'\n[rule.match]\nhttp_host='blocked.test'\n"), {});
+    Engine engine(
+        rules_from(
+            "[[rule]]\nname='h'\naction='rst_client'\n[rule.match]\nhttp_host='blocked.test'\n"),
+        {});
     handshake(engine, 0, k_client_port, 80);
     engine.handle(pkt(false, k_server_isn + 1, k_client_isn + 1, tcp_flag::psh | tcp_flag::ack,
-                         std::vector<uint8_t>(100, 'x'), 0, k_client_port, 80),
+                      std::vector<uint8_t>(100, 'x'), 0, k_client_port, 80),
                   5);
     std::string req = "GET / HTTP/1.1\r\nHost: blocked.test\r\n\r\n";
-    Decision d = engine.handle(pkt(true, k_client_isn + 1, k_server_isn + 1, tcp_flag::psh | tcp_flag::ack,
-                                      std::vector<uint8_t>(req.begin(), req.end()), 9, k_client_port, 80),
-                               10);
+    Decision d =
+        engine.handle(pkt(true, k_client_isn + 1, k_server_isn + 1, tcp_flag::psh | tcp_flag::ack,
+                          std::vector<uint8_t>(req.begin(), req.end()), 9, k_client_port, 80),
+                      10);
     ASSERT_EQ(d.before.size(), 1u);
     EXPECT_EQ(d.before[0].seq, k_server_isn + 1 + 100);
 }
@@ -138,7 +147,8 @@ TEST(Inject, FinClientAndBlockpage) {
     Engine fin(rules_from(rule_toml("fin_client", "in_path", k_seed_fp)), {});
     handshake(fin, 0);
     auto hello = fixture("openssl_sni.bin");
-    Decision d = fin.handle(pkt(true, k_client_isn + 1, k_server_isn + 1, tcp_flag::psh | tcp_flag::ack, hello), 1);
+    Decision d = fin.handle(
+        pkt(true, k_client_isn + 1, k_server_isn + 1, tcp_flag::psh | tcp_flag::ack, hello), 1);
     ASSERT_EQ(d.before.size(), 1u);
     EXPECT_EQ(d.before[0].flags, tcp_flag::fin | tcp_flag::ack);
     EXPECT_EQ(d.before[0].seq, k_server_isn + 1);

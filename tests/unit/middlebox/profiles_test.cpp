@@ -11,7 +11,8 @@ namespace sniprobe::middlebox {
 namespace {
 
 std::string read_source_profile(const std::string& name) {
-    std::ifstream in(std::string(SNIPROBE_TEST_DATA) + "/../../src/middlebox/profiles/" + name + ".toml");
+    std::ifstream in(std::string(SNIPROBE_TEST_DATA) + "/../../src/middlebox/profiles/" + name +
+                     ".toml");
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();

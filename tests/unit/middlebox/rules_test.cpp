@@ -72,7 +72,8 @@ TEST(Rules, ParsesEveryField) {
 }
 
 TEST(Rules, DefaultsAndEmptyFile) {
-    auto r = parse_rules("[[rule]]\nname='x'\naction='drop'\n[rule.match]\nsni_exact='a.test'\n", "d.toml");
+    auto r = parse_rules("[[rule]]\nname='x'\naction='drop'\n[rule.match]\nsni_exact='a.test'\n",
+                         "d.toml");
     ASSERT_TRUE(r) << r.error().message;
     const Rule& x = r->rules.at(0);
     EXPECT_DOUBLE_EQ(x.probability, 1.0);
@@ -107,38 +108,66 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"syntax", "[[rule]]\nname = \n", "bad.toml:2: syntax:"},
         BadCase{"unknown top-level", "rules = 1\n", "bad.toml:1: rules: unknown top-level key"},
-        BadCase{"missing name", "[[rule]]\naction = \"drop\"\n", "bad.toml:1: rule[0].name: missing"},
-        BadCase{"name not a string", "[[rule]]\nname = 3\n", "bad.toml:2: rule[0].name: must be a string"},
+        BadCase{"missing name", "[[rule]]\naction = \"drop\"\n",
+                "bad.toml:1: rule[0].name: missing"},
+        BadCase{"name not a string", "[[rule]]\nname = 3\n",
+                "bad.toml:2: rule[0].name: must be a string"},
         BadCase{"unknown field", "[[rule]]\nname = \"r\"\nprobabilty = 0.5\n",
                 "bad.toml:3: rule[0].probabilty: unknown field"},
-        BadCase{"missing match", "[[rule]]\nname = \"r\"\naction = \"drop\"\n", "bad.toml:1: rule 'r'.match: missing"},
-        BadCase{"two match keys", "[[rule]]\nname = \"r\"\naction = \"drop\"\n[rule.match]\nsni_exact = \"a\"\nhttp_host = \"b\"\n",
+        BadCase{"missing match", "[[rule]]\nname = \"r\"\naction = \"drop\"\n",
+                "bad.toml:1: rule 'r'.match: missing"},
+        BadCase{"two match keys",
+                "[[rule]]\nname = \"r\"\naction = \"drop\"\n[rule.match]\nsni_exact = "
+                "\"a\"\nhttp_host = \"b\"\n",
                 "rule 'r'.match: needs exactly one of"},
-        BadCase{"bad action", "[[rule]]\nname = \"r\"\naction = \"explode\"\n[rule.match]\nsni_exact = \"a\"\n",
+        BadCase{"bad action",
+                "[[rule]]\nname = \"r\"\naction = \"explode\"\n[rule.match]\nsni_exact = \"a\"\n",
                 "bad.toml:3: rule 'r'.action: 'explode' is not one of"},
-        BadCase{"dst_ip with rst", "[[rule]]\nname = \"r\"\naction = \"rst_both\"\n[rule.match]\ndst_ip = \"1.2.3.4\"\n",
-                "bad.toml:3: rule 'r'.action: drop_all goes with match.dst_ip"},
-        BadCase{"bad address", "[[rule]]\nname = \"r\"\naction = \"drop_all\"\n[rule.match]\ndst_ip = \"1.2.3\"\n",
+        BadCase{
+            "dst_ip with rst",
+            "[[rule]]\nname = \"r\"\naction = \"rst_both\"\n[rule.match]\ndst_ip = \"1.2.3.4\"\n",
+            "bad.toml:3: rule 'r'.action: drop_all goes with match.dst_ip"},
+        BadCase{"bad address",
+                "[[rule]]\nname = \"r\"\naction = \"drop_all\"\n[rule.match]\ndst_ip = \"1.2.3\"\n",
                 "bad.toml:5: rule 'r'.match.dst_ip: '1.2.3' is not an IPv4 address"},
-        BadCase{"probability > 1", "[[rule]]\nname = \"r\"\naction = \"drop\"\nprobability = 1.5\n[rule.match]\nsni_exact = \"a\"\n",
+        BadCase{"probability > 1",
+                "[[rule]]\nname = \"r\"\naction = \"drop\"\nprobability = "
+                "1.5\n[rule.match]\nsni_exact = \"a\"\n",
                 "bad.toml:4: rule 'r'.probability: 1.5 is out of range 0..1"},
-        BadCase{"bad mode", "[[rule]]\nname = \"r\"\naction = \"drop\"\nmode = \"sideways\"\n[rule.match]\nsni_exact = \"a\"\n",
+        BadCase{"bad mode",
+                "[[rule]]\nname = \"r\"\naction = \"drop\"\nmode = "
+                "\"sideways\"\n[rule.match]\nsni_exact = \"a\"\n",
                 "bad.toml:4: rule 'r'.mode: 'sideways' is not on_path or in_path"},
-        BadCase{"bad reassemble", "[[rule]]\nname = \"r\"\naction = \"drop\"\nreassemble = \"maybe\"\n[rule.match]\nsni_exact = \"a\"\n",
+        BadCase{"bad reassemble",
+                "[[rule]]\nname = \"r\"\naction = \"drop\"\nreassemble = "
+                "\"maybe\"\n[rule.match]\nsni_exact = \"a\"\n",
                 "bad.toml:4: rule 'r'.reassemble: must be"},
-        BadCase{"ttl range", RULE "[rule.fingerprint]\nttl = 300\n", "bad.toml:7: rule 'r'.fingerprint.ttl: 300 is out of range 1..255"},
-        BadCase{"count range", RULE "[rule.fingerprint]\ncount = 0\n", "bad.toml:7: rule 'r'.fingerprint.count: 0 is out of range"},
-        BadCase{"bad flags", RULE "[rule.fingerprint]\nflags = \"syn\"\n", "bad.toml:7: rule 'r'.fingerprint.flags: 'syn' is not rst or rst_ack"},
-        BadCase{"bad ip_id", RULE "[rule.fingerprint]\nip_id = \"odd\"\n", "bad.toml:7: rule 'r'.fingerprint.ip_id: 'odd' is not"},
-        BadCase{"fixed:0", RULE "[rule.fingerprint]\nip_id = \"fixed:0\"\n", "bad.toml:7: rule 'r'.fingerprint.ip_id: fixed:N needs N in 1..65535"},
-        BadCase{"fixed:junk", RULE "[rule.fingerprint]\nip_id = \"fixed:12x\"\n", "rule 'r'.fingerprint.ip_id: fixed:N"},
-        BadCase{"empty spread", RULE "[rule.fingerprint]\nseq_spread = []\n", "bad.toml:7: rule 'r'.fingerprint.seq_spread: must be a non-empty"},
-        BadCase{"window type", RULE "[rule.fingerprint]\nwindow = \"big\"\n", "bad.toml:7: rule 'r'.fingerprint.window: must be an integer"},
-        BadCase{"bad port", RULE "ports = [0]\n", "rule 'r'.match.ports: ports are integers 1..65535"},
-        BadCase{"delay range", "[[rule]]\nname = \"r\"\naction = \"drop\"\ndelay_ms = -1\n[rule.match]\nsni_exact = \"a\"\n",
+        BadCase{"ttl range", RULE "[rule.fingerprint]\nttl = 300\n",
+                "bad.toml:7: rule 'r'.fingerprint.ttl: 300 is out of range 1..255"},
+        BadCase{"count range", RULE "[rule.fingerprint]\ncount = 0\n",
+                "bad.toml:7: rule 'r'.fingerprint.count: 0 is out of range"},
+        BadCase{"bad flags", RULE "[rule.fingerprint]\nflags = \"syn\"\n",
+                "bad.toml:7: rule 'r'.fingerprint.flags: 'syn' is not rst or rst_ack"},
+        BadCase{"bad ip_id", RULE "[rule.fingerprint]\nip_id = \"odd\"\n",
+                "bad.toml:7: rule 'r'.fingerprint.ip_id: 'odd' is not"},
+        BadCase{"fixed:0", RULE "[rule.fingerprint]\nip_id = \"fixed:0\"\n",
+                "bad.toml:7: rule 'r'.fingerprint.ip_id: fixed:N needs N in 1..65535"},
+        BadCase{"fixed:junk", RULE "[rule.fingerprint]\nip_id = \"fixed:12x\"\n",
+                "rule 'r'.fingerprint.ip_id: fixed:N"},
+        BadCase{"empty spread", RULE "[rule.fingerprint]\nseq_spread = []\n",
+                "bad.toml:7: rule 'r'.fingerprint.seq_spread: must be a non-empty"},
+        BadCase{"window type", RULE "[rule.fingerprint]\nwindow = \"big\"\n",
+                "bad.toml:7: rule 'r'.fingerprint.window: must be an integer"},
+        BadCase{"bad port", RULE "ports = [0]\n",
+                "rule 'r'.match.ports: ports are integers 1..65535"},
+        BadCase{"delay range",
+                "[[rule]]\nname = \"r\"\naction = \"drop\"\ndelay_ms = -1\n[rule.match]\nsni_exact "
+                "= \"a\"\n",
                 "bad.toml:4: rule 'r'.delay_ms: -1 is out of range"},
         BadCase{"duplicate name", RULE RULE, "rule[1].name: duplicate rule name 'r'"},
-        BadCase{"drop_all probability", "[[rule]]\nname = \"r\"\naction = \"drop_all\"\nprobability = 0.5\n[rule.match]\ndst_ip = \"1.2.3.4\"\n",
+        BadCase{"drop_all probability",
+                "[[rule]]\nname = \"r\"\naction = \"drop_all\"\nprobability = "
+                "0.5\n[rule.match]\ndst_ip = \"1.2.3.4\"\n",
                 "rule 'r'.probability: drop_all is per packet"}));
 #undef RULE
 

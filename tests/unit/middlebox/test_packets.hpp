@@ -85,11 +85,13 @@ inline std::vector<uint8_t> pkt(bool from_client, uint32_t seq, uint32_t ack, ui
 // SYN, SYN-ACK and the client's ACK of one connection; returns the decisions.
 inline void handshake(Engine& engine, uint64_t now_ms, uint16_t client_port = k_client_port,
                       uint16_t server_port = 443) {
-    engine.handle(pkt(true, k_client_isn, 0, tcp_flag::syn, {}, 1, client_port, server_port), now_ms);
-    engine.handle(pkt(false, k_server_isn, k_client_isn + 1, tcp_flag::syn | tcp_flag::ack, {}, 0, client_port,
-                         server_port),
+    engine.handle(pkt(true, k_client_isn, 0, tcp_flag::syn, {}, 1, client_port, server_port),
                   now_ms);
-    engine.handle(pkt(true, k_client_isn + 1, k_server_isn + 1, tcp_flag::ack, {}, 2, client_port, server_port),
+    engine.handle(pkt(false, k_server_isn, k_client_isn + 1, tcp_flag::syn | tcp_flag::ack, {}, 0,
+                      client_port, server_port),
+                  now_ms);
+    engine.handle(pkt(true, k_client_isn + 1, k_server_isn + 1, tcp_flag::ack, {}, 2, client_port,
+                      server_port),
                   now_ms);
 }
 
@@ -97,9 +99,10 @@ inline void handshake(Engine& engine, uint64_t now_ms, uint16_t client_port = k_
 inline Decision send_data(Engine& engine, const std::vector<uint8_t>& payload, uint64_t now_ms,
                           uint16_t client_port = k_client_port, uint16_t server_port = 443,
                           uint32_t offset = 0) {
-    return engine.handle(pkt(true, k_client_isn + 1 + offset, k_server_isn + 1, tcp_flag::psh | tcp_flag::ack,
-                                payload, 1234, client_port, server_port),
-                         now_ms);
+    return engine.handle(
+        pkt(true, k_client_isn + 1 + offset, k_server_isn + 1, tcp_flag::psh | tcp_flag::ack,
+            payload, 1234, client_port, server_port),
+        now_ms);
 }
 
 inline Rules rules_from(const std::string& toml) {

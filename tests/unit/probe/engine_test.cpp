@@ -8,8 +8,8 @@
 #include <map>
 #include <set>
 
-#include "tls_test_server.hpp"
 #include "probe/connection.hpp"
+#include "tls_test_server.hpp"
 #include "util/clock.hpp"
 #include "util/interrupt.hpp"
 #include "util/result.hpp"
@@ -26,7 +26,8 @@ using test::TestServer;
 constexpr const char* k_name = "test.sniprobe";
 constexpr long k_day = 24 * 3600;
 
-PlannedTrial planned(int id, Variant v, uint16_t port, std::string name, std::string address = "127.0.0.1") {
+PlannedTrial planned(int id, Variant v, uint16_t port, std::string name,
+                     std::string address = "127.0.0.1") {
     PlannedTrial p;
     p.id = id;
     p.variant = v;
@@ -170,7 +171,8 @@ TEST(Engine, SplitTcpSendsTwoSegmentsAndTheServerReassembles) {
 
 TEST(Engine, SplitRecordSendsTwoRecordsWithTheSameHello) {
     TestServer server(ServerMode::complete, 1, &self_signed_cert());
-    auto trials = run_trials({planned(0, Variant::sni_split_record, server.port(), k_name)}, quick());
+    auto trials =
+        run_trials({planned(0, Variant::sni_split_record, server.port(), k_name)}, quick());
     ASSERT_EQ(trials.size(), 1u);
     EXPECT_TRUE(trials[0].ok()) << trials[0].failure;
     ASSERT_EQ(server.seen().size(), 1u);
@@ -206,7 +208,8 @@ TEST(Engine, ManyTrialsUseDistinctPortsWithBoundedConcurrency) {
     constexpr int k_trials = 12;
     TestServer server(ServerMode::complete, k_trials, &self_signed_cert());
     std::vector<PlannedTrial> plan;
-    for (int i = 0; i < k_trials; ++i) plan.push_back(planned(i, Variant::sni, server.port(), k_name));
+    for (int i = 0; i < k_trials; ++i)
+        plan.push_back(planned(i, Variant::sni, server.port(), k_name));
     auto trials = run_trials(plan, quick());
     ASSERT_EQ(trials.size(), static_cast<size_t>(k_trials));
     std::set<uint16_t> ports;
@@ -256,7 +259,8 @@ TEST(Engine, LargeHelloTakesTwoSegmentsOnAnEthernetSizedMss) {
     ProbeOptions o = quick();
     o.mss = 1460;
     auto trials = run_trials({planned(0, Variant::sni_large, server.port(), k_name),
-                              planned(1, Variant::sni, server.port(), k_name)}, o);
+                              planned(1, Variant::sni, server.port(), k_name)},
+                             o);
     ASSERT_EQ(trials.size(), 2u);
     EXPECT_TRUE(trials[0].ok()) << trials[0].failure;
     EXPECT_EQ(trials[0].client_hello_segments, 2);
@@ -280,7 +284,8 @@ TEST(EngineDeathTest, InterruptStopsTheLoopPromptly) {
             socklen_t len = sizeof a;
             ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&a), &len);
             std::vector<PlannedTrial> plan;
-            for (int i = 0; i < 4; ++i) plan.push_back(planned(i, Variant::sni, ntohs(a.sin_port), k_name));
+            for (int i = 0; i < 4; ++i)
+                plan.push_back(planned(i, Variant::sni, ntohs(a.sin_port), k_name));
             ProbeHooks hooks;
             int bound = 0;
             hooks.on_socket_bound = [&](int, uint16_t) {

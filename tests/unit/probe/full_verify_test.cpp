@@ -19,8 +19,10 @@ constexpr const char* k_name = "test.sniprobe";
 constexpr long k_day = 24 * 3600;
 
 struct Pki {
-    TestCert root = make_cert("sniprobe test root", nullptr, -k_day, 365 * k_day, test::CertKind::ca);
-    TestCert intermediate = make_cert("sniprobe test intermediate", &root, -k_day, 365 * k_day, test::CertKind::ca);
+    TestCert root =
+        make_cert("sniprobe test root", nullptr, -k_day, 365 * k_day, test::CertKind::ca);
+    TestCert intermediate =
+        make_cert("sniprobe test intermediate", &root, -k_day, 365 * k_day, test::CertKind::ca);
     PemFile root_file{{&root}};
 };
 
@@ -30,7 +32,8 @@ Pki& pki() {
 }
 
 // One full_verify trial against a server presenting `leaf` (+ `extra` in its chain).
-Trial verify_against(const TestCert& leaf, const TestCert* extra = nullptr, const std::string& name = k_name) {
+Trial verify_against(const TestCert& leaf, const TestCert* extra = nullptr,
+                     const std::string& name = k_name) {
     TestServer server(ServerMode::complete, 1, &leaf, extra);
     PlannedTrial p;
     p.variant = Variant::full_verify;

@@ -51,8 +51,10 @@ TEST(HelloShaping, RecordSplitKeepsTheHandshakeBytes) {
     EXPECT_EQ(parsed.hello->sni(), "blocked.test");
     // Strip both record headers: the handshake bytes are the original ones.
     size_t first_len = (size_t{bytes[3]} << 8) | bytes[4];
-    std::vector<uint8_t> handshake(bytes.begin() + 5, bytes.begin() + 5 + static_cast<long>(first_len));
-    handshake.insert(handshake.end(), bytes.begin() + 10 + static_cast<long>(first_len), bytes.end());
+    std::vector<uint8_t> handshake(bytes.begin() + 5,
+                                   bytes.begin() + 5 + static_cast<long>(first_len));
+    handshake.insert(handshake.end(), bytes.begin() + 10 + static_cast<long>(first_len),
+                     bytes.end());
     EXPECT_EQ(handshake, std::vector<uint8_t>(hello.begin() + 5, hello.end()));
 }
 

@@ -7,7 +7,8 @@ namespace sniprobe {
 namespace {
 
 TEST(HttpResponse, StatusServerTitle) {
-    auto f = parse_http_response("HTTP/1.1 302 Found\r\nserver:  nginx \r\nLocation: /x\r\n\r\n<title>Moved</title>");
+    auto f = parse_http_response(
+        "HTTP/1.1 302 Found\r\nserver:  nginx \r\nLocation: /x\r\n\r\n<title>Moved</title>");
     EXPECT_EQ(f.status, 302);
     EXPECT_EQ(f.server, "nginx");
     EXPECT_EQ(f.title, "Moved");
@@ -33,7 +34,8 @@ TEST(HttpResponse, NotHttp) {
 }
 
 TEST(HttpResponse, RequestCarriesHost) {
-    EXPECT_EQ(http_request_for("blocked.test").rfind("GET / HTTP/1.1\r\nHost: blocked.test\r\n", 0), 0u);
+    EXPECT_EQ(http_request_for("blocked.test").rfind("GET / HTTP/1.1\r\nHost: blocked.test\r\n", 0),
+              0u);
 }
 
 }  // namespace

@@ -36,7 +36,9 @@ TEST(Plan, EveryRoundHoldsEachVariantOnce) {
     }
     // Shuffled: the rounds are not all in the same order.
     bool differs = false;
-    for (size_t i = 0; i < n; ++i) differs |= plan[i].variant != plan[n + i].variant || plan[i].variant != plan[2 * n + i].variant;
+    for (size_t i = 0; i < n; ++i)
+        differs |=
+            plan[i].variant != plan[n + i].variant || plan[i].variant != plan[2 * n + i].variant;
     EXPECT_TRUE(differs);
 }
 
@@ -50,14 +52,22 @@ TEST(Plan, NamesPortsAndAddressesPerVariant) {
     for (const auto& p : plan) {
         addresses[p.variant].insert(p.address);
         switch (p.variant) {
-            case Variant::no_sni: EXPECT_EQ(p.server_name, ""); break;
+            case Variant::no_sni:
+                EXPECT_EQ(p.server_name, "");
+                break;
             case Variant::control_sni:
             case Variant::control_split_tcp:
             case Variant::control_large:
             case Variant::control_chrome:
-            case Variant::control_firefox: EXPECT_EQ(p.server_name, "example.com"); break;
-            case Variant::sni_case: EXPECT_EQ(p.server_name, "BlOcKeD.tEsT"); break;
-            default: EXPECT_EQ(p.server_name, "blocked.test"); break;
+            case Variant::control_firefox:
+                EXPECT_EQ(p.server_name, "example.com");
+                break;
+            case Variant::sni_case:
+                EXPECT_EQ(p.server_name, "BlOcKeD.tEsT");
+                break;
+            default:
+                EXPECT_EQ(p.server_name, "blocked.test");
+                break;
         }
         EXPECT_EQ(p.port, p.variant == Variant::http_host ? 80 : 8443);
     }
@@ -84,7 +94,8 @@ TEST(Plan, SameSeedSamePlan) {
 
 TEST(Plan, IpLiteralTargetSkipsNameVariants) {
     auto target = parse_target("[2001:db8::1]:443", 443).value();
-    auto plan = plan_trials(target, Resolution{{{"2001:db8::1", "ipv6", "cli"}}, "", {}}, ProbeOptions{});
+    auto plan =
+        plan_trials(target, Resolution{{{"2001:db8::1", "ipv6", "cli"}}, "", {}}, ProbeOptions{});
     std::set<Variant> variants;
     for (const auto& p : plan) {
         variants.insert(p.variant);
@@ -92,9 +103,10 @@ TEST(Plan, IpLiteralTargetSkipsNameVariants) {
             EXPECT_EQ(p.server_name, "[2001:db8::1]");
         }
     }
-    EXPECT_EQ(variants, (std::set<Variant>{Variant::no_sni, Variant::control_sni, Variant::control_split_tcp,
-                                           Variant::http_host, Variant::full_verify, Variant::control_large,
-                                           Variant::control_chrome, Variant::control_firefox}));
+    EXPECT_EQ(variants,
+              (std::set<Variant>{Variant::no_sni, Variant::control_sni, Variant::control_split_tcp,
+                                 Variant::http_host, Variant::full_verify, Variant::control_large,
+                                 Variant::control_chrome, Variant::control_firefox}));
 }
 
 TEST(Plan, NoAddressNoPlan) {

@@ -1,8 +1,8 @@
 // Loopback servers for the probe engine's tests (certificates come from support/certs.hpp):
 // a server thread that accepts a fixed number of connections and behaves as told — complete
-// the handshake, reset after the ClientHello, send an alert, answer plain HTTP. It keeps the raw ClientHello bytes it
-// received so tests can check what really reached the server. Every blocking call has a
-// safety bound (poll/SO_RCVTIMEO) so a broken engine fails a test instead of hanging it.
+// the handshake, reset after the ClientHello, send an alert, answer plain HTTP. It keeps the raw
+// ClientHello bytes it received so tests can check what really reached the server. Every blocking
+// call has a safety bound (poll/SO_RCVTIMEO) so a broken engine fails a test instead of hanging it.
 #pragma once
 
 #include <netinet/in.h>
@@ -32,24 +32,25 @@ namespace sniprobe::test {
 
 // What the server does with each connection.
 enum class ServerMode {
-    complete,         // full TLS handshake
-    reset_after_hello,// read the ClientHello, then close with SO_LINGER 0 (RST)
-    alert_on_sni,     // servername callback answers unrecognized_name (fatal)
-    http,             // plain HTTP: read the request, send `http_response`, close
+    complete,           // full TLS handshake
+    reset_after_hello,  // read the ClientHello, then close with SO_LINGER 0 (RST)
+    alert_on_sni,       // servername callback answers unrecognized_name (fatal)
+    http,               // plain HTTP: read the request, send `http_response`, close
 };
 
 // What one accepted connection showed the server.
 struct ServerSeen {
-    std::vector<uint8_t> hello_bytes;   // raw client->server bytes up to a full hello
-    int handshake_rc = 0;               // SSL_accept's return (complete mode)
-    std::string request;                // http mode
+    std::vector<uint8_t> hello_bytes;  // raw client->server bytes up to a full hello
+    int handshake_rc = 0;              // SSL_accept's return (complete mode)
+    std::string request;               // http mode
 };
 
 // A listening loopback server on an ephemeral port, serving `connections` in a thread.
 class TestServer {
-public:
+  public:
     TestServer(ServerMode mode, int connections, const TestCert* cert = nullptr,
-               const TestCert* chain_extra = nullptr, std::string http_response = "", bool ipv6 = false)
+               const TestCert* chain_extra = nullptr, std::string http_response = "",
+               bool ipv6 = false)
         : m_mode(mode), m_http_response(std::move(http_response)) {
         // OpenSSL's socket BIO writes without MSG_NOSIGNAL: the server's session tickets
         // may hit the client's RST, which must not kill the test process.
@@ -80,7 +81,8 @@ public:
             SSL_CTX_use_PrivateKey(m_ctx, cert->key.get());
             if (chain_extra) SSL_CTX_add1_chain_cert(m_ctx, chain_extra->cert.get());
             SSL_CTX_set_alpn_select_cb(m_ctx, &TestServer::select_alpn, nullptr);
-            if (mode == ServerMode::alert_on_sni) SSL_CTX_set_tlsext_servername_callback(m_ctx, &TestServer::reject_name);
+            if (mode == ServerMode::alert_on_sni)
+                SSL_CTX_set_tlsext_servername_callback(m_ctx, &TestServer::reject_name);
         }
         m_thread = std::thread([this, connections] { serve(connections); });
     }
@@ -98,9 +100,9 @@ public:
         return m_seen;
     }
 
-private:
-    static int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-                           unsigned int inlen, void*) {
+  private:
+    static int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen,
+                           const unsigned char* in, unsigned int inlen, void*) {
         static const unsigned char k_http11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
         unsigned char* selected = nullptr;
         if (SSL_select_next_proto(&selected, outlen, k_http11, sizeof k_http11, in, inlen) !=
@@ -141,7 +143,8 @@ private:
                 char buf[4096];
                 ssize_t n = ::recv(conn.get(), buf, sizeof buf, 0);
                 if (n > 0) seen.request.assign(buf, static_cast<size_t>(n));
-                [[maybe_unused]] auto w = ::send(conn.get(), m_http_response.data(), m_http_response.size(), MSG_NOSIGNAL);
+                [[maybe_unused]] auto w = ::send(conn.get(), m_http_response.data(),
+                                                 m_http_response.size(), MSG_NOSIGNAL);
             } else {
                 seen.hello_bytes = read_hello(conn.get());
                 if (m_mode == ServerMode::reset_after_hello) {

@@ -63,8 +63,10 @@ inline Diagnosis rich_diagnosis() {
     residual.keyed_fields = 3;
     residual.scope = "port 8443 on the same server answered while port 443 was blocked";
     residual.probes = {
-        {0.4, 443, "tls", "example.com", ResidualPhase::during, FailureCode::connection_refused, false},
-        {0.41, 8443, "tls", "example.com", ResidualPhase::during, FailureCode::ssl_failed_handshake, true},
+        {0.4, 443, "tls", "example.com", ResidualPhase::during, FailureCode::connection_refused,
+         false},
+        {0.41, 8443, "tls", "example.com", ResidualPhase::during, FailureCode::ssl_failed_handshake,
+         true},
         {6.3, 443, "tls", "example.com", ResidualPhase::during, FailureCode::none, true}};
     d.residual = residual;
     d.verdict = decide(d);

@@ -131,7 +131,8 @@ TEST(ResidualTrigger, WithoutCaptureAPlainResetCounts) {
     d.analysis.rsts.clear();
     d.trials[0].captured = false;
     EXPECT_TRUE(find_trigger(d));
-    d.trials[0].failure = FailureCode::generic_timeout_error;  // a timeout alone is not enough blind
+    d.trials[0].failure =
+        FailureCode::generic_timeout_error;  // a timeout alone is not enough blind
     EXPECT_FALSE(find_trigger(d));
 }
 
@@ -166,7 +167,8 @@ TEST(ResidualMeasure, AnotherPortBlockedTooMeansTheWholeAddress) {
     EXPECT_EQ(r.keyed_fields, 2);
     // The other ports were asked again after the block, and answered.
     int after_ok = 0;
-    for (const ResidualProbe& p : r.probes) after_ok += p.phase == ResidualPhase::after && p.answered;
+    for (const ResidualProbe& p : r.probes)
+        after_ok += p.phase == ResidualPhase::after && p.answered;
     EXPECT_GE(after_ok, 1);
 }
 
@@ -268,7 +270,8 @@ TEST(ResidualMeasure, InterruptStopsIt) {
 std::vector<std::string> measured_lines(const Verdict& v) {
     std::vector<std::string> out;
     for (const Evidence& e : v.evidence)
-        if (e.id == std::string(evidence::residual_blocking.id) && e.text.rfind("measured:", 0) == 0)
+        if (e.id == std::string(evidence::residual_blocking.id) &&
+            e.text.rfind("measured:", 0) == 0)
             out.push_back(e.text);
     return out;
 }

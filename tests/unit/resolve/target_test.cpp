@@ -64,8 +64,8 @@ TEST(ParseTarget, IdnBecomesPunycodeNonTransitional) {
 }
 
 TEST(ParseTarget, RejectsBadPorts) {
-    for (const char* input : {"example.com:0", "example.com:65536", "example.com:", "example.com:44x",
-                              "[::1]:99999", "[::1]x"}) {
+    for (const char* input : {"example.com:0", "example.com:65536",
+                              "example.com:", "example.com:44x", "[::1]:99999", "[::1]x"}) {
         auto t = parse_target(input, 443);
         EXPECT_FALSE(t) << input;
         if (!t) {

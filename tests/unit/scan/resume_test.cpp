@@ -14,7 +14,8 @@
 namespace sniprobe::scan {
 namespace {
 
-std::string record_line(const std::string& host, const std::string& ip, bool ip_given, uint16_t port) {
+std::string record_line(const std::string& host, const std::string& ip, bool ip_given,
+                        uint16_t port) {
     ScanRecord r;
     r.target.host = host;
     r.target.ip = ip;

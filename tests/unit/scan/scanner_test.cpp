@@ -20,7 +20,8 @@ using test::SniFilterServer;
 using test::TestCert;
 
 const TestCert& server_cert() {
-    static TestCert cert = make_cert("default.test", nullptr, -3600, 30 * 24 * 3600L, test::CertKind::leaf);
+    static TestCert cert =
+        make_cert("default.test", nullptr, -3600, 30 * 24 * 3600L, test::CertKind::leaf);
     return cert;
 }
 
@@ -35,7 +36,8 @@ Collected scan_names(uint16_t port, int count, int blocked_every, ScanOptions op
         if (next >= count) return std::nullopt;
         ScanTarget t;
         int i = next++;
-        t.host = i % blocked_every == 0 ? "n" + std::to_string(i) + ".blocked.test" : "n" + std::to_string(i) + ".ok.test";
+        t.host = i % blocked_every == 0 ? "n" + std::to_string(i) + ".blocked.test"
+                                        : "n" + std::to_string(i) + ".ok.test";
         t.ip = "127.0.0.1";
         t.ip_given = true;
         t.port = port;
@@ -60,15 +62,16 @@ TEST(Scanner, BlockedNamesAreSniResetAndTheRestOk) {
     ASSERT_EQ(c.records.size(), 30u);
     EXPECT_FALSE(c.stats.interrupted);
     EXPECT_EQ(c.stats.targets, 30);
-    EXPECT_EQ(c.stats.control_sets, 1);                 // one address: controls probed once
-    EXPECT_EQ(c.stats.trials, 30 * 3 + 2 * 5);          // not once per name
-    EXPECT_LE(c.stats.max_targets_in_flight, 6);        // the window holds
+    EXPECT_EQ(c.stats.control_sets, 1);           // one address: controls probed once
+    EXPECT_EQ(c.stats.trials, 30 * 3 + 2 * 5);    // not once per name
+    EXPECT_LE(c.stats.max_targets_in_flight, 6);  // the window holds
     EXPECT_LE(c.stats.max_address_in_flight, 16);
     std::set<std::string> hosts;
     for (const auto& r : c.records) {
         hosts.insert(r.target.host);
         const bool blocked = r.target.host.ends_with(".blocked.test");
-        EXPECT_EQ(r.verdict.cause, blocked ? Cause::sni_reset : Cause::ok) << r.target.host << ": " << r.verdict.summary;
+        EXPECT_EQ(r.verdict.cause, blocked ? Cause::sni_reset : Cause::ok)
+            << r.target.host << ": " << r.verdict.summary;
         ASSERT_FALSE(r.variants.empty());
         const VariantStats* sni = nullptr;
         for (const auto& s : r.variants)
@@ -98,7 +101,9 @@ TEST(Scanner, ConnectionsToOneAddressAreCapped) {
     EXPECT_GE(c.stats.max_address_in_flight, 1);
     EXPECT_LE(c.stats.max_address_in_flight, 3);
     for (const auto& r : c.records)
-        EXPECT_EQ(r.verdict.cause, r.target.host.ends_with(".blocked.test") ? Cause::sni_reset : Cause::ok) << r.target.host;
+        EXPECT_EQ(r.verdict.cause,
+                  r.target.host.ends_with(".blocked.test") ? Cause::sni_reset : Cause::ok)
+            << r.target.host;
 }
 
 TEST(Scanner, FullHandshakesAgree) {
@@ -111,7 +116,9 @@ TEST(Scanner, FullHandshakesAgree) {
     auto c = scan_names(server.port(), 6, 3, options);
     ASSERT_EQ(c.records.size(), 6u);
     for (const auto& r : c.records)
-        EXPECT_EQ(r.verdict.cause, r.target.host.ends_with(".blocked.test") ? Cause::sni_reset : Cause::ok) << r.target.host;
+        EXPECT_EQ(r.verdict.cause,
+                  r.target.host.ends_with(".blocked.test") ? Cause::sni_reset : Cause::ok)
+            << r.target.host;
 }
 
 TEST(Scanner, RefusedAddressIsTcpUnreachableForEveryName) {
@@ -129,7 +136,8 @@ TEST(Scanner, RefusedAddressIsTcpUnreachableForEveryName) {
     options.control_trials = 3;
     auto c = scan_names(port, 4, 2, options);
     ASSERT_EQ(c.records.size(), 4u);
-    for (const auto& r : c.records) EXPECT_EQ(r.verdict.cause, Cause::tcp_unreachable) << r.target.host;
+    for (const auto& r : c.records)
+        EXPECT_EQ(r.verdict.cause, Cause::tcp_unreachable) << r.target.host;
 }
 
 TEST(Engine, ClientHelloOnlyStopsAtTheServerHello) {
@@ -182,10 +190,12 @@ TEST(Engine, PacingSpacesNewConnections) {
     options.depth = HandshakeDepth::server_hello;
     options.max_new_per_second = 50;  // 10 connections: at least ~9 / 50 s
     std::vector<PlannedTrial> plan;
-    for (int i = 0; i < 10; ++i) plan.push_back({i, Variant::sni, "127.0.0.1", server.port(), "p.ok.test"});
+    for (int i = 0; i < 10; ++i)
+        plan.push_back({i, Variant::sni, "127.0.0.1", server.port(), "p.ok.test"});
     auto started = std::chrono::steady_clock::now();
     auto trials = run_trials(plan, options);
-    double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    double elapsed_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     ASSERT_EQ(trials.size(), 10u);
     EXPECT_GE(elapsed_s, 0.15);
     double first = trials.front().t0, last = trials.back().t0;

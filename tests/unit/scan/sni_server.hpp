@@ -15,8 +15,9 @@
 namespace sniprobe::test {
 
 class SniFilterServer {
-public:
-    SniFilterServer(const TestCert& cert, std::string blocked_suffix) : m_blocked_suffix(std::move(blocked_suffix)) {
+  public:
+    SniFilterServer(const TestCert& cert, std::string blocked_suffix)
+        : m_blocked_suffix(std::move(blocked_suffix)) {
         ::signal(SIGPIPE, SIG_IGN);
         m_listen.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
         int one = 1;
@@ -43,7 +44,7 @@ public:
     int resets() const { return m_resets; }
     int handshakes() const { return m_handshakes; }
 
-private:
+  private:
     void serve() {
         while (!m_stop) {
             pollfd p{m_listen.get(), POLLIN, 0};

@@ -71,13 +71,20 @@ TEST(TargetLine, TargetsFields) {
 }
 
 TEST(TargetLine, MalformedLinesSayWhy) {
-    EXPECT_NE(error_of("a.test,10.0.0.300", InputFormat::targets).find("ip field"), std::string::npos);
-    EXPECT_NE(error_of("a.test,10.0.0.1,0", InputFormat::targets).find("out of range"), std::string::npos);
-    EXPECT_NE(error_of("a.test,10.0.0.1,70000", InputFormat::targets).find("port"), std::string::npos);
-    EXPECT_NE(error_of("a.test,10.0.0.1,https", InputFormat::targets).find("invalid port"), std::string::npos);
-    EXPECT_NE(error_of("a.test,10.0.0.1,443,x", InputFormat::targets).find("too many fields"), std::string::npos);
-    EXPECT_NE(error_of("10.0.0.1,10.0.0.1", InputFormat::targets).find("not a name"), std::string::npos);
-    EXPECT_NE(error_of("a.test 10.0.0.1", InputFormat::names).find("one host name"), std::string::npos);
+    EXPECT_NE(error_of("a.test,10.0.0.300", InputFormat::targets).find("ip field"),
+              std::string::npos);
+    EXPECT_NE(error_of("a.test,10.0.0.1,0", InputFormat::targets).find("out of range"),
+              std::string::npos);
+    EXPECT_NE(error_of("a.test,10.0.0.1,70000", InputFormat::targets).find("port"),
+              std::string::npos);
+    EXPECT_NE(error_of("a.test,10.0.0.1,https", InputFormat::targets).find("invalid port"),
+              std::string::npos);
+    EXPECT_NE(error_of("a.test,10.0.0.1,443,x", InputFormat::targets).find("too many fields"),
+              std::string::npos);
+    EXPECT_NE(error_of("10.0.0.1,10.0.0.1", InputFormat::targets).find("not a name"),
+              std::string::npos);
+    EXPECT_NE(error_of("a.test 10.0.0.1", InputFormat::names).find("one host name"),
+              std::string::npos);
     EXPECT_NE(error_of("-bad-.test", InputFormat::names).find("hyphen"), std::string::npos);
     EXPECT_NE(error_of("a..test", InputFormat::names).find("empty label"), std::string::npos);
 }

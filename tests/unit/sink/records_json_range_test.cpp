@@ -8,7 +8,8 @@ namespace sniprobe::sink {
 namespace {
 
 TEST(RecordsJsonRange, FloatBeyondAFieldsRangeIsAnError) {
-    auto r = decode_records(R"({"now": 1, "connections": [{"received": [{"t": 1, "ip_id": 3.14e7}]}]})");
+    auto r =
+        decode_records(R"({"now": 1, "connections": [{"received": [{"t": 1, "ip_id": 3.14e7}]}]})");
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message.find("ip_id"), std::string::npos) << r.error().message;
 }
@@ -19,7 +20,8 @@ TEST(RecordsJsonRange, IntegerBeyondAFieldsRangeIsAnError) {
 }
 
 TEST(RecordsJsonRange, FieldsInRangeDecode) {
-    auto r = decode_records(R"({"now": 1, "connections": [{"received": [{"t": 1, "ttl": 53, "ip_id": 31415}]}]})");
+    auto r = decode_records(
+        R"({"now": 1, "connections": [{"received": [{"t": 1, "ttl": 53, "ip_id": 31415}]}]})");
     ASSERT_TRUE(r) << r.error().message;
 }
 

@@ -12,8 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <gtest/gtest.h>
+#include <csignal>
 
 #include <atomic>
 #include <chrono>
@@ -150,8 +150,9 @@ TEST(TlsTerminator, GarbageBecomesNamedAnomaliesAndTheListenerSurvives) {
     EXPECT_EQ(anomaly_after(*tls, table, std::string("\x00\xff garbage\x01", 11)), "not_tls");
     EXPECT_EQ(anomaly_after(*tls, table, "GET / HTTP/1.1\r\n\r\n"), "http_request");
     // A whole record holding a one-byte ClientHello: OpenSSL refuses it (decode error).
-    EXPECT_EQ(anomaly_after(*tls, table, std::string("\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00", 10)),
-              "handshake_failed");
+    EXPECT_EQ(
+        anomaly_after(*tls, table, std::string("\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00", 10)),
+        "handshake_failed");
     EXPECT_NE(table.query("", 0, 1e12, 100).back()->tls_error, "");
     EXPECT_EQ(anomaly_after(*tls, table, std::string("\x16\x03\x01\x40\x00", 5)),
               "closed_during_handshake");

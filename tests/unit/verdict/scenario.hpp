@@ -123,9 +123,11 @@ class Scenario {
     }
 
     // Forensics: every reset/eof trial of `v` gets one finding with this origin.
-    Scenario& forensics(Variant v, RstOrigin origin, RstSignatureId signature = RstSignatureId::unknown) {
+    Scenario& forensics(Variant v, RstOrigin origin,
+                        RstSignatureId signature = RstSignatureId::unknown) {
         for (const Trial& t : m_d.trials) {
-            if (t.variant != v || (t.failure != FailureCode::connection_reset && t.failure != FailureCode::eof_error))
+            if (t.variant != v ||
+                (t.failure != FailureCode::connection_reset && t.failure != FailureCode::eof_error))
                 continue;
             RstFinding f;
             f.trial_id = t.id;

@@ -179,17 +179,17 @@ TEST(EvidenceIds, AreUniqueAndNamed) {
 
 TEST(Invariants, EveryScenarioGivesOneTaxonomyCauseWithTableIds) {
     const std::set<Cause> causes{Cause::ok,
-                                       Cause::sni_reset,
-                                       Cause::sni_drop,
-                                       Cause::sni_close,
-                                       Cause::http_host_block,
-                                       Cause::tcp_unreachable,
-                                       Cause::server_reset,
-                                       Cause::tls_alert,
-                                       Cause::certificate,
-                                       Cause::path_mtu,
-                                       Cause::dns,
-                                       Cause::inconclusive};
+                                 Cause::sni_reset,
+                                 Cause::sni_drop,
+                                 Cause::sni_close,
+                                 Cause::http_host_block,
+                                 Cause::tcp_unreachable,
+                                 Cause::server_reset,
+                                 Cause::tls_alert,
+                                 Cause::certificate,
+                                 Cause::path_mtu,
+                                 Cause::dns,
+                                 Cause::inconclusive};
     std::set<std::string> table;
     for (const EvidenceId& e : k_all_evidence_ids) table.insert(e.id);
 

@@ -15,12 +15,16 @@ void put16(std::vector<uint8_t>& s, size_t at, size_t v) {
     s[at] = static_cast<uint8_t>(v >> 8);
     s[at + 1] = static_cast<uint8_t>(v);
 }
-size_t get16(const std::vector<uint8_t>& s, size_t at) { return static_cast<size_t>((s[at] << 8) | s[at + 1]); }
+size_t get16(const std::vector<uint8_t>& s, size_t at) {
+    return static_cast<size_t>((s[at] << 8) | s[at + 1]);
+}
 
-HelloAnomaly anomaly_of(const std::vector<uint8_t>& s) { return parse_client_hello(s).anomaly; }
+HelloAnomaly anomaly_of(const std::vector<uint8_t>& s) {
+    return parse_client_hello(s).anomaly;
+}
 
 class Corrupted : public ::testing::Test {
-protected:
+  protected:
     std::vector<uint8_t> s = load_hello("curl_h2.bin");
     // Offset of the extension of `type`'s header, or 0.
     size_t extension_at(uint16_t type) const {
@@ -93,7 +97,8 @@ TEST_F(Corrupted, ExtensionsBlock) {
     put16(t, last + 2, get16(s, last + 2) + 1);
     EXPECT_EQ(anomaly_of(t), HelloAnomaly::bad_extension_block);
     // Visible early: a prefix that already shows the lie is not "incomplete".
-    EXPECT_EQ(parse_client_hello(std::span(t.data(), last + 4)).anomaly, HelloAnomaly::bad_extension_block);
+    EXPECT_EQ(parse_client_hello(std::span(t.data(), last + 4)).anomaly,
+              HelloAnomaly::bad_extension_block);
 }
 
 TEST_F(Corrupted, DuplicateExtension) {
@@ -194,11 +199,13 @@ TEST(ClientHelloExtensions, DuplicatesFoundAmongMany) {
     for (size_t dup_at : {size_t{5}, size_t{47}, size_t{48}, size_t{200}}) {
         auto with_dup = types;
         with_dup.insert(with_dup.begin() + static_cast<long>(dup_at) + 1, types[dup_at]);
-        EXPECT_EQ(parse_client_hello(hello_with_extensions(with_dup)).anomaly, HelloAnomaly::duplicate_extension)
+        EXPECT_EQ(parse_client_hello(hello_with_extensions(with_dup)).anomaly,
+                  HelloAnomaly::duplicate_extension)
             << dup_at;
         with_dup = types;
         with_dup.push_back(types[dup_at]);
-        EXPECT_EQ(parse_client_hello(hello_with_extensions(with_dup)).anomaly, HelloAnomaly::duplicate_extension)
+        EXPECT_EQ(parse_client_hello(hello_with_extensions(with_dup)).anomaly,
+                  HelloAnomaly::duplicate_extension)
             << dup_at;
     }
 }

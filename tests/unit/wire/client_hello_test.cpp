@@ -31,7 +31,8 @@ const std::vector<uint16_t> k_tls13_versions = {0x0304, 0x0303, 0x0302, 0x0301};
 std::vector<Expected> fixtures() {
     std::vector<std::string> many_alpn = {"h2", "http/1.1"};
     for (int i = 0; i < 12; ++i) {
-        many_alpn.push_back((i < 10 ? "proto-0" : "proto-") + std::to_string(i) + "-" + std::string(20, 'x'));
+        many_alpn.push_back((i < 10 ? "proto-0" : "proto-") + std::to_string(i) + "-" +
+                            std::string(20, 'x'));
     }
     return {
         {"openssl_sni.bin", "blocked.test", {}, k_tls13_versions, {0x001d}, 10, 31, 1},
@@ -40,12 +41,21 @@ std::vector<Expected> fixtures() {
         {"openssl_tls12.bin", "blocked.test", {}, {}, {}, 5, 28, 1},
         {"curl_h2.bin", "blocked.test", {"h2", "http/1.1"}, k_tls13_versions, {0x001d}, 10, 31, 1},
         {"curl_http11.bin", "blocked.test", {"http/1.1"}, k_tls13_versions, {0x001d}, 10, 31, 1},
-        {"openssl_two_records.bin", "blocked.test", many_alpn, k_tls13_versions, {0x001d}, 10, 31, 2},
+        {"openssl_two_records.bin",
+         "blocked.test",
+         many_alpn,
+         k_tls13_versions,
+         {0x001d},
+         10,
+         31,
+         2},
     };
 }
 
 // Readable test names in failures instead of a byte dump.
-void PrintTo(const Expected& e, std::ostream* os) { *os << e.file; }
+void PrintTo(const Expected& e, std::ostream* os) {
+    *os << e.file;
+}
 
 class FixtureTest : public ::testing::TestWithParam<Expected> {};
 
@@ -97,7 +107,8 @@ TEST_P(FixtureTest, EveryPrefixIsIncomplete) {
     for (size_t n = 0; n < stream.size(); ++n) {
         const std::span<const uint8_t> prefix(stream.data(), n);
         const HelloParse p = parse_client_hello(prefix);
-        ASSERT_EQ(p.anomaly, HelloAnomaly::incomplete) << "prefix " << n << ": " << hello_anomaly_name(p.anomaly);
+        ASSERT_EQ(p.anomaly, HelloAnomaly::incomplete)
+            << "prefix " << n << ": " << hello_anomaly_name(p.anomaly);
         EXPECT_FALSE(p.hello);
         const auto quick = quick_sni(prefix);
         if (full.hello->sni_offset && n >= *full.hello->sni_offset + want.sni.size()) {
@@ -141,7 +152,9 @@ TEST_P(FixtureTest, ReframedAcrossRecordsParsesTheSame) {
             EXPECT_EQ(reframed[*h.sni_offset], static_cast<uint8_t>(want.sni.front()));
         }
         for (size_t n = 0; n < reframed.size(); ++n) {
-            ASSERT_EQ(parse_client_hello(std::span(reframed.data(), n)).anomaly, HelloAnomaly::incomplete) << n;
+            ASSERT_EQ(parse_client_hello(std::span(reframed.data(), n)).anomaly,
+                      HelloAnomaly::incomplete)
+                << n;
         }
     }
 }
@@ -176,7 +189,8 @@ TEST(ClientHello, HelloWithoutExtensionsIsValid) {
     // legacy_version, random, empty session id, one suite, null compression.
     std::vector<uint8_t> message = {0x01, 0x00, 0x00, 0x00, 0x03, 0x01};
     message.resize(message.size() + 32, 0xab);
-    for (int b : {0x00, 0x00, 0x02, 0x00, 0x2f, 0x01, 0x00}) message.push_back(static_cast<uint8_t>(b));
+    for (int b : {0x00, 0x00, 0x02, 0x00, 0x2f, 0x01, 0x00})
+        message.push_back(static_cast<uint8_t>(b));
     message[3] = static_cast<uint8_t>(message.size() - 4);
     const HelloParse p = parse_client_hello(test::frame_records(message, {}));
     ASSERT_EQ(p.anomaly, HelloAnomaly::none) << hello_anomaly_name(p.anomaly);

@@ -33,7 +33,8 @@ inline std::vector<uint8_t> handshake_of(const std::vector<uint8_t>& records) {
 }
 
 // Wraps `message` in TLS handshake records cut at the given message offsets.
-inline std::vector<uint8_t> frame_records(const std::vector<uint8_t>& message, std::vector<size_t> cuts,
+inline std::vector<uint8_t> frame_records(const std::vector<uint8_t>& message,
+                                          std::vector<size_t> cuts,
                                           uint16_t record_version = 0x0301) {
     cuts.push_back(message.size());
     std::vector<uint8_t> stream;
@@ -56,9 +57,9 @@ inline std::vector<uint8_t> frame_records(const std::vector<uint8_t>& message, s
 inline std::vector<size_t> extension_offsets(const std::vector<uint8_t>& s) {
     auto u16 = [&](size_t at) { return static_cast<size_t>((s[at] << 8) | s[at + 1]); };
     size_t p = 5 + 4 + 2 + 32;
-    p += 1 + s[p];           // session id
-    p += 2 + u16(p);         // cipher suites
-    p += 1 + s[p];           // compression methods
+    p += 1 + s[p];    // session id
+    p += 2 + u16(p);  // cipher suites
+    p += 1 + s[p];    // compression methods
     const size_t end = p + 2 + u16(p);
     p += 2;
     std::vector<size_t> offsets;

@@ -37,7 +37,8 @@ TEST(HttpRequest, EveryPrefixIsIncomplete) {
 }
 
 TEST(HttpRequest, TolerantWhereClientsDiffer) {
-    HttpRequest r = parse("POST /form?a=1 HTTP/1.0\nhOsT:\t Blocked.Test:8080 \nContent-Length: 0\n\n");
+    HttpRequest r =
+        parse("POST /form?a=1 HTTP/1.0\nhOsT:\t Blocked.Test:8080 \nContent-Length: 0\n\n");
     EXPECT_EQ(r.anomaly, HttpAnomaly::none);
     EXPECT_EQ(r.method, "POST");
     EXPECT_EQ(r.target, "/form?a=1");
@@ -60,7 +61,7 @@ TEST(HttpRequest, NotHttpIsSeenOnTheFirstBytes) {
     EXPECT_EQ(parse(tls).anomaly, HttpAnomaly::not_http);
     EXPECT_EQ(parse(" GET").anomaly, HttpAnomaly::not_http);
     EXPECT_EQ(parse("GET / HTTP/1.1 extra\r\n\r\n").anomaly, HttpAnomaly::not_http);
-    EXPECT_EQ(parse("GET /\r\n\r\n").anomaly, HttpAnomaly::not_http);          // HTTP/0.9
+    EXPECT_EQ(parse("GET /\r\n\r\n").anomaly, HttpAnomaly::not_http);  // HTTP/0.9
     EXPECT_EQ(parse("GET / HTTPS/1.1\r\n\r\n").anomaly, HttpAnomaly::not_http);
     EXPECT_EQ(parse("GET  HTTP/1.1\r\n\r\n").anomaly, HttpAnomaly::not_http);  // empty target
     EXPECT_EQ(parse(std::string(21, 'G') + " / HTTP/1.1\r\n").anomaly, HttpAnomaly::not_http);
@@ -68,11 +69,14 @@ TEST(HttpRequest, NotHttpIsSeenOnTheFirstBytes) {
 
 TEST(HttpRequest, MalformedHeaderBlocks) {
     EXPECT_EQ(parse("GET / HTTP/1.1\r\nAccept: */*\r\n\r\n").anomaly, HttpAnomaly::no_host);
-    EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n\r\n").anomaly, HttpAnomaly::duplicate_host);
+    EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n\r\n").anomaly,
+              HttpAnomaly::duplicate_host);
     EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost a.test\r\n\r\n").anomaly, HttpAnomaly::bad_header);
     EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost : a.test\r\n\r\n").anomaly, HttpAnomaly::bad_header);
-    EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a.test\r\n folded\r\n\r\n").anomaly, HttpAnomaly::bad_header);
-    EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a.test:99999\r\n\r\n").anomaly, HttpAnomaly::bad_header);
+    EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a.test\r\n folded\r\n\r\n").anomaly,
+              HttpAnomaly::bad_header);
+    EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a.test:99999\r\n\r\n").anomaly,
+              HttpAnomaly::bad_header);
     EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a.test:8x\r\n\r\n").anomaly, HttpAnomaly::bad_header);
     const HttpRequest dup = parse("GET / HTTP/1.1\r\nHost: a.test\r\nhost: b.test\r\n\r\n");
     EXPECT_EQ(dup.host, "");
@@ -80,7 +84,8 @@ TEST(HttpRequest, MalformedHeaderBlocks) {
 
 TEST(HttpRequest, GivesUpOnEndlessHeaders) {
     std::string big = "GET / HTTP/1.1\r\nHost: a.test\r\n";
-    while (big.size() < k_max_http_header_bytes) big += "X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+    while (big.size() < k_max_http_header_bytes)
+        big += "X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
     EXPECT_EQ(parse(big).anomaly, HttpAnomaly::headers_too_long);
     EXPECT_EQ(parse(big.substr(0, k_max_http_header_bytes - 1)).anomaly, HttpAnomaly::incomplete);
     EXPECT_EQ(http_anomaly_name(HttpAnomaly::headers_too_long), "headers_too_long");

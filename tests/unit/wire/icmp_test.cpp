@@ -27,9 +27,16 @@ TcpSpec probe_spec(int version) {
 
 // An ICMP error from `router` quoting `quote_bytes` of `probe`.
 std::vector<uint8_t> icmp_error(int version, const char* router, uint8_t type, uint8_t code,
-                                const std::vector<uint8_t>& probe, size_t quote_bytes, uint32_t word = 0) {
-    std::vector<uint8_t> icmp = {type, code, 0, 0, static_cast<uint8_t>(word >> 24), static_cast<uint8_t>(word >> 16),
-                                 static_cast<uint8_t>(word >> 8), static_cast<uint8_t>(word)};
+                                const std::vector<uint8_t>& probe, size_t quote_bytes,
+                                uint32_t word = 0) {
+    std::vector<uint8_t> icmp = {type,
+                                 code,
+                                 0,
+                                 0,
+                                 static_cast<uint8_t>(word >> 24),
+                                 static_cast<uint8_t>(word >> 16),
+                                 static_cast<uint8_t>(word >> 8),
+                                 static_cast<uint8_t>(word)};
     icmp.insert(icmp.end(), probe.begin(), probe.begin() + static_cast<long>(quote_bytes));
     // Reuse the builder for the outer header, then rewrite protocol and payload.
     TcpSpec outer;
@@ -92,8 +99,9 @@ TEST(IcmpError, Ipv6TimeExceededAndPacketTooBig) {
 
 TEST(IcmpError, RejectsWhatIsNotAnErrorAboutTcp) {
     const auto probe = build_tcp_ipv4(probe_spec(4));
-    EXPECT_FALSE(decode_icmp_error(icmp_error(4, "10.77.2.1", 0, 0, probe, 28)));   // echo reply
-    EXPECT_FALSE(decode_icmp_error(icmp_error(4, "10.77.2.1", 11, 0, probe, 23)));  // quote too short
+    EXPECT_FALSE(decode_icmp_error(icmp_error(4, "10.77.2.1", 0, 0, probe, 28)));  // echo reply
+    EXPECT_FALSE(
+        decode_icmp_error(icmp_error(4, "10.77.2.1", 11, 0, probe, 23)));  // quote too short
     auto udp_probe = probe;
     udp_probe[9] = 17;
     EXPECT_FALSE(decode_icmp_error(icmp_error(4, "10.77.2.1", 11, 0, udp_probe, 28)));

@@ -16,15 +16,18 @@ namespace {
 
 std::vector<uint8_t> from_hex(const std::string& hex) {
     std::vector<uint8_t> out;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
+    for (size_t i = 0; i + 1 < hex.size(); i += 2)
+        out.push_back(static_cast<uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
     return out;
 }
 
 // Checked by `tshark -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE`: both good.
 const std::string k_known_rst_v4 =
-    "450000327ab700003506f2710a4d03020a4d010201bb9c40112233445566778850140000cec4000001020304050607080900";
+    "450000327ab700003506f2710a4d03020a4d010201bb9c40112233445566778850140000cec4000001020304050607"
+    "080900";
 const std::string k_known_rst_v6 =
-    "60000000001e0635fd770003000000000000000000000002fd77000100000000000000000000000201bb9c4011223344"
+    "60000000001e0635fd770003000000000000000000000002fd77000100000000000000000000000201bb9c40112233"
+    "44"
     "5566778850140000ec6a000001020304050607080900";
 
 TcpSpec henan_rst(int version) {
@@ -63,7 +66,8 @@ TEST(PacketBuilder, Rfc1071SumOfTheClassicHeader) {
 TEST(PacketBuilder, AnyFlippedBitBreaksAChecksum) {
     const auto good = build_tcp_ipv4(henan_rst(4));
     for (size_t i = 0; i < good.size(); ++i) {
-        if (i == 0 || i == 2 || i == 3 || i == 9 || i == 32) continue;  // fields that change the decode
+        if (i == 0 || i == 2 || i == 3 || i == 9 || i == 32)
+            continue;  // fields that change the decode
         auto bad = good;
         bad[i] ^= 0x10;
         EXPECT_FALSE(tcp_checksums_ok(bad)) << "byte " << i;
@@ -150,7 +154,8 @@ TEST(PacketDecoder, NamesEveryLie) {
     const auto good = build_tcp_ipv4(henan_rst(4));
     auto check = [](std::vector<uint8_t> bytes, PacketAnomaly want) {
         const PacketParse p = decode_tcp_packet(bytes);
-        EXPECT_EQ(p.anomaly, want) << packet_anomaly_name(p.anomaly) << " != " << packet_anomaly_name(want);
+        EXPECT_EQ(p.anomaly, want)
+            << packet_anomaly_name(p.anomaly) << " != " << packet_anomaly_name(want);
         EXPECT_FALSE(p.packet);
     };
     check({}, PacketAnomaly::too_short);
