@@ -244,16 +244,19 @@ uint8_t guess_initial_ttl(uint8_t ttl) {
 namespace {
 
 // Groups the RSTs among `suspects` into bursts; returns burst size and whether all
-// members are identical, per suspect index.
+// members are identical, per suspect index. A burst is one sender's: RSTs that arrive
+// with the server's own TTL are grouped apart from the others, so the server's kernel
+// answering an injected burst (its socket already torn down) does not turn a type II
+// burst of three into a burst of four.
 struct BurstInfo {
     int count = 1;
     bool identical = true;
 };
 
-std::map<size_t, BurstInfo> bursts_of(const Trial& trial, const std::vector<size_t>& suspects) {
+std::map<size_t, BurstInfo> bursts_of(const Trial& trial, const std::vector<size_t>& suspects,
+                                      const std::set<uint8_t>& server_ttls) {
     std::map<size_t, BurstInfo> out;
-    std::vector<size_t> current;
-    auto close = [&] {
+    auto close = [&](std::vector<size_t>& current) {
         BurstInfo info{static_cast<int>(current.size()), true};
         const auto& first = trial.packets[current.front()];
         for (size_t i : current) {
@@ -265,17 +268,20 @@ std::map<size_t, BurstInfo> bursts_of(const Trial& trial, const std::vector<size
         for (size_t i : current) out[i] = info;
         current.clear();
     };
+    std::vector<size_t> with_server_ttl, with_other_ttl;
     for (size_t i : suspects) {
-        if (!is_rst(trial.packets[i])) {
+        const PacketRecord& p = trial.packets[i];
+        if (!is_rst(p)) {
             out[i] = BurstInfo{};
             continue;
         }
-        if (!current.empty() &&
-            trial.packets[i].t - trial.packets[current.front()].t > k_burst_window_s)
-            close();
+        auto& current = server_ttls.count(p.ttl) ? with_server_ttl : with_other_ttl;
+        if (!current.empty() && p.t - trial.packets[current.front()].t > k_burst_window_s)
+            close(current);
         current.push_back(i);
     }
-    if (!current.empty()) close();
+    if (!with_server_ttl.empty()) close(with_server_ttl);
+    if (!with_other_ttl.empty()) close(with_other_ttl);
     return out;
 }
 
@@ -396,7 +402,7 @@ std::vector<RstFinding> analyze_rsts(const std::vector<Trial>& trials) {
         for (const auto& p : trial.packets)
             if (inbound(p) && !is_rst(p)) b.server_ttls.insert(p.ttl);
         std::vector<size_t> suspects = suspects_of(trial);
-        auto bursts = bursts_of(trial, suspects);
+        auto bursts = bursts_of(trial, suspects, b.server_ttls);
         bool injected_seen = false;
         for (size_t index : suspects) {
             RstFinding f = measure(trial, index, b, bursts[index], ids);

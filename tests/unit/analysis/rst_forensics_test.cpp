@@ -157,6 +157,30 @@ TEST(RstForensics, ServerResetAfterAnInjectedOneIsMarkedAftermath) {
     EXPECT_NE(findings[1].reasons.back().find("follows an injected RST"), std::string::npos);
 }
 
+TEST(RstForensics, ServersAnswerInsideAnInjectedBurstIsNotPartOfIt) {
+    // A type II burst (three identical RST+ACKs, TTL 47, one IP ID) and, 30 ms later, the
+    // server's kernel resetting the connection the burst tore down (its own TTL 50): the
+    // burst stays a burst of three, and the server's RST is a burst of one.
+    Trial t = handshake(0, 50);
+    for (int i = 0; i < 3; ++i) {
+        PacketRecord rst = packet(hello_time(t) + 0.018 + 0.0001 * i, Direction::inbound, k_rst_ack,
+                                  k_server_isn + 1, 47, 20011, true);
+        t.packets.push_back(rst);
+    }
+    t.packets.push_back(
+        packet(hello_time(t) + 0.048, Direction::inbound, k_rst, k_server_isn + 1, 50, 0, true));
+    auto findings = analyze_rsts({t});
+    ASSERT_EQ(findings.size(), 4u);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(findings[i].origin, RstOrigin::injected);
+        EXPECT_EQ(findings[i].burst_count, 3);
+        EXPECT_EQ(findings[i].signature, RstSignatureId::gfw_type_2);
+    }
+    EXPECT_EQ(findings[3].origin, RstOrigin::server);
+    EXPECT_EQ(findings[3].burst_count, 1);
+    EXPECT_TRUE(findings[3].after_injected);
+}
+
 TEST(RstForensics, SubMillisecondRoundTripSaysNothingAboutTiming) {
     Trial t = handshake(0, 63, 0.0001);
     t.packets.push_back(
