@@ -27,7 +27,6 @@ constexpr int k_max_reads_per_event = 64;
 
 TlsProfile profile_for(Variant v) {
     if (v == Variant::full_verify) return TlsProfile::verify;
-    if (v == Variant::sni_large) return TlsProfile::large;
     return TlsProfile::handshake;
 }
 

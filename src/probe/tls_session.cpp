@@ -2,13 +2,9 @@
 // (every variant but full_verify) run the handshake to completion without verification:
 // with TLS 1.3 that is one round trip (the client is done once the server's first flight
 // is in), and a completed handshake proves more than a ServerHello — a box that lets the
-// ServerHello through and kills the rest is caught. The large profile adds a 1400-byte
-// GREASE-type extension (RFC 8701 values must be ignored by servers): OpenSSL 3.0 has no
-// post-quantum key share to make a browser-sized hello honestly, and its own padding
-// extension stops at 512 bytes. OpenSSL writes server_name second and custom extensions
-// last, so the name sits in the first segment of the grown hello (as in Firefox's order;
-// Chrome permutes its extensions): a box that reads names from a truncated hello still
-// sees it, one that needs the whole hello in one segment does not.
+// ServerHello through and kills the rest is caught. Browser-shaped and post-quantum
+// sized hellos are not OpenSSL's: forge/ writes them byte by byte (OpenSSL 3.0 has no
+// ML-KEM key share), and the probe hands OpenSSL no part in them.
 #include "probe/tls_session.hpp"
 
 #include <openssl/err.h>
@@ -23,17 +19,7 @@
 namespace sniprobe {
 namespace {
 
-constexpr unsigned int k_large_extension_type = 0x4a4a;  // a GREASE value
-constexpr size_t k_large_extension_bytes = 1400;
 const unsigned char k_alpn[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-
-int add_large_extension(SSL*, unsigned int, unsigned int, const unsigned char** out, size_t* outlen,
-                        X509*, size_t, int*, void*) {
-    static const std::vector<unsigned char> k_payload(k_large_extension_bytes, 0);
-    *out = k_payload.data();
-    *outlen = k_payload.size();
-    return 1;
-}
 
 Result<SSL_CTX*> new_context(TlsProfile profile, const std::string& ca_file) {
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
@@ -41,12 +27,6 @@ Result<SSL_CTX*> new_context(TlsProfile profile, const std::string& ca_file) {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
     SSL_CTX_set_alpn_protos(ctx, k_alpn, sizeof k_alpn);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-    if (profile == TlsProfile::large &&
-        SSL_CTX_add_custom_ext(ctx, k_large_extension_type, SSL_EXT_CLIENT_HELLO,
-                               add_large_extension, nullptr, nullptr, nullptr, nullptr) != 1) {
-        SSL_CTX_free(ctx);
-        return fail("cannot add the large ClientHello extension (OpenSSL)");
-    }
     if (profile == TlsProfile::verify) {
         int ok = ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx)
                                  : SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
@@ -73,7 +53,6 @@ TlsContexts::~TlsContexts() = default;
 Result<TlsContexts> TlsContexts::create(const std::string& ca_file, TrustStore trust) {
     TlsContexts contexts;
     for (auto [profile, slot] : {std::pair{TlsProfile::handshake, &contexts.m_handshake},
-                                 std::pair{TlsProfile::large, &contexts.m_large},
                                  std::pair{TlsProfile::verify, &contexts.m_verify}}) {
         if (profile == TlsProfile::verify && trust == TrustStore::skip) {
             // Never used by such a run; a verify session would get the plain context.
@@ -88,8 +67,6 @@ Result<TlsContexts> TlsContexts::create(const std::string& ca_file, TrustStore t
 
 ssl_ctx_st* TlsContexts::get(TlsProfile profile) const {
     switch (profile) {
-        case TlsProfile::large:
-            return m_large.get();
         case TlsProfile::verify:
             return m_verify ? m_verify.get() : m_handshake.get();
         default:

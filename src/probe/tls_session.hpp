@@ -23,7 +23,6 @@ namespace sniprobe {
 // Which client configuration a session uses.
 enum class TlsProfile {
     handshake,  // the plain probe: no verification
-    large,      // plus a large extension: the hello grows past one MSS
     verify,     // certificate and host name verified (full_verify)
 };
 
@@ -50,7 +49,7 @@ class TlsContexts {
     struct Deleter {
         void operator()(ssl_ctx_st* ctx) const;
     };
-    std::unique_ptr<ssl_ctx_st, Deleter> m_handshake, m_large, m_verify;
+    std::unique_ptr<ssl_ctx_st, Deleter> m_handshake, m_verify;
     std::unique_ptr<ForgedHellos> m_forged = std::make_unique<ForgedHellos>();
 };
 
