@@ -55,7 +55,9 @@ TEST(HttpAnswer, BodyIsExactlyContentLength) {
     EXPECT_EQ(a->status, 200);
     EXPECT_EQ(a->body, "{\"a\":1}");
     // Case-insensitive name, optional whitespace, a repeated identical value.
-    auto b = parse_http_answer(answer("xy", "content-length:\t2 \r\nCONTENT-LENGTH: 2\r\n"));
+    // The body is a view into the answer: keep the answer alive while reading it.
+    const std::string repeated = answer("xy", "content-length:\t2 \r\nCONTENT-LENGTH: 2\r\n");
+    auto b = parse_http_answer(repeated);
     ASSERT_TRUE(b) << b.error().message;
     EXPECT_EQ(b->body, "xy");
     auto empty = parse_http_answer("HTTP/1.0 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
