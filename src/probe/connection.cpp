@@ -23,26 +23,47 @@ namespace sniprobe {
 namespace {
 
 constexpr size_t k_max_http_bytes = 64 * 1024;
-constexpr int k_max_reads_per_event = 64;
 
 TlsProfile profile_for(Variant v) {
     if (v == Variant::full_verify) return TlsProfile::verify;
     return TlsProfile::handshake;
 }
 
-// The IANA name of a TLS 1.3 suite, or the code in hex ("0xc02f") for the others.
-std::string fmt_cipher_suite(uint16_t code) {
+// The IANA name of a TLS 1.3 suite, or the code in hex ("0xc02f") for the others, into
+// `out` (assigned, so a reused string keeps its buffer).
+void put_cipher_suite(uint16_t code, std::string& out) {
     switch (code) {
         case 0x1301:
-            return "TLS_AES_128_GCM_SHA256";
+            out.assign("TLS_AES_128_GCM_SHA256");
+            return;
         case 0x1302:
-            return "TLS_AES_256_GCM_SHA384";
+            out.assign("TLS_AES_256_GCM_SHA384");
+            return;
         case 0x1303:
-            return "TLS_CHACHA20_POLY1305_SHA256";
+            out.assign("TLS_CHACHA20_POLY1305_SHA256");
+            return;
         default:
             break;
     }
-    return fmt::format("0x{:04x}", code);
+    char hex[8];
+    auto end = fmt::format_to_n(hex, sizeof hex, "0x{:04x}", code).out;
+    out.assign(hex, end);
+}
+
+// Clears a trial for reuse: every field back to its default, the strings emptied but
+// keeping their buffers (a slot's next trial then writes its names without allocating).
+void reset_keeping_capacity(Trial& t) {
+    std::string version = std::move(t.tls_version), cipher = std::move(t.cipher_suite);
+    std::string alpn = std::move(t.alpn), alert = std::move(t.alert_received);
+    t = Trial{};
+    version.clear();
+    cipher.clear();
+    alpn.clear();
+    alert.clear();
+    t.tls_version = std::move(version);
+    t.cipher_suite = std::move(cipher);
+    t.alpn = std::move(alpn);
+    t.alert_received = std::move(alert);
 }
 
 HelloShape shape_for(Variant v) {
@@ -54,21 +75,26 @@ HelloShape shape_for(Variant v) {
 
 }  // namespace
 
-Connection::Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix,
-                       int timeout_ms, int mss, HandshakeDepth depth,
-                       std::optional<forge::Shape> hello_shape)
-    : m_plan(plan), m_contexts(contexts), m_run_start_unix(run_start_unix), m_mss(mss) {
+Connection::Connection(PlannedTrial&& plan, Trial& trial, const TlsContexts& contexts,
+                       double run_start_unix, int timeout_ms, int mss, HandshakeDepth depth,
+                       std::optional<forge::Shape> hello_shape, bool bind_early)
+    : m_trial(trial),
+      m_contexts(contexts),
+      m_run_start_unix(run_start_unix),
+      m_mss(mss),
+      m_bind_early(bind_early) {
     m_stop_at_server_hello = depth == HandshakeDepth::server_hello &&
                              plan.variant != Variant::full_verify &&
                              plan.variant != Variant::http_host;
     const bool plain = plan.variant == Variant::sni || plan.variant == Variant::no_sni ||
                        plan.variant == Variant::control_sni || plan.variant == Variant::sni_case;
     if (m_stop_at_server_hello && plain) m_hello_shape = hello_shape;
+    reset_keeping_capacity(m_trial);
     m_trial.id = plan.id;
     m_trial.variant = plan.variant;
-    m_trial.address = plan.address;
+    m_trial.address = std::move(plan.address);
     m_trial.port = plan.port;
-    m_trial.server_name = plan.server_name;
+    m_trial.server_name = std::move(plan.server_name);
     m_started_mono = monotonic_seconds();
     m_deadline = m_started_mono + timeout_ms / 1000.0;
     m_trial.t0 = realtime_seconds() - m_run_start_unix;
@@ -82,20 +108,12 @@ double Connection::elapsed_ms() const {
 
 FailedOperation Connection::current_operation() const {
     if (m_state == State::idle || m_state == State::connecting) return FailedOperation::connect;
-    return m_plan.variant == Variant::http_host ? FailedOperation::http_round_trip
-                                                : FailedOperation::tls_handshake;
-}
-
-uint32_t Connection::wanted_events() const {
-    if (m_state == State::connecting) return EPOLLOUT;
-    if (m_state != State::exchanging) return 0;
-    uint32_t events = EPOLLIN | EPOLLRDHUP;
-    if (!m_outbox.empty()) events |= EPOLLOUT;
-    return events;
+    return m_trial.variant == Variant::http_host ? FailedOperation::http_round_trip
+                                                 : FailedOperation::tls_handshake;
 }
 
 void Connection::open() {
-    auto socket = open_probe_socket(m_plan.address, m_mss);
+    auto socket = open_probe_socket(m_trial.address, m_mss, m_bind_early);
     if (!socket) {
         fail("unknown_failure: " + socket.error().message);
         return;
@@ -106,7 +124,7 @@ void Connection::open() {
 
 void Connection::connect() {
     if (m_state == State::done) return;
-    int err = start_connect(m_socket.fd.get(), m_plan.address, m_plan.port);
+    int err = start_connect(m_socket.fd.get(), m_trial.address, m_trial.port);
     if (err == 0) {
         on_connected();
     } else if (err == EINPROGRESS) {
@@ -119,23 +137,28 @@ void Connection::connect() {
 void Connection::on_events(uint32_t events) {
     if (m_state == State::connecting) {
         if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
-        int err = socket_error(m_socket.fd.get());
-        if (err != 0) {
+        // Writable without an error or hang-up: connected (no SO_ERROR round trip).
+        if (events & (EPOLLERR | EPOLLHUP)) {
+            int err = socket_error(m_socket.fd.get());
+            if (err == 0) err = ECONNRESET;  // hung up with no error recorded
             fail(failure_from_errno(err), err);
             return;
         }
         on_connected();
+        // An answer may already be queued (edge-triggered: read it now or never hear of it).
+        if (m_state == State::exchanging && (events & (EPOLLIN | EPOLLRDHUP)))
+            read_available(events);
         return;
     }
     if (m_state != State::exchanging) return;
     if (events & EPOLLOUT) flush();
     if (m_state == State::exchanging && (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)))
-        read_available();
+        read_available(events);
 }
 
 void Connection::on_deadline() {
     if (m_state == State::done) return;
-    if (m_plan.variant == Variant::http_host && parse_http_response(m_http_bytes).status) {
+    if (m_trial.variant == Variant::http_host && parse_http_response(m_http_bytes).status) {
         succeed();  // the server answered but kept the connection open
         return;
     }
@@ -145,8 +168,8 @@ void Connection::on_deadline() {
 void Connection::on_connected() {
     m_state = State::exchanging;
     m_trial.connect_ms = elapsed_ms();
-    if (m_plan.variant == Variant::http_host) {
-        std::string request = http_request_for(m_plan.server_name);
+    if (m_trial.variant == Variant::http_host) {
+        std::string request = http_request_for(m_trial.server_name);
         m_outbox.emplace_back(request.begin(), request.end());
         flush();
         return;
@@ -155,22 +178,22 @@ void Connection::on_connected() {
 }
 
 void Connection::start_tls() {
-    if (ForgedHellos::forges(m_plan.variant) || m_hello_shape) {
+    if (ForgedHellos::forges(m_trial.variant) || m_hello_shape) {
         start_forged();
         return;
     }
-    m_tls = std::make_unique<TlsSession>(m_contexts, profile_for(m_plan.variant),
-                                         m_plan.server_name, m_plan.address);
+    m_tls = std::make_unique<TlsSession>(m_contexts, profile_for(m_trial.variant),
+                                         m_trial.server_name, m_trial.address);
     if (m_tls->advance() == HandshakeStatus::failed) {
         fail("ssl_failed_handshake");
         return;
     }
     std::vector<uint8_t> hello = m_tls->take_output();
     m_trial.client_hello_bytes = hello.size();
-    ShapedHello shaped = shape_client_hello(hello, shape_for(m_plan.variant));
+    ShapedHello shaped = shape_client_hello(hello, shape_for(m_trial.variant));
     m_hello_writes_pending = static_cast<int>(shaped.writes.size());
     m_trial.client_hello_segments = m_hello_writes_pending;  // refined from TCP_INFO when sent
-    m_segments_before_hello = data_segments_sent(m_socket.fd.get());
+    m_segments_before_hello = 0;  // a fresh connection: the hello is its first data
     for (auto& w : shaped.writes) m_outbox.push_back(std::move(w));
     flush();
 }
@@ -189,31 +212,42 @@ void Connection::flush() {
         }
         m_front_offset += static_cast<size_t>(n);
         if (m_front_offset < front.size()) continue;
-        m_outbox.pop_front();
+        m_outbox.erase(m_outbox.begin());
         m_front_offset = 0;
-        if (m_hello_writes_pending > 0 && --m_hello_writes_pending == 0) {
-            m_trial.hello_sent_ms = elapsed_ms();
-            auto after = data_segments_sent(m_socket.fd.get());
-            if (m_segments_before_hello && after && *after > *m_segments_before_hello)
-                m_trial.client_hello_segments = static_cast<int>(*after - *m_segments_before_hello);
-        }
+        if (m_hello_writes_pending > 0 && --m_hello_writes_pending == 0) hello_written();
     }
 }
 
-void Connection::read_available() {
+// The last hello byte left: when, and in how many data segments (TCP_INFO).
+void Connection::hello_written() {
+    m_trial.hello_sent_ms = elapsed_ms();
+    auto after = data_segments_sent(m_socket.fd.get());
+    if (m_segments_before_hello && after && *after > *m_segments_before_hello)
+        m_trial.client_hello_segments = static_cast<int>(*after - *m_segments_before_hello);
+}
+
+// Reads until the socket is drained (edge-triggered): EAGAIN, EOF, an error, or a short
+// read when no hang-up was signalled (more data then brings a new edge). A first flight
+// that a stop-at-ServerHello probe is waiting for is judged as it comes in, so a probe
+// whose answer arrives in one read ends after that one recv().
+void Connection::read_available(uint32_t events) {
     uint8_t buf[16384];
     int read_error = 0;
-    for (int i = 0; i < k_max_reads_per_event; ++i) {
+    const bool hang_up = (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+    while (m_state == State::exchanging) {
         ssize_t n = ::recv(m_socket.fd.get(), buf, sizeof buf, 0);
         if (n > 0) {
             if (!m_trial.first_byte_ms) m_trial.first_byte_ms = elapsed_ms();
+            const std::span<const uint8_t> got{buf, static_cast<size_t>(n)};
             if ((m_tls || m_forged) && m_stop_at_server_hello) {
-                m_first_record_bytes.insert(m_first_record_bytes.end(), buf, buf + n);
+                on_first_flight_bytes(got);
             } else if (m_tls) {
-                m_tls->feed({buf, static_cast<size_t>(n)});
+                m_tls->feed(got);
             } else if (m_http_bytes.size() < k_max_http_bytes) {
                 m_http_bytes.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
             }
+            if (static_cast<size_t>(n) < sizeof buf && !hang_up) break;
+            if (!m_tls && !m_forged && m_http_bytes.size() >= k_max_http_bytes) break;
             continue;
         }
         if (n == 0) {
@@ -224,13 +258,11 @@ void Connection::read_available() {
         if (errno != EAGAIN && errno != EWOULDBLOCK) read_error = errno;
         break;
     }
-    if (m_forged) {
-        read_forged_reply();
-    } else if (m_tls && m_stop_at_server_hello) {
-        read_first_record();
-    } else if (m_tls) {
+    if (m_state == State::done) return;
+    // A first flight that a probe stops at was judged as it came in.
+    if (m_tls && !m_stop_at_server_hello) {
         advance_tls();
-    } else {
+    } else if (!m_tls && !m_forged) {
         on_http_bytes(m_eof || read_error != 0);
     }
     if (m_state == State::done) return;
@@ -256,14 +288,29 @@ void Connection::advance_tls() {
     }
 }
 
+// Bytes of the server's first flight for a probe that stops there: judged straight from
+// the read buffer when nothing is held back (no copy), else appended to what is.
+void Connection::on_first_flight_bytes(std::span<const uint8_t> bytes) {
+    const bool held = !m_first_record_bytes.empty();
+    if (held) m_first_record_bytes.insert(m_first_record_bytes.end(), bytes.begin(), bytes.end());
+    const std::span<const uint8_t> all =
+        held ? std::span<const uint8_t>(m_first_record_bytes) : bytes;
+    const bool waiting = m_forged ? read_forged_reply(all) : read_first_record(all);
+    if (!waiting) {
+        m_first_record_bytes.clear();
+    } else if (!held) {
+        m_first_record_bytes.assign(bytes.begin(), bytes.end());
+    }
+}
+
 // ClientHello-only probes: a whole ServerHello record ends the trial as a success; an
 // alert or anything unexpected goes to OpenSSL, which judges it as in a full handshake.
-void Connection::read_first_record() {
+// True while more bytes are needed.
+bool Connection::read_first_record(std::span<const uint8_t> bytes) {
     constexpr size_t k_max_record_bytes = 5 + 16384 + 2048;
-    ServerFirstRecord first = read_server_first_record(m_first_record_bytes);
-    if (first.kind == ServerFirstRecord::Kind::incomplete &&
-        m_first_record_bytes.size() <= k_max_record_bytes)
-        return;
+    ServerFirstRecord first = read_server_first_record(bytes);
+    if (first.kind == ServerFirstRecord::Kind::incomplete && bytes.size() <= k_max_record_bytes)
+        return true;
     if (first.kind == ServerFirstRecord::Kind::server_hello) {
         m_trial.server_hello_seen = true;
         m_trial.tls_version = first.tls_version;
@@ -272,19 +319,20 @@ void Connection::read_first_record() {
         m_trial.failure = {};
         m_trial.failed_operation = FailedOperation::none;
         finish();
-        return;
+        return false;
     }
     m_stop_at_server_hello = false;
-    m_tls->feed(m_first_record_bytes);
-    m_first_record_bytes.clear();
+    m_tls->feed(bytes);
     advance_tls();
+    return false;
 }
 
 // Forged hellos: one write of the whole hello (the kernel cuts it into MSS-sized segments,
 // as a browser's does), no SSL object.
 void Connection::start_forged() {
-    auto hello = m_hello_shape ? m_contexts.forged().forge_shape(*m_hello_shape, m_plan.server_name)
-                               : m_contexts.forged().forge(m_plan.variant, m_plan.server_name);
+    auto hello = m_hello_shape
+                     ? m_contexts.forged().forge_shape(*m_hello_shape, m_trial.server_name)
+                     : m_contexts.forged().forge(m_trial.variant, m_trial.server_name);
     if (!hello) {
         fail("unknown_failure: cannot forge the ClientHello");
         return;
@@ -292,37 +340,56 @@ void Connection::start_forged() {
     m_forged = true;
     m_stop_at_server_hello = true;
     m_trial.client_hello_bytes = hello->bytes.size();
-    m_hello_writes_pending = 1;
     m_trial.client_hello_segments = 1;  // refined from TCP_INFO when sent
-    m_segments_before_hello = data_segments_sent(m_socket.fd.get());
-    m_outbox.emplace_back(hello->bytes.begin(), hello->bytes.end());
-    flush();
+    m_segments_before_hello = 0;        // a fresh connection: the hello is its first data
+    // Straight from the template's buffer; only what the kernel did not take is copied
+    // (the buffer is rewritten by the next probe's forge()).
+    std::span<const uint8_t> bytes = hello->bytes;
+    while (true) {
+        ssize_t n = ::send(m_socket.fd.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            int err = errno;
+            fail(failure_from_errno(err), err);
+            return;
+        }
+        if (n > 0) bytes = bytes.subspan(static_cast<size_t>(n));
+        break;
+    }
+    if (bytes.empty()) {
+        hello_written();
+        return;
+    }
+    m_hello_writes_pending = 1;
+    m_outbox.emplace_back(bytes.begin(), bytes.end());
 }
 
 // The reply to a forged hello: a ServerHello or HelloRetryRequest is a success (the hello
 // got through and the server answered it), an alert or garbage a failed handshake.
-void Connection::read_forged_reply() {
-    forge::ServerReply reply = forge::parse_server_reply(m_first_record_bytes);
+// True while more bytes are needed.
+bool Connection::read_forged_reply(std::span<const uint8_t> bytes) {
+    forge::ServerReply reply = forge::parse_server_reply(bytes);
     switch (reply.kind) {
         case forge::ReplyKind::incomplete:
-            return;
+            return true;
         case forge::ReplyKind::server_hello:
         case forge::ReplyKind::hello_retry_request:
             m_trial.server_hello_seen = true;
             m_trial.tls_version = tls_version_name(reply.version());
-            m_trial.cipher_suite = fmt_cipher_suite(reply.cipher_suite);
+            put_cipher_suite(reply.cipher_suite, m_trial.cipher_suite);
             m_trial.failure = {};
             m_trial.failed_operation = FailedOperation::none;
             finish();
-            return;
+            return false;
         case forge::ReplyKind::alert:
             m_trial.alert_received = alert_name(reply.alert_description);
             fail("ssl_failed_handshake");
-            return;
+            return false;
         case forge::ReplyKind::anomaly:
             fail("ssl_failed_handshake");
-            return;
+            return false;
     }
+    return false;
 }
 
 void Connection::on_http_bytes(bool closed) {
@@ -339,7 +406,7 @@ void Connection::succeed() {
     if (m_tls) {
         m_trial.server_hello_seen = m_tls->server_hello_seen();
         m_tls->record_negotiated(m_trial);
-        if (m_plan.variant == Variant::full_verify) {
+        if (m_trial.variant == Variant::full_verify) {
             CertificateCheck check = m_tls->check_certificate();
             std::string failure = failure_for_certificate(check);
             m_trial.certificate = std::move(check);

@@ -2,11 +2,17 @@
 // exchanging (TLS handshake or HTTP round trip) -> done. The engine owns the event loop
 // and calls in with readiness events and deadlines; the connection never blocks, never
 // sleeps, and turns whatever the network does into the Trial's observation fields.
+// The hot path of a forged-hello probe allocates nothing: the Trial is the engine's
+// (reused per slot, so its strings keep their capacity), the hello is sent straight from
+// the template's buffer in one send(), and the server's first flight is judged in the
+// read buffer; only a partial send or a reply split across reads is copied aside.
 #pragma once
 
+#include <sys/epoll.h>
+
 #include <cstdint>
-#include <deque>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,11 +25,15 @@ namespace sniprobe {
 
 class Connection {
   public:
-    // run_start_unix: the run's CLOCK_REALTIME origin for Trial::t0/t. depth server_hello
-    // stops a handshake variant (not full_verify) at the server's first record.
-    Connection(const PlannedTrial& plan, const TlsContexts& contexts, double run_start_unix,
-               int timeout_ms, int mss, HandshakeDepth depth = HandshakeDepth::complete,
-               std::optional<forge::Shape> hello_shape = std::nullopt);
+    // Fills `trial` (the caller's, reset here; its strings' capacity is reused) from the
+    // plan, whose strings are moved in. run_start_unix: the run's CLOCK_REALTIME origin for
+    // Trial::t0/t. depth server_hello stops a handshake variant (not full_verify) at the
+    // server's first record. bind_early: bind before connect, so the local port is known
+    // before the SYN (capture needs it; a scan does not, and connect() picks one cheaper).
+    Connection(PlannedTrial&& plan, Trial& trial, const TlsContexts& contexts,
+               double run_start_unix, int timeout_ms, int mss,
+               HandshakeDepth depth = HandshakeDepth::complete,
+               std::optional<forge::Shape> hello_shape = std::nullopt, bool bind_early = true);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -32,15 +42,15 @@ class Connection {
     void open();
     // Starts the TCP handshake; may finish the trial (immediate refusal).
     void connect();
-    // Handles epoll readiness bits.
+    // Handles epoll readiness bits. The socket is registered edge-triggered, once, for
+    // k_events: every handler drains what it can (reads until a short read or EAGAIN).
     void on_events(uint32_t events);
+    static constexpr uint32_t k_events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     // The per-trial deadline passed: records a timeout for the current operation.
     void on_deadline();
 
     bool finished() const { return m_state == State::done; }
     int fd() const { return m_socket.fd.get(); }
-    // The epoll events this connection waits for now.
-    uint32_t wanted_events() const;
     // CLOCK_MONOTONIC seconds at which on_deadline is due.
     double deadline() const { return m_deadline; }
     Trial& trial() { return m_trial; }
@@ -50,11 +60,13 @@ class Connection {
     void on_connected();
     void start_tls();
     void flush();
-    void read_available();
+    void read_available(uint32_t events);
     void advance_tls();
-    void read_first_record();
+    void on_first_flight_bytes(std::span<const uint8_t> bytes);
+    bool read_first_record(std::span<const uint8_t> bytes);
     void start_forged();
-    void read_forged_reply();
+    bool read_forged_reply(std::span<const uint8_t> bytes);
+    void hello_written();
     void on_http_bytes(bool eof);
     void succeed();
     void fail(std::string failure, int err_or_zero = 0);
@@ -62,26 +74,26 @@ class Connection {
     double elapsed_ms() const;
     FailedOperation current_operation() const;
 
-    PlannedTrial m_plan;
+    Trial& m_trial;
     const TlsContexts& m_contexts;
     double m_run_start_unix;
     int m_mss = 0;
     double m_started_mono = 0;
     double m_deadline = 0;
     State m_state = State::idle;
+    bool m_bind_early = true;
     ProbeSocket m_socket;
-    Trial m_trial;
     std::unique_ptr<TlsSession> m_tls;
-    std::deque<std::vector<uint8_t>> m_outbox;
+    std::vector<std::vector<uint8_t>> m_outbox;  // writes still to send, front first
     size_t m_front_offset = 0;
     int m_hello_writes_pending = 0;
-    std::optional<uint32_t> m_segments_before_hello;
+    std::optional<uint32_t> m_segments_before_hello;  // nullopt: unknown, do not refine
     std::string m_http_bytes;
     bool m_eof = false;
     bool m_stop_at_server_hello = false;
     std::optional<forge::Shape> m_hello_shape;  // forge plain variants' hellos in this shape
     bool m_forged = false;  // the hello came from forge/: no TlsSession, stop at the reply
-    std::vector<uint8_t> m_first_record_bytes;  // server bytes held back from OpenSSL
+    std::vector<uint8_t> m_first_record_bytes;  // a first flight split across reads, so far
 };
 
 }  // namespace sniprobe

@@ -1,8 +1,10 @@
 // The event loop (see engine.hpp). Trials come from a source (a fixed plan, or scan's
-// stream) whenever a slot is free and the optional pacing allows. Deadlines live in an ordered set
-// keyed by (deadline, slot), so expiring timed-out trials costs O(log n) however many are in flight
-// — the same loop carries diagnose's 6 and scan's thousands. Level-triggered epoll with the
-// interest set recomputed after every event keeps the state machine free of edge cases.
+// stream) whenever a slot is free and the optional pacing allows. Every trial of a run has
+// the same timeout, so deadlines fall in start order: the slots in flight form an intrusive
+// list in that order, and the earliest deadline is its head — O(1) to add, remove and
+// expire, nothing allocated — for diagnose's 6 and scan's thousands alike. Each slot keeps
+// its Connection and Trial storage for the whole run; a socket is registered with epoll
+// once, edge-triggered (closing it removes it).
 #include "probe/engine.hpp"
 
 #include <sys/epoll.h>
@@ -11,9 +13,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <memory>
 #include <optional>
-#include <set>
 #include <utility>
 
 #include "probe/connection.hpp"
@@ -28,10 +28,12 @@ namespace {
 
 constexpr uint64_t k_interrupt_key = ~uint64_t{0};
 constexpr int k_max_events = 256;
+constexpr size_t k_no_slot = ~size_t{0};
 
 struct Slot {
-    std::unique_ptr<Connection> connection;
-    uint32_t registered = 0;  // events currently registered with epoll
+    std::optional<Connection> connection;
+    Trial trial;  // the connection's; reused, so its strings keep their buffers
+    size_t prev = k_no_slot, next = k_no_slot;  // the in-flight list, in deadline order
 };
 
 class Loop {
@@ -48,8 +50,12 @@ class Loop {
         if (!m_epoll)
             throw Fatal(ErrorCode::io, std::string("epoll_create1: ") + std::strerror(errno));
         m_run_start = options.run_start_unix > 0 ? options.run_start_unix : realtime_seconds();
-        m_slots.resize(static_cast<size_t>(std::max(1, options.concurrency)));
+        m_slots = std::vector<Slot>(static_cast<size_t>(std::max(1, options.concurrency)));
+        // Room for the longest TLS 1.3 suite name, so a slot's trials write theirs in place.
+        for (Slot& s : m_slots) s.trial.cipher_suite.reserve(32);
+        m_free.reserve(m_slots.size());
         for (size_t i = m_slots.size(); i-- > 0;) m_free.push_back(i);
+        m_bind_early = total >= 0 || static_cast<bool>(hooks.on_socket_bound);
         if (int fd = interrupt_fd(); fd >= 0) {
             epoll_event ev{};
             ev.events = EPOLLIN;
@@ -74,11 +80,12 @@ class Loop {
                     if (m_pacing) m_pacing->give_back();  // the token went unused
                     break;
                 }
-                start(*next);
+                start(std::move(*next));
             }
-            if (m_deadlines.empty() && (drained || m_free.empty())) break;
-            double wait_s = m_deadlines.empty() ? pacing_wait_s
-                                                : m_deadlines.begin()->first - monotonic_seconds();
+            if (m_head == k_no_slot && (drained || m_free.empty())) break;
+            double wait_s = m_head == k_no_slot
+                                ? pacing_wait_s
+                                : m_slots[m_head].connection->deadline() - monotonic_seconds();
             if (pacing_wait_s > 0) wait_s = std::min(wait_s, pacing_wait_s);
             int wait_ms = wait_s <= 0 ? 0 : static_cast<int>(std::ceil(wait_s * 1000.0));
             int n = ::epoll_wait(m_epoll.get(), events, k_max_events, wait_ms);
@@ -97,8 +104,8 @@ class Loop {
             }
             if (stop) break;
             double now = monotonic_seconds();
-            while (!m_deadlines.empty() && m_deadlines.begin()->first <= now) {
-                size_t slot = m_deadlines.begin()->second;
+            while (m_head != k_no_slot && m_slots[m_head].connection->deadline() <= now) {
+                size_t slot = m_head;
                 m_slots[slot].connection->on_deadline();
                 settle(slot);
             }
@@ -116,46 +123,67 @@ class Loop {
         return std::max(1e-4, m_pacing->wait_s());
     }
 
-    void start(const PlannedTrial& planned) {
+    void start(PlannedTrial&& planned) {
         size_t slot = m_free.back();
         m_free.pop_back();
         auto& s = m_slots[slot];
-        s.connection =
-            std::make_unique<Connection>(planned, m_contexts, m_run_start, m_options.timeout_ms,
-                                         m_options.mss, m_options.depth, m_options.hello_shape);
-        s.registered = 0;
-        s.connection->open();
-        if (!s.connection->finished() && m_hooks.on_socket_bound)
-            m_hooks.on_socket_bound(planned.id, s.connection->trial().local_port);
-        s.connection->connect();
-        m_deadlines.emplace(s.connection->deadline(), slot);
+        const int id = planned.id;
+        Connection& c = s.connection.emplace(std::move(planned), s.trial, m_contexts, m_run_start,
+                                             m_options.timeout_ms, m_options.mss, m_options.depth,
+                                             m_options.hello_shape, m_bind_early);
+        c.open();
+        if (!c.finished() && m_hooks.on_socket_bound)
+            m_hooks.on_socket_bound(id, c.trial().local_port);
+        c.connect();
+        link(slot);
+        if (!c.finished()) {
+            epoll_event ev{};
+            ev.events = Connection::k_events;
+            ev.data.u64 = slot;
+            // Should this fail (no memory), the trial's deadline still ends it.
+            ::epoll_ctl(m_epoll.get(), EPOLL_CTL_ADD, c.fd(), &ev);
+        }
         settle(slot);
     }
 
-    // Re-registers the slot's interest, or completes it when its trial finished.
+    // Appends a started slot to the in-flight list (its deadline is the latest).
+    void link(size_t slot) {
+        Slot& s = m_slots[slot];
+        s.prev = m_tail;
+        s.next = k_no_slot;
+        if (m_tail != k_no_slot)
+            m_slots[m_tail].next = slot;
+        else
+            m_head = slot;
+        m_tail = slot;
+    }
+
+    void unlink(size_t slot) {
+        Slot& s = m_slots[slot];
+        if (s.prev != k_no_slot)
+            m_slots[s.prev].next = s.next;
+        else
+            m_head = s.next;
+        if (s.next != k_no_slot)
+            m_slots[s.next].prev = s.prev;
+        else
+            m_tail = s.prev;
+        s.prev = s.next = k_no_slot;
+    }
+
+    // Completes the slot when its trial finished.
     void settle(size_t slot) {
         auto& s = m_slots[slot];
-        Connection& c = *s.connection;
-        if (c.finished()) {
-            // The socket is already closed, which removed it from the epoll set.
-            m_deadlines.erase({c.deadline(), slot});
-            Trial trial = std::move(c.trial());
-            s.connection.reset();
-            m_free.push_back(slot);
-            ++m_finished;
-            if (m_hooks.on_trial_done) m_hooks.on_trial_done(trial);
-            if (m_total < 0) return;  // a stream: the hook got the trial, nothing is kept
-            m_done.push_back(std::move(trial));
-            if (m_hooks.on_progress) m_hooks.on_progress(static_cast<int>(m_done.size()), m_total);
-            return;
-        }
-        uint32_t wanted = c.wanted_events();
-        if (wanted == s.registered) return;
-        epoll_event ev{};
-        ev.events = wanted;
-        ev.data.u64 = slot;
-        ::epoll_ctl(m_epoll.get(), s.registered == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c.fd(), &ev);
-        s.registered = wanted;
+        if (!s.connection->finished()) return;
+        // The socket is already closed, which removed it from the epoll set.
+        unlink(slot);
+        s.connection.reset();
+        m_free.push_back(slot);
+        ++m_finished;
+        if (m_hooks.on_trial_done) m_hooks.on_trial_done(s.trial);
+        if (m_total < 0) return;  // a stream: the hook got the trial, nothing is kept
+        m_done.push_back(std::move(s.trial));
+        if (m_hooks.on_progress) m_hooks.on_progress(static_cast<int>(m_done.size()), m_total);
     }
 
   public:
@@ -171,9 +199,10 @@ class Loop {
     const TlsContexts& m_contexts;
     Fd m_epoll;
     double m_run_start = 0;
+    bool m_bind_early = true;  // bind before connect (capture and reports need the port)
     std::vector<Slot> m_slots;
     std::vector<size_t> m_free;
-    std::set<std::pair<double, size_t>> m_deadlines;
+    size_t m_head = k_no_slot, m_tail = k_no_slot;  // in flight, earliest deadline first
     std::vector<Trial> m_done;
 };
 

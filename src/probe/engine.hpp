@@ -4,6 +4,10 @@
 // watches the interrupt pipe: on Ctrl-C it stops at once, closes every socket and
 // returns the trials that finished (unfinished ones are dropped, not reported as failures).
 //
+// The per-probe path allocates nothing in a streaming run of forged hellos (slots keep
+// their Connection and Trial storage, deadlines are an intrusive list; unit test:
+// engine allocations), so its cost is the system calls: socket, two setsockopt, connect,
+// one epoll_ctl, one send, one TCP_INFO read, one recv, close.
 // Handshake-only variants run the TLS handshake to completion without verification and
 // then close (close_notify, then RST via SO_LINGER {1,0}); full_verify also classifies
 // the certificate; http_host sends GET / and reads status, Server and <title>.
@@ -26,9 +30,13 @@ namespace sniprobe {
 struct ProbeHooks {
     // After each finished trial: done of total.
     std::function<void(int done, int total)> on_progress;
-    // The trial's socket is bound to local_port; called before its SYN is sent.
+    // The trial's socket is bound to local_port; called before its SYN is sent. A
+    // streaming run binds (and learns Trial::local_port) only when this is set; otherwise
+    // connect() picks the port and local_port stays 0 (two system calls fewer a probe).
     std::function<void(int trial_id, uint16_t local_port)> on_socket_bound;
     // The trial finished (socket closed); capture may fill trial.packets/icmp/captured.
+    // The Trial is the engine's slot storage, reused by a later trial: move from it or
+    // copy it, do not keep a reference.
     std::function<void(Trial& trial)> on_trial_done;
 };
 

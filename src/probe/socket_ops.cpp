@@ -16,7 +16,7 @@
 
 namespace sniprobe {
 
-Result<ProbeSocket> open_probe_socket(const std::string& address, int mss) {
+Result<ProbeSocket> open_probe_socket(const std::string& address, int mss, bool bind_now) {
     const auto target = socket_address_from_text(address, 0);
     if (!target) return fail("not an IP address: " + address);
     // Bind to the wildcard of the family with port 0: the kernel picks the port now.
@@ -31,6 +31,7 @@ Result<ProbeSocket> open_probe_socket(const std::string& address, int mss) {
         return fail("cannot clamp the MSS to " + std::to_string(mss) + ": " + std::strerror(errno));
     linger lg{1, 0};
     ::setsockopt(s.fd.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    if (!bind_now) return s;
     if (::bind(s.fd.get(), any.get(), any.length) != 0)
         return fail(std::string("bind: ") + std::strerror(errno));
     const auto local = socket_address_of(s.fd.get(), SocketEnd::local);

@@ -20,9 +20,12 @@ struct ProbeSocket {
     uint16_t local_port = 0;
 };
 
-// Opens and binds the socket for `address` (IPv4 or IPv6 literal); mss > 0 clamps the
-// MSS we announce and use (TCP_MAXSEG, set before connect()).
-Result<ProbeSocket> open_probe_socket(const std::string& address, int mss = 0);
+// Opens the socket for `address` (IPv4 or IPv6 literal) and, with bind_now, binds it so
+// local_port is known before connect() (else it stays 0 and connect() picks the port,
+// two system calls fewer); mss > 0 clamps the MSS we announce and use (TCP_MAXSEG, set
+// before connect()).
+Result<ProbeSocket> open_probe_socket(const std::string& address, int mss = 0,
+                                      bool bind_now = true);
 
 // Starts a non-blocking connect: 0 when already connected, EINPROGRESS when pending,
 // else the errno of the failure.
