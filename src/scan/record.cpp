@@ -2,9 +2,15 @@
 // failure of the sni trials as `failure` (OONI strings, null when all succeeded) and
 // keeps the evidence ids of the verdict, so a reader can tell a verdict backed by a
 // significant difference (E_SNI_RESET_RATE) from one judged without packets.
+// The line's format is defined by record_json() (an nlohmann tree); write_record() writes
+// the same bytes directly, because building the tree cost more than probing the target
+// (a scan writes one line per probe at --trials 1). Strings that are plain printable
+// ASCII are copied; any other goes through nlohmann's own escaping, so the two cannot
+// differ (unit test: scan record writer).
 #include "scan/record.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -87,7 +93,7 @@ ScanRecord judge_target(const ScanTarget& target, const std::string& ip,
     return r;
 }
 
-void write_record(std::ostream& out, const ScanRecord& r) {
+std::string record_json(const ScanRecord& r) {
     Json variants = Json::object();
     for (const auto& s : r.variants)
         variants[std::string(variant_name(s.variant))] = variant_json(s);
@@ -110,7 +116,148 @@ void write_record(std::ostream& out, const ScanRecord& r) {
         {"verdict", verdict},
         {"t", std::round(r.t * 1000) / 1000},
     };
-    out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+namespace {
+
+// Appends `text` as a JSON string: copied when plain printable ASCII, else escaped by
+// nlohmann exactly as record_json() would (invalid UTF-8 replaced).
+void put_string(std::string& out, std::string_view text) {
+    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+        return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+    });
+    if (!plain) {
+        out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+        return;
+    }
+    out += '"';
+    out += text;
+    out += '"';
+}
+
+void put_int(std::string& out, long value) {
+    char buf[24];
+    auto end = std::to_chars(buf, buf + sizeof buf, value).ptr;
+    out.append(buf, end);
+}
+
+// A double as nlohmann writes one (shortest round trip, "1.0" not "1", null if not finite).
+void put_double(std::string& out, double value) {
+    if (!std::isfinite(value)) {
+        out += "null";
+        return;
+    }
+    char buf[64];
+    char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, value);
+    out.append(buf, end);
+}
+
+void put_key(std::string& out, std::string_view key) {
+    out += '"';
+    out += key;  // the keys below are plain ASCII
+    out += "\":";
+}
+
+}  // namespace
+
+void write_record(std::ostream& out, const ScanRecord& r) {
+    // Two variants of one name would be one key in record_json (the last wins): rare
+    // enough to leave to it.
+    for (size_t i = 0; i < r.variants.size(); ++i)
+        for (size_t j = i + 1; j < r.variants.size(); ++j)
+            if (r.variants[i].variant == r.variants[j].variant) {
+                out << record_json(r) << '\n';
+                return;
+            }
+    std::string line;
+    line.reserve(512);
+    line += '{';
+    put_key(line, "host");
+    put_string(line, r.target.host);
+    line += ',';
+    put_key(line, "ip");
+    if (r.ip.empty())
+        line += "null";
+    else
+        put_string(line, r.ip);
+    line += ',';
+    put_key(line, "port");
+    put_int(line, r.target.port);
+    line += ',';
+    put_key(line, "ip_source");
+    line += r.target.ip_given ? "\"cli\"" : "\"dns\"";
+    line += ',';
+    put_key(line, "control_sni");
+    put_string(line, r.control_sni);
+    line += ',';
+    put_key(line, "failure");
+    const Json failure = top_failure(r);
+    if (failure.is_null())
+        line += "null";
+    else
+        put_string(line, failure.get_ref<const std::string&>());
+    line += ',';
+    put_key(line, "tls_version");
+    if (r.tls_version.empty())
+        line += "null";
+    else
+        put_string(line, r.tls_version);
+    line += ',';
+    put_key(line, "variants");
+    line += '{';
+    for (size_t i = 0; i < r.variants.size(); ++i) {
+        const VariantStats& s = r.variants[i];
+        if (i > 0) line += ',';
+        put_string(line, variant_name(s.variant));
+        line += ":{";
+        put_key(line, "trials");
+        put_int(line, s.trials);
+        line += ',';
+        put_key(line, "ok");
+        put_int(line, s.ok);
+        line += ',';
+        put_key(line, "failures");
+        line += '{';
+        bool first = true;
+        for (const auto& [name, count] : s.failures) {
+            if (!first) line += ',';
+            first = false;
+            put_string(line, name);
+            line += ':';
+            put_int(line, count);
+        }
+        line += "}}";
+    }
+    line += "},";
+    put_key(line, "verdict");
+    line += '{';
+    put_key(line, "cause");
+    put_string(line, to_name(r.verdict.cause));
+    line += ',';
+    put_key(line, "confidence");
+    put_double(line, std::round(r.verdict.confidence * 100) / 100);
+    line += ',';
+    put_key(line, "summary");
+    put_string(line, r.verdict.summary);
+    line += ',';
+    put_key(line, "evidence");
+    line += '[';
+    for (size_t i = 0; i < r.verdict.evidence.size(); ++i) {
+        if (i > 0) line += ',';
+        put_string(line, r.verdict.evidence[i].id);
+    }
+    line += ']';
+    if (r.verdict.subcode) {
+        line += ',';
+        put_key(line, "subcode");
+        put_string(line, to_name(*r.verdict.subcode));
+    }
+    line += "},";
+    put_key(line, "t");
+    put_double(line, std::round(r.t * 1000) / 1000);
+    line += "}\n";
+    out.write(line.data(), static_cast<std::streamsize>(line.size()));
 }
 
 }  // namespace sniprobe::scan

@@ -39,7 +39,12 @@ ScanRecord judge_target(const ScanTarget& target, const std::string& ip,
                         const std::vector<Trial>& target_trials,
                         const std::vector<Trial>& control_trials);
 
-// Writes the record as one JSON line (newline included).
+// The record as one JSON line (no newline), built as an nlohmann tree: the definition of
+// the line's format (docs/json.md), and what write_record must match byte for byte.
+std::string record_json(const ScanRecord& record);
+
+// Writes the record as one JSON line (newline included): record_json's bytes, written
+// without building the tree.
 void write_record(std::ostream& out, const ScanRecord& record);
 
 }  // namespace sniprobe::scan
