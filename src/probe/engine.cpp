@@ -223,11 +223,8 @@ std::vector<Trial> run_trials(const std::vector<PlannedTrial>& plan, const Probe
 
 size_t run_trial_stream(const TrialSource& next, const ProbeOptions& options,
                         const ProbeHooks& hooks) {
-    // Forged hello-only probes (scan) never verify a chain: skip loading the trust store.
-    const bool forged_only = options.depth == HandshakeDepth::server_hello && options.hello_shape;
-    auto contexts =
-        TlsContexts::create(options.ca_file, forged_only ? TlsContexts::TrustStore::skip
-                                                         : TlsContexts::TrustStore::load);
+    // A scan never verifies a chain: the trust store is loaded only if a trial asks.
+    auto contexts = TlsContexts::create(options.ca_file, TlsContexts::TrustStore::on_first_use);
     if (!contexts) throw usage_error(contexts.error().message);
     Loop loop(next, -1, options, hooks, *contexts);
     loop.run();

@@ -21,12 +21,21 @@ namespace {
 
 const unsigned char k_alpn[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
 
+// The handshake profile verifies nothing (SSL_VERIFY_NONE), yet OpenSSL would still build
+// and check every server's chain against the context's empty store and then ignore the
+// result. This callback stands in for that check: accepted, without the work.
+int accept_chain_unchecked(X509_STORE_CTX* /*store*/, void* /*arg*/) {
+    return 1;
+}
+
 Result<SSL_CTX*> new_context(TlsProfile profile, const std::string& ca_file) {
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx) return fail("cannot create a TLS context (OpenSSL)");
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
     SSL_CTX_set_alpn_protos(ctx, k_alpn, sizeof k_alpn);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    if (profile == TlsProfile::handshake)
+        SSL_CTX_set_cert_verify_callback(ctx, &accept_chain_unchecked, nullptr);
     if (profile == TlsProfile::verify) {
         int ok = ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx)
                                  : SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
@@ -52,12 +61,10 @@ TlsContexts::~TlsContexts() = default;
 
 Result<TlsContexts> TlsContexts::create(const std::string& ca_file, TrustStore trust) {
     TlsContexts contexts;
+    contexts.m_ca_file = ca_file;
     for (auto [profile, slot] : {std::pair{TlsProfile::handshake, &contexts.m_handshake},
                                  std::pair{TlsProfile::verify, &contexts.m_verify}}) {
-        if (profile == TlsProfile::verify && trust == TrustStore::skip) {
-            // Never used by such a run; a verify session would get the plain context.
-            continue;
-        }
+        if (profile == TlsProfile::verify && trust == TrustStore::on_first_use) continue;
         auto ctx = new_context(profile, ca_file);
         if (!ctx) return tl::unexpected(ctx.error());
         slot->reset(*ctx);
@@ -68,7 +75,12 @@ Result<TlsContexts> TlsContexts::create(const std::string& ca_file, TrustStore t
 ssl_ctx_st* TlsContexts::get(TlsProfile profile) const {
     switch (profile) {
         case TlsProfile::verify:
-            return m_verify ? m_verify.get() : m_handshake.get();
+            if (!m_verify) {
+                auto ctx = new_context(TlsProfile::verify, m_ca_file);
+                if (!ctx) throw usage_error(ctx.error().message);
+                m_verify.reset(*ctx);
+            }
+            return m_verify.get();
         default:
             return m_handshake.get();
     }

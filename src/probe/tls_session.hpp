@@ -29,17 +29,18 @@ enum class TlsProfile {
 // The SSL_CTXs of a run, one per profile; built once, shared by every trial.
 class TlsContexts {
   public:
-    // Loads the trust store (ca_file, or the system store when empty). Without
-    // TrustStore::load there is no verify context (a run of forged hello-only probes
-    // never verifies, and loading the system store costs more than thousands of probes).
-    enum class TrustStore { load, skip };
+    // Loads the trust store (ca_file, or the system store when empty) now, or with
+    // TrustStore::on_first_use when the first verify session asks for it: a scan never
+    // verifies, and loading the system store costs as much as a thousand probes.
+    enum class TrustStore { load, on_first_use };
     static Result<TlsContexts> create(const std::string& ca_file,
                                       TrustStore trust = TrustStore::load);
     TlsContexts(TlsContexts&&) noexcept;
     TlsContexts& operator=(TlsContexts&&) noexcept;
     ~TlsContexts();
 
-    // The context for a profile (owned here).
+    // The context for a profile (owned here). Throws a Fatal (usage) when a trust store
+    // left for first use cannot be loaded.
     ssl_ctx_st* get(TlsProfile profile) const;
     // The run's forged-hello templates (variants whose hello sniprobe writes itself).
     ForgedHellos& forged() const { return *m_forged; }
@@ -49,7 +50,9 @@ class TlsContexts {
     struct Deleter {
         void operator()(ssl_ctx_st* ctx) const;
     };
-    std::unique_ptr<ssl_ctx_st, Deleter> m_handshake, m_verify;
+    std::unique_ptr<ssl_ctx_st, Deleter> m_handshake;
+    mutable std::unique_ptr<ssl_ctx_st, Deleter> m_verify;  // made on first use, maybe
+    std::string m_ca_file;
     std::unique_ptr<ForgedHellos> m_forged = std::make_unique<ForgedHellos>();
 };
 
