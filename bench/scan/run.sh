@@ -10,6 +10,11 @@
 # NOT a test: the machine is shared and noisy, wall-clock rates move from run to run;
 # CPU time per handshake is the more robust figure, and ratios within one run the most.
 # Every step is bounded in count and time; nginx and the temp dir go away in a trap.
+# Throughput: the server-saturated rate is what the server core could serve of this
+# client's probes if it did nothing else (1 / server CPU per probe); a client that keeps
+# the server busy gets close to it (ratio = rate / saturated rate).
+# BASELINE=OTHER_SNIPROBE_BINARY adds that binary's ClientHello and --full runs to the same
+# run (before/after comparisons on a machine whose load moves between runs).
 # Usage: bench/scan/run.sh SNIPROBE_BINARY [HANDSHAKES (default 3000, max 20000)] [CONCURRENCY (default 64)]
 set -euo pipefail
 SNIPROBE="$(realpath "${1:?usage: $0 SNIPROBE_BINARY [HANDSHAKES] [CONCURRENCY]}")"
@@ -85,6 +90,11 @@ scan=("$SNIPROBE" scan --ip 127.0.0.1 --port "$PORT" --names "$work/names.txt" -
   --control-trials 1 --concurrency "$C" --quiet --output "$work/scan.jsonl")
 measure "sniprobe scan (ClientHello)" "${scan[@]}"
 measure "sniprobe scan --full" "${scan[@]}" --full
+if [[ -n "${BASELINE:-}" ]]; then
+  base=("$(realpath "$BASELINE")" "${scan[@]:1}")
+  measure "baseline scan (ClientHello)" "${base[@]}"
+  measure "baseline scan --full" "${base[@]}" --full
+fi
 measure "h2load (1 req/conn)" h2load --h1 -n "$N" -c "$N" -t 1 "https://127.0.0.1:$PORT/"
 measure "python asyncio ssl" python3 "$HERE/asyncio_client.py" 127.0.0.1 "$PORT" "$N" "$C"
 measure "openssl s_time -new (5 s)" openssl s_time -connect "127.0.0.1:$PORT" -new -time 5
@@ -102,7 +112,7 @@ n, c = sys.argv[2], sys.argv[3]
 
 def handshakes(r):
     out, err, tool = r["stdout"], r["stderr"], r["tool"]
-    if tool.startswith("sniprobe"):
+    if tool.startswith("sniprobe") or tool.startswith("baseline"):
         m = re.search(r"(\d+) probes", err)
         return int(m.group(1)) if m else 0
     if tool.startswith("h2load"):
@@ -125,15 +135,17 @@ for r in rows:
 base = rows[0]
 print(f"\nloopback nginx (1 worker, core 0), clients on core 1; N={n}, concurrency={c}")
 print("shared, noisy machine: rates move between runs; CPU per handshake and the ratios are steadier\n")
-hdr = f"{'client':28} {'done':>6} {'rc':>3} {'wall s':>7} {'hs/s':>7} {'client us/hs':>12} {'server us/hs':>12} {'RSS MB':>7} {'client CPU x':>12} {'server CPU x':>12}"
+hdr = f"{'client':28} {'done':>6} {'rc':>3} {'wall s':>7} {'hs/s':>7} {'client us/hs':>12} {'server us/hs':>12} {'RSS MB':>7} {'client CPU x':>12} {'server CPU x':>12} {'sat. x':>7}"
 print(hdr)
 print("-" * len(hdr))
 for r in rows:
     cx = r["ccpu"] / base["ccpu"] if base["ccpu"] else 0
     sx = r["scpu"] / base["scpu"] if base["scpu"] else 0
+    r["sat"] = r["rate"] * r["scpu"] / 1e6  # rate / (1e6 / server us per handshake)
     print(f"{r['tool']:28} {r['hs']:>6} {r['rc']:>3} {r['wall_s']:>7.2f} {r['rate']:>7.0f} {r['ccpu']:>12.0f} "
-          f"{r['scpu']:>12.0f} {r['client_maxrss_kb']/1024:>7.1f} {cx:>12.2f} {sx:>12.2f}")
+          f"{r['scpu']:>12.0f} {r['client_maxrss_kb']/1024:>7.1f} {cx:>12.2f} {sx:>12.2f} {r['sat']:>7.2f}")
 print("\nclient/server CPU x: per-handshake CPU relative to 'sniprobe scan (ClientHello)' (1.00).")
+print("sat. x: rate / server-saturated rate (1e6 / server us per handshake): 1.00 = the server core was never idle.")
 
 # The goals of the forged-hello engine (same run, same server).
 by = {r["tool"]: r for r in rows}
@@ -147,8 +159,17 @@ if probe:
     goal("ClientHello probe, client CPU per probe", probe["ccpu"], 60, " us")
 if probe and h2 and h2["ccpu"]:
     goal("ClientHello probe / h2load handshake (client CPU)", probe["ccpu"] / h2["ccpu"], 0.1, " x")
+if probe and probe["scpu"]:
+    sat = probe["sat"]
+    print(f"  {'ClientHello probes / server-saturated rate':48} {sat:10.2f} x   goal >= 0.95 x  "
+          f"{'met' if sat >= 0.95 else 'NOT met'}")
 if full and h2 and h2["ccpu"]:
     goal("--full handshake / h2load handshake (client CPU)", full["ccpu"] / h2["ccpu"], 0.6, " x")
+for name in ("baseline scan (ClientHello)", "baseline scan --full"):
+    b = by.get(name)
+    if b and h2 and h2["ccpu"]:
+        print(f"  {name + ' / h2load (client CPU)':48} {b['ccpu'] / h2['ccpu']:10.2f} x   "
+              f"({b['ccpu']:.0f} us; sat. {b['sat']:.2f} x)")
 if big:
     goal("RSS with 10,000 probes in flight", big["client_maxrss_kb"] / 1024, 256, " MiB")
     print(f"  {'(10k run: probes done, wall s)':48} {big['hs']:10d}     {big['wall_s']:.1f} s")
