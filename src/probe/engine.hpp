@@ -7,7 +7,9 @@
 // The per-probe path allocates nothing in a streaming run of forged hellos (slots keep
 // their Connection and Trial storage, deadlines are an intrusive list; unit test:
 // engine allocations), so its cost is the system calls: socket, two setsockopt, connect,
-// one epoll_ctl, one send, one TCP_INFO read, one recv, close.
+// one epoll_ctl, one send, one TCP_INFO read, one recv, close. (A hook that moves the
+// Trial's strings away, as scan's does to keep the trial, leaves the slot to make them
+// again: that allocation is the keeper's.)
 // Handshake-only variants run the TLS handshake to completion without verification and
 // then close (close_notify, then RST via SO_LINGER {1,0}); full_verify also classifies
 // the certificate; http_host sends GET / and reads status, Server and <title>.
