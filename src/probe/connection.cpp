@@ -411,7 +411,7 @@ void Connection::succeed() {
             std::string failure = failure_for_certificate(check);
             m_trial.certificate = std::move(check);
             if (!failure.empty()) {
-                fail(std::move(failure));
+                fail(failure);
                 return;
             }
         }
@@ -433,7 +433,7 @@ void Connection::succeed() {
     finish();
 }
 
-void Connection::fail(std::string failure, int /*err_or_zero*/) {
+void Connection::fail(const std::string& failure, int /*err_or_zero*/) {
     if (m_state == State::done) return;
     m_trial.failed_operation = current_operation();
     m_trial.failure = Failure::from_text(failure);

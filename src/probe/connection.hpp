@@ -69,7 +69,7 @@ class Connection {
     void hello_written();
     void on_http_bytes(bool eof);
     void succeed();
-    void fail(std::string failure, int err_or_zero = 0);
+    void fail(const std::string& failure, int err_or_zero = 0);
     void finish();
     double elapsed_ms() const;
     FailedOperation current_operation() const;
