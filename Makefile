@@ -19,14 +19,15 @@ build-asan: setup
 	@cmake --preset asan >/dev/null
 	@cmake --build build/asan -j $(JOBS)
 
-build-fuzz: setup
-	@cmake --preset fuzz >/dev/null
-	@cmake --build build/fuzz -j $(JOBS)
+# The libFuzzer targets are part of the asan build (one sanitized build of the libraries).
+build-fuzz: build-asan
 
 demo: build
 	@bash scripts/demo.sh build/release/sniprobe
 
-test: build build-asan build-fuzz
+# The release tree's ctest runs everything: the asan build's unit tests and fuzz smokes,
+# then the lab scenarios, style and browser tests against the release binary.
+test: build build-asan
 	@cd build/release && ctest -j $(CTEST_JOBS) --output-on-failure
 
 # Remove anything a killed lab left behind (every instance).
@@ -35,8 +36,8 @@ lab-down: build
 
 # A long fuzzing session for one target: make fuzz-long TARGET=wire_client_hello_fuzz SECONDS=600
 fuzz-long: build-fuzz
-	@mkdir -p build/fuzz/corpus-$(TARGET)
-	@build/fuzz/fuzz/$(TARGET) -max_total_time=$(or $(SECONDS),600) build/fuzz/corpus-$(TARGET) fuzz/corpus/$(TARGET)
+	@mkdir -p build/asan/corpus-$(TARGET)
+	@build/asan/fuzz/$(TARGET) -max_total_time=$(or $(SECONDS),600) build/asan/corpus-$(TARGET) fuzz/corpus/$(TARGET)
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

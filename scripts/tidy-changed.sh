@@ -3,12 +3,12 @@
 # (ctest: style.tidy): the commits since the merge-base with origin/main when that ref
 # exists and is behind HEAD, else the HEAD commit alone. Checking only changed files keeps it to seconds;
 # the whole tree would take minutes. Any warning fails the test. Needs the compilation
-# database of a configured build (argument 2, default build/release); files that are not
-# in it (fuzz targets, deleted files) are left out. Outside a git checkout: exit 77 (skipped).
+# database of a configured build (argument 2, default build/asan: libraries, unit tests and
+# fuzz targets); files that are not in it (deleted files) are left out. Outside a git checkout: exit 77 (skipped).
 set -euo pipefail
 
 source_dir=${1:-$(cd "$(dirname "$0")/.." && pwd)}
-build_dir=${2:-$source_dir/build/release}
+build_dir=${2:-$source_dir/build/asan}
 k_per_file_timeout_s=${TIDY_FILE_TIMEOUT_S:-300}
 cd "$source_dir"
 
