@@ -356,6 +356,20 @@ TEST(RstForensics, RepeatedIpIdNeverOutvotesAFullFingerprintMatch) {
     for (const auto& f : analyze_rsts(trials)) EXPECT_EQ(f.origin, RstOrigin::injected);
 }
 
+// The seed lab's box (middlebox/profiles/seed.toml) forges the load balancer's reset of
+// the ICP-filing report: IP ID 31415, DF clear, TTL 53 when sent, seen as 52 beside the
+// server's 62. The TTL says where the prober stands, not who sent it: the fixed ID names it.
+TEST(RstForensics, SeedLabResetIsNamedIcpFiling) {
+    std::vector<Trial> trials = {handshake(0, 62), handshake(1, 62), handshake(2, 62)};
+    for (auto& t : trials)
+        t.packets.push_back(packet(hello_time(t) + 0.002, Direction::inbound, k_rst_ack,
+                                   k_server_isn + 1, 52, 31415, false));
+    for (const auto& f : analyze_rsts(trials)) {
+        EXPECT_EQ(f.origin, RstOrigin::injected);
+        EXPECT_EQ(f.signature, RstSignatureId::icp_filing);
+    }
+}
+
 TEST(RstForensics, SequenceRelations) {
     auto relation_of = [](uint32_t offset) {
         Trial t = handshake(0, 50);
