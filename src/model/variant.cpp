@@ -7,7 +7,7 @@
 namespace sniprobe {
 namespace {
 
-constexpr std::array<std::pair<Variant, std::string_view>, 15> k_names{{
+constexpr std::array<std::pair<Variant, std::string_view>, 16> k_names{{
     {Variant::sni, "sni"},
     {Variant::no_sni, "no_sni"},
     {Variant::control_sni, "control_sni"},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<Variant, std::string_view>, 15> k_names{{
     {Variant::control_firefox, "control_firefox"},
     {Variant::control_split_tcp, "control_split_tcp"},
     {Variant::http_host, "http_host"},
+    {Variant::control_http, "control_http"},
     {Variant::full_verify, "full_verify"},
 }};
 
@@ -46,6 +47,10 @@ const std::vector<Variant>& all_variants() {
         return v;
     }();
     return k_all;
+}
+
+bool is_http_variant(Variant v) {
+    return v == Variant::http_host || v == Variant::control_http;
 }
 
 const std::vector<Variant>& browser_variants() {

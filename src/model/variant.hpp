@@ -26,6 +26,7 @@ enum class Variant {
     control_chrome,     // control name, Chrome-shaped
     sni_firefox,        // the target name in a Firefox-shaped hello (forged)
     control_firefox,    // control name, Firefox-shaped
+    control_http,       // plain HTTP on port 80 with Host: control name (http_host's control)
 };
 
 // Stable JSON/report name ("sni", "no_sni", ...).
@@ -36,6 +37,9 @@ std::optional<Variant> variant_from_name(std::string_view name);
 
 // Every variant, in report order.
 const std::vector<Variant>& all_variants();
+
+// True for the plain-HTTP variants (http_host and its control).
+bool is_http_variant(Variant v);
 
 // The `browser` set: the browser-shaped hellos and their control-name twins.
 const std::vector<Variant>& browser_variants();

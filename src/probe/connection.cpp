@@ -59,8 +59,7 @@ Connection::Connection(const PlannedTrial& plan, const TlsContexts& contexts, do
                        std::optional<forge::Shape> hello_shape)
     : m_plan(plan), m_contexts(contexts), m_run_start_unix(run_start_unix), m_mss(mss) {
     m_stop_at_server_hello = depth == HandshakeDepth::server_hello &&
-                             plan.variant != Variant::full_verify &&
-                             plan.variant != Variant::http_host;
+                             plan.variant != Variant::full_verify && !is_http_variant(plan.variant);
     const bool plain = plan.variant == Variant::sni || plan.variant == Variant::no_sni ||
                        plan.variant == Variant::control_sni || plan.variant == Variant::sni_case;
     if (m_stop_at_server_hello && plain) m_hello_shape = hello_shape;
@@ -82,8 +81,8 @@ double Connection::elapsed_ms() const {
 
 FailedOperation Connection::current_operation() const {
     if (m_state == State::idle || m_state == State::connecting) return FailedOperation::connect;
-    return m_plan.variant == Variant::http_host ? FailedOperation::http_round_trip
-                                                : FailedOperation::tls_handshake;
+    return is_http_variant(m_plan.variant) ? FailedOperation::http_round_trip
+                                           : FailedOperation::tls_handshake;
 }
 
 uint32_t Connection::wanted_events() const {
@@ -135,7 +134,7 @@ void Connection::on_events(uint32_t events) {
 
 void Connection::on_deadline() {
     if (m_state == State::done) return;
-    if (m_plan.variant == Variant::http_host && parse_http_response(m_http_bytes).status) {
+    if (is_http_variant(m_plan.variant) && parse_http_response(m_http_bytes).status) {
         succeed();  // the server answered but kept the connection open
         return;
     }
@@ -145,7 +144,7 @@ void Connection::on_deadline() {
 void Connection::on_connected() {
     m_state = State::exchanging;
     m_trial.connect_ms = elapsed_ms();
-    if (m_plan.variant == Variant::http_host) {
+    if (is_http_variant(m_plan.variant)) {
         std::string request = http_request_for(m_plan.server_name);
         m_outbox.emplace_back(request.begin(), request.end());
         flush();

@@ -120,9 +120,14 @@ inline constexpr EvidenceId case_evades{
 // Plain HTTP with the Host header.
 inline constexpr EvidenceId http_host_reset{
     "E_HTTP_HOST_RESET", "plain HTTP with the target Host is reset while TLS works"};
-inline constexpr EvidenceId http_blockpage{"E_HTTP_BLOCKPAGE",
-                                           "plain HTTP with the target Host gets a page the origin "
-                                           "did not send (known block-page markers)"};
+inline constexpr EvidenceId http_blockpage{
+    "E_HTTP_BLOCKPAGE",
+    "plain HTTP with the target Host gets a page the origin did not send (another Server "
+    "than the control Host gets, or known block-page markers)"};
+inline constexpr EvidenceId http_control{
+    "E_HTTP_CONTROL",
+    "plain HTTP with the control Host to the same address gets the origin's own answer: "
+    "the differential the HTTP sign rests on"};
 
 // DNS.
 inline constexpr EvidenceId dns_failure{"E_DNS_FAILURE", "the name did not resolve"};
@@ -192,6 +197,7 @@ inline constexpr std::array k_all_evidence_ids{
     evidence::browser_blocked,
     evidence::http_host_reset,
     evidence::http_blockpage,
+    evidence::http_control,
     evidence::dns_failure,
     evidence::dns_mismatch,
     evidence::trace_middlebox_hop,

@@ -128,6 +128,57 @@ TEST(Supporting, BlockPageOnPlainHttpIsHttpHostBlock) {
     EXPECT_LE(v.confidence, 0.75);
 }
 
+// The differential: the control Host on the same address gets the origin's page, the
+// target Host a redirect from another server software. No known marker is needed.
+TEST(Supporting, PageUnlikeTheControlHostsIsHttpHostBlockWithoutMarkers) {
+    Scenario s;
+    s.add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::http_host, 10, http_foreign_redirect)
+        .add(Variant::control_http, 10, http_origin_page);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, Cause::http_host_block) << v.summary;
+    EXPECT_TRUE(cites(v, "E_HTTP_BLOCKPAGE"));
+    EXPECT_TRUE(cites(v, "E_HTTP_CONTROL"));
+}
+
+// A block page with markers that the control Host gets too is the address's page, not
+// the name's: no http_host_block.
+TEST(Supporting, MarkedPageTheControlHostGetsTooIsNotHttpHostBlock) {
+    Scenario s;
+    s.add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::http_host, 10, http_beaver_page)
+        .add(Variant::control_http, 10, http_beaver_page);
+    EXPECT_NE(decide(s.build()).cause, Cause::http_host_block);
+}
+
+// With the control Host answered by the origin, a marked page rests on both and is
+// stronger than the markers alone.
+TEST(Supporting, MarkedPageWithTheControlsOriginPageIsTheStrongerHttpHostBlock) {
+    Scenario s;
+    s.add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::http_host, 10, http_beaver_page)
+        .add(Variant::control_http, 10, http_origin_page);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, Cause::http_host_block);
+    EXPECT_TRUE(cites(v, "E_HTTP_CONTROL"));
+    EXPECT_GT(v.confidence, 0.75);
+}
+
+// Resets of both Hosts are the port's, not the name's.
+TEST(Supporting, HttpResetsOfTheControlHostTooAreNotHttpHostBlock) {
+    Scenario s;
+    s.captured()
+        .add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::http_host, 10, reset_after_hello)
+        .add(Variant::control_http, 10, reset_after_hello)
+        .forensics(Variant::http_host, RstOrigin::injected);
+    EXPECT_NE(decide(s.build()).cause, Cause::http_host_block);
+}
+
 TEST(Supporting, ForcedIpThatDnsDoesNotKnowIsDnsOnlyWhenAllElseWorks) {
     Scenario fine;
     fine.forced_ip("198.51.100.7", {"203.0.113.10"})
