@@ -105,6 +105,9 @@ LabState state_for(const LabConfig& config, const std::string& state_dir,
     s.rules_file = config.runs_middlebox() ? state_dir + "/" + k_rules_file : "";
     s.server_reset_name = config.server_reset_name;
     s.block_address = config.block_address == BlockAddress::yes;
+    s.path_mtu = config.path_mtu;
+    s.server_reset_large = config.server_reset_large;
+    s.server_connlimit = config.server_connlimit;
     s.ca_file = state_dir + "/" + k_pki_dir + "/ca.pem";
     s.self_exe = self_exe;
     return s;
@@ -115,7 +118,9 @@ bool same_lab(const LabStatus& running, const LabState& wanted, const RulesChoic
     if (running.middlebox_hop != wanted.middlebox_hop || running.profile != wanted.profile ||
         running.rules_source != wanted.rules_source ||
         running.server_reset_name != wanted.server_reset_name ||
-        running.block_address != wanted.block_address ||
+        running.block_address != wanted.block_address || running.path_mtu != wanted.path_mtu ||
+        running.server_reset_large != wanted.server_reset_large ||
+        running.server_connlimit != wanted.server_connlimit ||
         running.rules_file.empty() != wanted.rules_file.empty())
         return false;
     if (running.rules_file.empty()) return true;
