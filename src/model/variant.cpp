@@ -7,13 +7,14 @@
 namespace sniprobe {
 namespace {
 
-constexpr std::array<std::pair<Variant, std::string_view>, 16> k_names{{
+constexpr std::array<std::pair<Variant, std::string_view>, 17> k_names{{
     {Variant::sni, "sni"},
     {Variant::no_sni, "no_sni"},
     {Variant::control_sni, "control_sni"},
     {Variant::sni_split_tcp, "sni_split_tcp"},
     {Variant::sni_split_record, "sni_split_record"},
     {Variant::sni_case, "sni_case"},
+    {Variant::sni_mss, "sni_mss"},
     {Variant::sni_large, "sni_large"},
     {Variant::control_large, "control_large"},
     {Variant::sni_chrome, "sni_chrome"},

@@ -27,7 +27,12 @@ enum class Variant {
     sni_firefox,        // the target name in a Firefox-shaped hello (forged)
     control_firefox,    // control name, Firefox-shaped
     control_http,       // plain HTTP on port 80 with Host: control name (http_host's control)
+    sni_mss,            // the target name with our MSS clamped (TCP_MAXSEG, k_clamped_mss):
+                        // the server's segments stay small (its path-MTU twin is sni)
 };
+
+// The MSS sni_mss clamps to: IPv4's minimum default, below any tunnel's MTU.
+inline constexpr int k_clamped_mss = 536;
 
 // Stable JSON/report name ("sni", "no_sni", ...).
 std::string_view variant_name(Variant v);

@@ -58,10 +58,13 @@ Connection::Connection(const PlannedTrial& plan, const TlsContexts& contexts, do
                        int timeout_ms, int mss, HandshakeDepth depth,
                        std::optional<forge::Shape> hello_shape)
     : m_plan(plan), m_contexts(contexts), m_run_start_unix(run_start_unix), m_mss(mss) {
+    if (plan.variant == Variant::sni_mss && (m_mss == 0 || m_mss > k_clamped_mss))
+        m_mss = k_clamped_mss;
     m_stop_at_server_hello = depth == HandshakeDepth::server_hello &&
                              plan.variant != Variant::full_verify && !is_http_variant(plan.variant);
-    const bool plain = plan.variant == Variant::sni || plan.variant == Variant::no_sni ||
-                       plan.variant == Variant::control_sni || plan.variant == Variant::sni_case;
+    const bool plain = plan.variant == Variant::sni || plan.variant == Variant::sni_mss ||
+                       plan.variant == Variant::no_sni || plan.variant == Variant::control_sni ||
+                       plan.variant == Variant::sni_case;
     if (m_stop_at_server_hello && plain) m_hello_shape = hello_shape;
     m_trial.id = plan.id;
     m_trial.variant = plan.variant;

@@ -20,6 +20,7 @@ bool needs_target_name(Variant v) {
         case Variant::sni_large:
         case Variant::sni_chrome:
         case Variant::sni_firefox:
+        case Variant::sni_mss:
             return true;
         default:
             return false;

@@ -14,9 +14,10 @@ namespace sniprobe {
 
 Verdict decide(const Diagnosis& d) {
     using namespace verdict;
-    static constexpr std::array<Rule, 11> k_rules{
+    static constexpr std::array<Rule, 12> k_rules{
         rule_dns_failure,        // no address: nothing else can be judged
         rule_tcp_unreachable,    // no TCP: names do not matter
+        rule_path_mtu,           // full-size flights lost, MSS-clamped ones arrive
         rule_server_origin,      // RSTs/FINs with the server's fingerprint: never sni_*
         rule_name_interference,  // sni_reset / sni_drop / sni_close (exact test vs controls)
         rule_residual_blocking,  // one injected trigger, then the address blocked for a while

@@ -117,6 +117,12 @@ inline constexpr EvidenceId browser_blocked{
 inline constexpr EvidenceId case_evades{
     "E_CASE_EVADES", "the name in mixed case succeeds: the box matches the name case-sensitively"};
 
+// Path MTU.
+inline constexpr EvidenceId mss_clamp_works{
+    "E_MSS_CLAMP_WORKS",
+    "with our MSS clamped (sni_mss) the handshake completes where full-size ones time out "
+    "whatever the name: the server's large packets are lost on the way"};
+
 // Plain HTTP with the Host header.
 inline constexpr EvidenceId http_host_reset{
     "E_HTTP_HOST_RESET", "plain HTTP with the target Host is reset while TLS works"};
@@ -195,6 +201,7 @@ inline constexpr std::array k_all_evidence_ids{
     evidence::case_evades,
     evidence::browser_evades,
     evidence::browser_blocked,
+    evidence::mss_clamp_works,
     evidence::http_host_reset,
     evidence::http_blockpage,
     evidence::http_control,

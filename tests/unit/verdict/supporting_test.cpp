@@ -179,6 +179,39 @@ TEST(Supporting, HttpResetsOfTheControlHostTooAreNotHttpHostBlock) {
     EXPECT_NE(decide(s.build()).cause, Cause::http_host_block);
 }
 
+// A path-MTU black hole: every full-size handshake times out after connect, whatever the
+// name; with our MSS clamped the server's segments are small and the handshake works.
+TEST(Supporting, ClampedMssThatWorksWhereFullSizeTimesOutIsPathMtu) {
+    Scenario s;
+    s.captured()
+        .add(Variant::sni, 10, timeout_after_hello)
+        .add(Variant::no_sni, 10, timeout_after_hello)
+        .add(Variant::control_sni, 10, timeout_after_hello)
+        .add(Variant::sni_mss, 10, handshake_ok);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, Cause::path_mtu) << v.summary;
+    EXPECT_TRUE(cites(v, "E_MSS_CLAMP_WORKS"));
+    EXPECT_FALSE(v.advice.empty());
+}
+
+// A name-based drop the clamp does not change stays sni_drop, and a clamp that fails as
+// well is no path-MTU sign.
+TEST(Supporting, PathMtuNeedsTheClampToWorkAndTheControlsToFail) {
+    Scenario named;
+    named.captured()
+        .add(Variant::sni, 10, timeout_after_hello)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok)
+        .add(Variant::sni_mss, 10, handshake_ok);
+    EXPECT_NE(decide(named.build()).cause, Cause::path_mtu);
+    Scenario dead;
+    dead.captured()
+        .add(Variant::sni, 10, timeout_after_hello)
+        .add(Variant::no_sni, 10, timeout_after_hello)
+        .add(Variant::sni_mss, 10, timeout_after_hello);
+    EXPECT_NE(decide(dead.build()).cause, Cause::path_mtu);
+}
+
 TEST(Supporting, ForcedIpThatDnsDoesNotKnowIsDnsOnlyWhenAllElseWorks) {
     Scenario fine;
     fine.forced_ip("198.51.100.7", {"203.0.113.10"})
