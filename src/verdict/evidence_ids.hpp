@@ -117,6 +117,12 @@ inline constexpr EvidenceId browser_blocked{
 inline constexpr EvidenceId case_evades{
     "E_CASE_EVADES", "the name in mixed case succeeds: the box matches the name case-sensitively"};
 
+// The server and large hellos.
+inline constexpr EvidenceId server_large_hello{
+    "E_SERVER_LARGE_HELLO",
+    "ClientHellos spanning two TCP segments fail with the target name and the control name "
+    "alike while small hellos work: the server or its load balancer breaks on them"};
+
 // Path MTU.
 inline constexpr EvidenceId mss_clamp_works{
     "E_MSS_CLAMP_WORKS",
@@ -202,6 +208,7 @@ inline constexpr std::array k_all_evidence_ids{
     evidence::browser_evades,
     evidence::browser_blocked,
     evidence::mss_clamp_works,
+    evidence::server_large_hello,
     evidence::http_host_reset,
     evidence::http_blockpage,
     evidence::http_control,

@@ -25,6 +25,7 @@ std::optional<Verdict> rule_dns_failure(const Facts& f);
 // TCP connect fails for every variant.
 std::optional<Verdict> rule_tcp_unreachable(const Facts& f);
 std::optional<Verdict> rule_path_mtu(const Facts& f);
+std::optional<Verdict> rule_server_large_hello(const Facts& f);
 // Forensics attribute the target's RSTs (or FINs) to the server: server_reset, never sni_*.
 std::optional<Verdict> rule_server_origin(const Facts& f);
 // Target name reset / timed out / closed significantly more than the controls.

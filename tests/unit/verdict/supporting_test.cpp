@@ -212,6 +212,36 @@ TEST(Supporting, PathMtuNeedsTheClampToWorkAndTheControlsToFail) {
     EXPECT_NE(decide(dead.build()).cause, Cause::path_mtu);
 }
 
+// A load balancer that resets ClientHellos spanning two segments: the large hello fails
+// with the target name and the control name alike, with the server's own RSTs, while
+// small hellos work. That is the server's fault, not a box's, and browsers meet it.
+TEST(Supporting, LargeHellosResetByTheServerWhateverTheNameIsServerReset) {
+    Scenario s;
+    s.captured()
+        .add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok)
+        .add(Variant::sni_large, 10, reset_after_hello)
+        .add(Variant::control_large, 10, reset_after_hello)
+        .forensics(Variant::sni_large, RstOrigin::server)
+        .forensics(Variant::control_large, RstOrigin::server);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, Cause::server_reset) << v.summary;
+    EXPECT_TRUE(cites(v, "E_SERVER_LARGE_HELLO"));
+    EXPECT_NE(v.summary.find("two TCP segments"), std::string::npos) << v.summary;
+
+    // Injected RSTs on the large hellos are a box's, not the server's.
+    Scenario boxed;
+    boxed.captured()
+        .add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::sni_large, 10, reset_after_hello)
+        .add(Variant::control_large, 10, reset_after_hello)
+        .forensics(Variant::sni_large, RstOrigin::injected)
+        .forensics(Variant::control_large, RstOrigin::injected);
+    EXPECT_NE(decide(boxed.build()).cause, Cause::server_reset);
+}
+
 TEST(Supporting, ForcedIpThatDnsDoesNotKnowIsDnsOnlyWhenAllElseWorks) {
     Scenario fine;
     fine.forced_ip("198.51.100.7", {"203.0.113.10"})
