@@ -8,11 +8,16 @@
 // each make the packet `injected`; weak ones (DF differs, a burst, an ID unlike the
 // server's) do so only in pairs; a packet that matches the server on TTL and IP ID
 // pattern with nothing against it is `server`. Sequence arithmetic is mod 2^32.
+// An ID "fixed across connections" is a repeat beyond chance for the number of resets
+// seen (16-bit IDs collide: two of 90 random ones share a value about 6 % of the time),
+// and it never outvotes a full match of the server's fingerprint (TTL, DF, window and
+// the exact next sequence number): one coincidence against four facts.
 #include "analysis/rst_forensics.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -30,6 +35,10 @@ constexpr double k_min_rtt_for_timing_ms = 1.0;   // below this, timing says not
 // paths reading 20 ms under CPU load), so "faster than the round trip" is judged only
 // against the minimum over several connections to the address, as TCP's min_rtt is.
 constexpr int k_min_rtt_samples = 3;
+// A value shared by k of n reset IP IDs counts as fixed when random IDs would give such
+// a repeat less often than this (union bound over the value and the k-subsets).
+constexpr double k_id_repeat_chance_max = 0.01;
+constexpr double k_ip_id_values = 65535.0;  // nonzero 16-bit IDs
 
 bool is_rst(const PacketRecord& p) {
     return (p.flags & tcp_flag::rst) != 0;
@@ -49,7 +58,8 @@ struct Baseline {
     std::optional<double> rtt_ms;
     std::optional<double> min_rtt_ms;  // over k_min_rtt_samples+ connections to the address
     int rtt_samples = 0;
-    std::set<uint8_t> server_ttls;  // SYN-ACK and other non-RST inbound segments
+    std::set<uint8_t> server_ttls;      // SYN-ACK and other non-RST inbound segments
+    std::set<uint16_t> server_windows;  // the same segments' window fields
 };
 
 Baseline baseline_of(const Trial& trial) {
@@ -62,7 +72,10 @@ Baseline baseline_of(const Trial& trial) {
             b.synack = &p;
     }
     if (b.syn && b.synack && b.synack->t >= b.syn->t) b.rtt_ms = (b.synack->t - b.syn->t) * 1000.0;
-    if (b.synack) b.server_ttls.insert(b.synack->ttl);
+    if (b.synack) {
+        b.server_ttls.insert(b.synack->ttl);
+        b.server_windows.insert(b.synack->window);
+    }
     return b;
 }
 
@@ -123,17 +136,37 @@ bool is_ipv6(const Trial& trial) {
     return trial.address.find(':') != std::string::npos;
 }
 
-// Nonzero IP IDs seen on inbound RSTs, by value -> trials.
-using IdTrials = std::map<uint16_t, std::set<int>>;
+// Nonzero IP IDs seen on inbound RSTs: by value -> trials, and how many (value, trial)
+// pairs there are in all (a burst's copies count once).
+struct IdTrials {
+    std::map<uint16_t, std::set<int>> by_value;
+    int samples = 0;
+};
 
 IdTrials rst_ids_across_trials(const std::vector<Trial>& trials) {
     IdTrials ids;
     for (const auto& trial : trials)
         for (const auto& p : trial.packets)
             if (inbound(p) && is_rst(p) && p.ip_id != 0 && !is_ipv6(trial))
-                ids[p.ip_id].insert(trial.id);
+                ids.by_value[p.ip_id].insert(trial.id);
+    for (const auto& [value, trial_ids] : ids.by_value)
+        ids.samples += static_cast<int>(trial_ids.size());
     return ids;
 }
+
+}  // namespace
+
+double ip_id_repeat_chance(int repeats, int samples) {
+    if (repeats < 2 || samples < repeats) return 1.0;
+    // P(some value appears `repeats` times among `samples` uniform IDs) <=
+    // C(samples, repeats) / values^(repeats - 1), in logs to stay finite.
+    const double log_choose = std::lgamma(samples + 1.0) - std::lgamma(repeats + 1.0) -
+                              std::lgamma(samples - repeats + 1.0);
+    const double log_p = log_choose - (repeats - 1) * std::log(k_ip_id_values);
+    return std::min(1.0, std::exp(log_p));
+}
+
+namespace {
 
 IpIdPattern ip_id_pattern(const Trial& trial, size_t index, const IdTrials& ids) {
     const auto& rst = trial.packets[index];
@@ -141,7 +174,9 @@ IpIdPattern ip_id_pattern(const Trial& trial, size_t index, const IdTrials& ids)
     if (rst.ip_id == 0) return IpIdPattern::zero;
     for (const auto& p : trial.packets)
         if (!inbound(p) && p.ip_id == rst.ip_id) return IpIdPattern::copied;
-    if (auto it = ids.find(rst.ip_id); it != ids.end() && it->second.size() >= 2)
+    if (auto it = ids.by_value.find(rst.ip_id);
+        it != ids.by_value.end() && ip_id_repeat_chance(static_cast<int>(it->second.size()),
+                                                        ids.samples) < k_id_repeat_chance_max)
         return IpIdPattern::fixed;
     for (size_t i = 0; i < index; ++i) {
         const auto& p = trial.packets[i];
@@ -162,6 +197,7 @@ std::string hex_head(const std::vector<uint8_t>& bytes) {
 // The evidence for one packet, sorted into strong/weak injected and server-like.
 struct Evidence {
     std::vector<std::string> strong, weak, server;
+    std::vector<std::string> outvoted;  // against the server, but outweighed by a full match
 };
 
 void judge_ttl(const RstFinding& f, const Baseline& b, Evidence& e) {
@@ -186,12 +222,25 @@ void judge_ttl(const RstFinding& f, const Baseline& b, Evidence& e) {
         server_ttl, b.borrowed ? " on other connections" : ""));
 }
 
-void judge_ip_id(const RstFinding& f, const Baseline& b, Evidence& e) {
+// TTL, DF, window and the exact next sequence number all as the server's own: four facts
+// a repeated IP ID alone does not outvote.
+bool full_server_match(const RstFinding& f, const Baseline& b) {
+    if (!b.synack || !b.server_ttls.count(f.ttl) || f.df != b.synack->df) return false;
+    if (f.seq_relation != SeqRelation::exact) return false;
+    return f.window == 0 || b.server_windows.count(f.window) > 0;  // a stack's RST: 0 or its own
+}
+
+void judge_ip_id(const RstFinding& f, const Baseline& b, bool full_match, Evidence& e) {
     const IpIdPattern p = f.ip_id_pattern.value_or(IpIdPattern::none);
     if (p == IpIdPattern::copied)
         e.strong.push_back(fmt::format("IP ID {} is copied from one of our own packets", f.ip_id));
-    if (p == IpIdPattern::fixed)
+    if (p == IpIdPattern::fixed && !full_match)
         e.strong.push_back(fmt::format("IP ID {} repeats on resets of other connections", f.ip_id));
+    if (p == IpIdPattern::fixed && full_match)
+        e.outvoted.push_back(
+            fmt::format("IP ID {} repeats on resets of other connections, but TTL, DF, window "
+                        "and sequence all match the server",
+                        f.ip_id));
     if (p == IpIdPattern::server_sequence)
         e.server.push_back(
             fmt::format("IP ID {} continues the server's own IP ID sequence", f.ip_id));
@@ -314,8 +363,9 @@ RstFinding measure(const Trial& trial, size_t index, const Baseline& b, const Bu
 void decide(RstFinding& f, const Trial& trial, const PacketRecord& p, const Baseline& b,
             const BurstInfo& burst) {
     Evidence e;
+    const bool full_match = full_server_match(f, b);
     judge_ttl(f, b, e);
-    judge_ip_id(f, b, e);
+    judge_ip_id(f, b, full_match, e);
     judge_rest(f, p, b, e);
 
     analysis::RstTraits traits;
@@ -335,9 +385,12 @@ void decide(RstFinding& f, const Trial& trial, const PacketRecord& p, const Base
             fmt::format("matches the {} fingerprint: {}", to_name(sig->id), sig->description));
 
     const bool ttl_matches = b.synack && b.server_ttls.count(f.ttl) > 0;
+    // A server that sends nonzero IDs unrelated to each other (random per packet) cannot
+    // be matched on the ID; with everything else its own, a random ID is its style too.
     const bool id_matches =
         f.ip_id_pattern == IpIdPattern::none || f.ip_id_pattern == IpIdPattern::server_sequence ||
-        (b.synack && f.ip_id_pattern == IpIdPattern::zero && b.synack->ip_id == 0);
+        (b.synack && f.ip_id_pattern == IpIdPattern::zero && b.synack->ip_id == 0) ||
+        (full_match && f.ip_id_pattern == IpIdPattern::random && b.synack->ip_id != 0);
     const char* what = is_rst(p) ? "RST" : "FIN";
     if (!e.strong.empty() || e.weak.size() >= 2) {
         f.origin = RstOrigin::injected;
@@ -359,6 +412,7 @@ void decide(RstFinding& f, const Trial& trial, const PacketRecord& p, const Base
                         "injector's trait",
                         what));
         f.reasons.insert(f.reasons.end(), e.server.begin(), e.server.end());
+        f.reasons.insert(f.reasons.end(), e.outvoted.begin(), e.outvoted.end());
         f.reasons.insert(f.reasons.end(), e.weak.begin(), e.weak.end());
     }
 
@@ -400,7 +454,10 @@ std::vector<RstFinding> analyze_rsts(const std::vector<Trial>& trials) {
             }
         }
         for (const auto& p : trial.packets)
-            if (inbound(p) && !is_rst(p)) b.server_ttls.insert(p.ttl);
+            if (inbound(p) && !is_rst(p)) {
+                b.server_ttls.insert(p.ttl);
+                b.server_windows.insert(p.window);
+            }
         std::vector<size_t> suspects = suspects_of(trial);
         auto bursts = bursts_of(trial, suspects, b.server_ttls);
         bool injected_seen = false;

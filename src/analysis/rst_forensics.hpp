@@ -23,4 +23,8 @@ std::vector<RstFinding> analyze_rsts(const std::vector<Trial>& trials);
 // The initial TTL a sender most likely used: the smallest of 64, 128, 255 >= ttl.
 uint8_t guess_initial_ttl(uint8_t ttl);
 
+// An upper bound on the chance that `samples` uniformly random nonzero IP IDs hold some
+// value `repeats` times or more (1 when repeats < 2): below 1 %, a repeat is a fixed ID.
+double ip_id_repeat_chance(int repeats, int samples);
+
 }  // namespace sniprobe

@@ -31,6 +31,9 @@ struct LabOptions {
     int middlebox_hop = 2;
     std::string server_reset_name;
     bool block_address = false;
+    int path_mtu = 0;
+    bool server_reset_large = false;
+    int server_connlimit = 0;
     bool all = false;
     bool json = false;
     std::string node;
@@ -58,6 +61,9 @@ void run_up(const LabOptions& o) {
     config.middlebox_hop = o.middlebox_hop;
     config.server_reset_name = o.server_reset_name;
     config.block_address = o.block_address ? lab::BlockAddress::yes : lab::BlockAddress::no;
+    config.path_mtu = o.path_mtu;
+    config.server_reset_large = o.server_reset_large;
+    config.server_connlimit = o.server_connlimit;
     // Only the readiness pipe may reach the long-lived supervisor `up` starts: an inherited
     // descriptor (a test harness's output pipe) would keep its reader waiting forever.
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -144,6 +150,17 @@ void register_lab(CLI::App& app) {
                    "the server's own kernel resets handshakes containing this name");
     up->add_flag("--block-address", o->block_address,
                  "the middlebox router drops all TCP to the server's port 443");
+    up->add_option("--path-mtu", o->path_mtu,
+                   "a path MTU black hole: the r1-r2 link gets this MTU and the routers drop "
+                   "ICMP fragmentation needed (1280..1499)")
+        ->check(CLI::Range(1280, 1499));
+    up->add_flag("--server-reset-large", o->server_reset_large,
+                 "the server resets TCP segments of 1400+ bytes: ClientHellos spanning two "
+                 "segments fail whatever the name");
+    up->add_option("--server-connlimit", o->server_connlimit,
+                   "a busy server: it resets a client's connections to 443 beyond this many at "
+                   "once (1..64)")
+        ->check(CLI::Range(1, 64));
     on_run(up, [o] { run_up(*o); });
 
     auto* down = lab->add_subcommand(

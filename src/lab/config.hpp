@@ -13,6 +13,9 @@ namespace sniprobe::lab {
 // Whether the middlebox router black-holes TCP to the server's port 443.
 enum class BlockAddress { no, yes };
 
+// A segment this large is the first of a ClientHello that spans two (1460-byte MSS).
+inline constexpr int k_large_segment_bytes = 1400;
+
 // The profile name that means "run no middlebox".
 inline constexpr const char* k_no_middlebox = "none";
 
@@ -24,6 +27,16 @@ struct LabConfig {
     int middlebox_hop = 2;          // 1..3: the router rN that runs the middlebox
     std::string server_reset_name;  // non-empty: the server's kernel resets handshakes naming it
     BlockAddress block_address = BlockAddress::no;
+    // Path MTU black hole: 0 = off; else the r1-r2 link's MTU, with the routers'
+    // ICMP "fragmentation needed" / "packet too big" dropped, so no one learns it.
+    int path_mtu = 0;
+    // The server's firewall resets every TCP segment to 443/8443 of k_large_segment_bytes
+    // or more: a load balancer that breaks on ClientHellos spanning two segments.
+    bool server_reset_large = false;
+    // A busy server: 0 = off; else the server rejects (TCP reset) a client's connections
+    // to 443 beyond this many at once (iptables connlimit), and nginx's limit_conn allows
+    // as many per client on port 80.
+    int server_connlimit = 0;
 
     // True unless the profile is "none" (a rules file always runs the middlebox).
     bool runs_middlebox() const { return !rules_file.empty() || profile != k_no_middlebox; }

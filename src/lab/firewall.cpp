@@ -75,6 +75,92 @@ std::vector<FirewallRule> plan_firewall(const Topology& topology, const LabConfi
                               "tcp-reset"}});
         }
     }
+    if (config.path_mtu > 0) {
+        // A link with a small MTU (a tunnel, a PPPoE hop) and routers that tell no one:
+        // the server's full-size segments vanish, small ones pass.
+        for (const auto& link : topology.links) {
+            if (!((link.left.node == "r1" && link.right.node == "r2") ||
+                  (link.left.node == "r2" && link.right.node == "r1")))
+                continue;
+            for (const LinkEnd* end : {&link.left, &link.right})
+                rules.push_back({end->node,
+                                 {"ip", "link", "set", "dev", end->ifname, "mtu",
+                                  std::to_string(config.path_mtu)}});
+        }
+        for (const char* router : {"r1", "r2"}) {
+            rules.push_back({router,
+                             {"iptables-nft", "-w", "-A", "OUTPUT", "-p", "icmp", "--icmp-type",
+                              "fragmentation-needed", "-m", "comment", "--comment",
+                              "sniprobe-path-mtu", "-j", "DROP"}});
+            rules.push_back({router,
+                             {"ip6tables-nft", "-w", "-A", "OUTPUT", "-p", "icmpv6",
+                              "--icmpv6-type", "packet-too-big", "-m", "comment", "--comment",
+                              "sniprobe-path-mtu", "-j", "DROP"}});
+        }
+    }
+    if (config.server_reset_large) {
+        const std::string large = std::to_string(k_large_segment_bytes) + ":65535";
+        for (const char* tool : {"iptables-nft", "ip6tables-nft"})
+            rules.push_back({"server", {tool,       "-w",        "-A",
+                                        "INPUT",    "-p",        "tcp",
+                                        "-m",       "multiport", "--dports",
+                                        "443,8443", "-m",        "length",
+                                        "--length", large,       "-m",
+                                        "comment",  "--comment", "sniprobe-server-reset-large",
+                                        "-j",       "REJECT",    "--reject-with",
+                                        "tcp-reset"}});
+    }
+    if (config.server_connlimit > 0) {
+        const std::string above = std::to_string(config.server_connlimit);
+        rules.push_back({"server",
+                         {"iptables-nft",
+                          "-w",
+                          "-A",
+                          "INPUT",
+                          "-p",
+                          "tcp",
+                          "--syn",
+                          "--dport",
+                          "443",
+                          "-m",
+                          "connlimit",
+                          "--connlimit-above",
+                          above,
+                          "--connlimit-mask",
+                          "32",
+                          "-m",
+                          "comment",
+                          "--comment",
+                          "sniprobe-server-connlimit",
+                          "-j",
+                          "REJECT",
+                          "--reject-with",
+                          "tcp-reset"}});
+        rules.push_back({"server",
+                         {"ip6tables-nft",
+                          "-w",
+                          "-A",
+                          "INPUT",
+                          "-p",
+                          "tcp",
+                          "--syn",
+                          "--dport",
+                          "443",
+                          "-m",
+                          "connlimit",
+                          "--connlimit-above",
+                          above,
+                          "--connlimit-mask",
+                          "128",
+                          "-m",
+                          "comment",
+                          "--comment",
+                          "sniprobe-server-connlimit",
+                          "-j",
+                          "REJECT",
+                          "--reject-with",
+                          "tcp-reset"}});
+    }
     return rules;
 }
 

@@ -47,6 +47,9 @@ struct LabStatus {
     std::string rules_file;    // the active copy, "" without a middlebox
     std::string server_reset_name;
     bool block_address = false;
+    int path_mtu = 0;                 // 0 when off
+    bool server_reset_large = false;  // the server resets segments of 1400+ bytes
+    int server_connlimit = 0;         // 0 when off
     ProcessStatus supervisor, nginx, middlebox;
 };
 

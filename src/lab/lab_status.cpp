@@ -56,6 +56,9 @@ LabStatus status(const Instance& instance) {
     s.rules_file = state->rules_file;
     s.server_reset_name = state->server_reset_name;
     s.block_address = state->block_address;
+    s.path_mtu = state->path_mtu;
+    s.server_reset_large = state->server_reset_large;
+    s.server_connlimit = state->server_connlimit;
     auto topology = plan_topology(state->middlebox_hop);
     if (!topology) {
         s.problems.push_back(topology.error().message);
@@ -117,6 +120,16 @@ std::string status_text(const LabStatus& s) {
                            s.server_reset_name);
     if (s.block_address)
         out += fmt::format("scenario:   {} drops TCP to {}:443\n", s.middlebox_node, s.server_ipv4);
+    if (s.path_mtu > 0)
+        out += fmt::format(
+            "scenario:   the r1-r2 link has MTU {}; r1 and r2 drop ICMP fragmentation needed\n",
+            s.path_mtu);
+    if (s.server_reset_large)
+        out += "scenario:   the server resets TCP segments of 1400+ bytes (two-segment hellos)\n";
+    if (s.server_connlimit > 0)
+        out +=
+            fmt::format("scenario:   the server rejects a client's connections beyond {} at once\n",
+                        s.server_connlimit);
     out += fmt::format("supervisor: {}; state in {}\n", alive_text(s.supervisor), s.state_dir);
     return out;
 }
@@ -146,7 +159,11 @@ std::string status_json(const LabStatus& s) {
                 {"rules_file", s.rules_file},
                 {"process", process(s.middlebox)}}},
               {"scenario",
-               {{"server_reset_name", s.server_reset_name}, {"block_address", s.block_address}}},
+               {{"server_reset_name", s.server_reset_name},
+                {"block_address", s.block_address},
+                {"path_mtu", s.path_mtu},
+                {"server_reset_large", s.server_reset_large},
+                {"server_connlimit", s.server_connlimit}}},
               {"nginx", process(s.nginx)},
               {"supervisor", process(s.supervisor)}};
     return j.dump(2) + "\n";

@@ -3,8 +3,12 @@
 // nothing behind. The last step starts the supervisor (which owns nginx and the
 // middlebox) and waits on its readiness pipe — a readiness check with a deadline, never
 // a sleep — then proves the path client -> server routes through every router.
+// One `up` at a time per instance: it holds an flock on /run/sniprobe-lab-<instance>.lock
+// from start to end, and a second `up` refuses at once instead of building the same
+// namespaces over the first one's.
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +33,7 @@
 #include "middlebox/profiles.hpp"
 #include "middlebox/rules.hpp"
 #include "util/clock.hpp"
+#include "util/fd.hpp"
 #include "util/interrupt.hpp"
 #include "util/subprocess.hpp"
 
@@ -100,6 +105,9 @@ LabState state_for(const LabConfig& config, const std::string& state_dir,
     s.rules_file = config.runs_middlebox() ? state_dir + "/" + k_rules_file : "";
     s.server_reset_name = config.server_reset_name;
     s.block_address = config.block_address == BlockAddress::yes;
+    s.path_mtu = config.path_mtu;
+    s.server_reset_large = config.server_reset_large;
+    s.server_connlimit = config.server_connlimit;
     s.ca_file = state_dir + "/" + k_pki_dir + "/ca.pem";
     s.self_exe = self_exe;
     return s;
@@ -110,13 +118,57 @@ bool same_lab(const LabStatus& running, const LabState& wanted, const RulesChoic
     if (running.middlebox_hop != wanted.middlebox_hop || running.profile != wanted.profile ||
         running.rules_source != wanted.rules_source ||
         running.server_reset_name != wanted.server_reset_name ||
-        running.block_address != wanted.block_address ||
+        running.block_address != wanted.block_address || running.path_mtu != wanted.path_mtu ||
+        running.server_reset_large != wanted.server_reset_large ||
+        running.server_connlimit != wanted.server_connlimit ||
         running.rules_file.empty() != wanted.rules_file.empty())
         return false;
     if (running.rules_file.empty()) return true;
     auto text = read_text_file(running.rules_file);
     return text && *text == rules.text;
 }
+
+constexpr int k_lock_attempts = 3;  // only lost to an `up` that finished and removed the file
+
+// Holds the instance's `up` lock; removes the lock file when done. The file is unlinked
+// while locked, so a later `up` that opened the old file checks the inode it locked is
+// still the one at the path, and retries on a fresh file otherwise.
+class UpLock {
+  public:
+    static Result<UpLock> acquire(const Instance& instance) {
+        const std::string path = instance.state_dir() + ".lock";
+        for (int attempt = 0; attempt < k_lock_attempts; ++attempt) {
+            Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+            if (!fd) return fail("cannot open " + path + ": " + std::strerror(errno));
+            if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+                if (errno != EWOULDBLOCK)
+                    return fail("cannot lock " + path + ": " + std::strerror(errno));
+                return fail(fmt::format(
+                    "another 'sniprobe lab up' is building lab instance '{}' (it holds {}); "
+                    "wait for it to finish, then check with 'sniprobe lab status'",
+                    instance.display_name(), path));
+            }
+            struct stat held {};
+            struct stat now {};
+            if (::fstat(fd.get(), &held) == 0 && ::stat(path.c_str(), &now) == 0 &&
+                held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+                return UpLock(std::move(fd), path);
+        }
+        return fail("cannot lock " + path + ": it keeps being replaced");
+    }
+    UpLock(UpLock&&) = default;
+    UpLock& operator=(UpLock&&) = delete;
+    UpLock(const UpLock&) = delete;
+    UpLock& operator=(const UpLock&) = delete;
+    ~UpLock() {
+        if (m_fd) ::unlink(m_path.c_str());
+    }
+
+  private:
+    UpLock(Fd fd, std::string path) : m_fd(std::move(fd)), m_path(std::move(path)) {}
+    Fd m_fd;
+    std::string m_path;
+};
 
 Result<void> write_batch_and_run(const std::string& path, const std::vector<std::string>& lines,
                                  std::vector<std::string> argv) {
@@ -248,6 +300,8 @@ Result<UpReport> up(const LabConfig& config) {
     if (!chosen) return tl::unexpected(chosen.error());
     const RulesChoice rules = std::move(*chosen);
     const Instance& instance = config.instance;
+    auto lock = UpLock::acquire(instance);
+    if (!lock) return tl::unexpected(lock.error());
     const std::string dir = instance.state_dir();
     std::error_code ec;
     const std::string self_exe = fs::read_symlink("/proc/self/exe", ec).string();

@@ -67,6 +67,9 @@ Result<void> save_lab_state(const std::string& state_dir, const LabState& s) {
               {"rules_file", s.rules_file},
               {"server_reset_name", s.server_reset_name},
               {"block_address", s.block_address},
+              {"path_mtu", s.path_mtu},
+              {"server_reset_large", s.server_reset_large},
+              {"server_connlimit", s.server_connlimit},
               {"ca_file", s.ca_file},
               {"self_exe", s.self_exe}};
     return write_text_file(state_dir + "/" + k_lab_json, j.dump(2) + "\n");
@@ -84,6 +87,9 @@ Result<LabState> load_lab_state(const std::string& state_dir) {
         s.rules_file = j->at("rules_file").get<std::string>();
         s.server_reset_name = j->at("server_reset_name").get<std::string>();
         s.block_address = j->at("block_address").get<bool>();
+        s.path_mtu = j->value("path_mtu", 0);
+        s.server_reset_large = j->value("server_reset_large", false);
+        s.server_connlimit = j->value("server_connlimit", 0);
         s.ca_file = j->at("ca_file").get<std::string>();
         s.self_exe = j->at("self_exe").get<std::string>();
         return s;

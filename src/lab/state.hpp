@@ -31,6 +31,9 @@ struct LabState {
     std::string rules_file;         // the active copy in the state dir; "" without a middlebox
     std::string server_reset_name;  // "" when off
     bool block_address = false;
+    int path_mtu = 0;                 // 0 when off
+    bool server_reset_large = false;  // the server resets segments of 1400+ bytes
+    int server_connlimit = 0;         // 0 when off
     std::string ca_file;
     std::string self_exe;  // the sniprobe binary that runs the middlebox
 };

@@ -7,13 +7,14 @@
 namespace sniprobe {
 namespace {
 
-constexpr std::array<std::pair<Variant, std::string_view>, 15> k_names{{
+constexpr std::array<std::pair<Variant, std::string_view>, 17> k_names{{
     {Variant::sni, "sni"},
     {Variant::no_sni, "no_sni"},
     {Variant::control_sni, "control_sni"},
     {Variant::sni_split_tcp, "sni_split_tcp"},
     {Variant::sni_split_record, "sni_split_record"},
     {Variant::sni_case, "sni_case"},
+    {Variant::sni_mss, "sni_mss"},
     {Variant::sni_large, "sni_large"},
     {Variant::control_large, "control_large"},
     {Variant::sni_chrome, "sni_chrome"},
@@ -22,6 +23,7 @@ constexpr std::array<std::pair<Variant, std::string_view>, 15> k_names{{
     {Variant::control_firefox, "control_firefox"},
     {Variant::control_split_tcp, "control_split_tcp"},
     {Variant::http_host, "http_host"},
+    {Variant::control_http, "control_http"},
     {Variant::full_verify, "full_verify"},
 }};
 
@@ -46,6 +48,10 @@ const std::vector<Variant>& all_variants() {
         return v;
     }();
     return k_all;
+}
+
+bool is_http_variant(Variant v) {
+    return v == Variant::http_host || v == Variant::control_http;
 }
 
 const std::vector<Variant>& browser_variants() {

@@ -26,7 +26,13 @@ enum class Variant {
     control_chrome,     // control name, Chrome-shaped
     sni_firefox,        // the target name in a Firefox-shaped hello (forged)
     control_firefox,    // control name, Firefox-shaped
+    control_http,       // plain HTTP on port 80 with Host: control name (http_host's control)
+    sni_mss,            // the target name with our MSS clamped (TCP_MAXSEG, k_clamped_mss):
+                        // the server's segments stay small (its path-MTU twin is sni)
 };
+
+// The MSS sni_mss clamps to: IPv4's minimum default, below any tunnel's MTU.
+inline constexpr int k_clamped_mss = 536;
 
 // Stable JSON/report name ("sni", "no_sni", ...).
 std::string_view variant_name(Variant v);
@@ -36,6 +42,9 @@ std::optional<Variant> variant_from_name(std::string_view name);
 
 // Every variant, in report order.
 const std::vector<Variant>& all_variants();
+
+// True for the plain-HTTP variants (http_host and its control).
+bool is_http_variant(Variant v);
 
 // The `browser` set: the browser-shaped hellos and their control-name twins.
 const std::vector<Variant>& browser_variants();

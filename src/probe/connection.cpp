@@ -83,11 +83,13 @@ Connection::Connection(PlannedTrial&& plan, Trial& trial, const TlsContexts& con
       m_run_start_unix(run_start_unix),
       m_mss(mss),
       m_bind_early(bind_early) {
+    if (plan.variant == Variant::sni_mss && (m_mss == 0 || m_mss > k_clamped_mss))
+        m_mss = k_clamped_mss;
     m_stop_at_server_hello = depth == HandshakeDepth::server_hello &&
-                             plan.variant != Variant::full_verify &&
-                             plan.variant != Variant::http_host;
-    const bool plain = plan.variant == Variant::sni || plan.variant == Variant::no_sni ||
-                       plan.variant == Variant::control_sni || plan.variant == Variant::sni_case;
+                             plan.variant != Variant::full_verify && !is_http_variant(plan.variant);
+    const bool plain = plan.variant == Variant::sni || plan.variant == Variant::sni_mss ||
+                       plan.variant == Variant::no_sni || plan.variant == Variant::control_sni ||
+                       plan.variant == Variant::sni_case;
     if (m_stop_at_server_hello && plain) m_hello_shape = hello_shape;
     reset_keeping_capacity(m_trial);
     m_trial.id = plan.id;
@@ -108,8 +110,8 @@ double Connection::elapsed_ms() const {
 
 FailedOperation Connection::current_operation() const {
     if (m_state == State::idle || m_state == State::connecting) return FailedOperation::connect;
-    return m_trial.variant == Variant::http_host ? FailedOperation::http_round_trip
-                                                 : FailedOperation::tls_handshake;
+    return is_http_variant(m_trial.variant) ? FailedOperation::http_round_trip
+                                            : FailedOperation::tls_handshake;
 }
 
 void Connection::open() {
@@ -158,7 +160,7 @@ void Connection::on_events(uint32_t events) {
 
 void Connection::on_deadline() {
     if (m_state == State::done) return;
-    if (m_trial.variant == Variant::http_host && parse_http_response(m_http_bytes).status) {
+    if (is_http_variant(m_trial.variant) && parse_http_response(m_http_bytes).status) {
         succeed();  // the server answered but kept the connection open
         return;
     }
@@ -168,7 +170,7 @@ void Connection::on_deadline() {
 void Connection::on_connected() {
     m_state = State::exchanging;
     m_trial.connect_ms = elapsed_ms();
-    if (m_trial.variant == Variant::http_host) {
+    if (is_http_variant(m_trial.variant)) {
         std::string request = http_request_for(m_trial.server_name);
         m_outbox.emplace_back(request.begin(), request.end());
         flush();

@@ -20,6 +20,7 @@ bool needs_target_name(Variant v) {
         case Variant::sni_large:
         case Variant::sni_chrome:
         case Variant::sni_firefox:
+        case Variant::sni_mss:
             return true;
         default:
             return false;
@@ -53,6 +54,7 @@ std::string server_name_for(Variant variant, const Target& target) {
         case Variant::control_large:
         case Variant::control_chrome:
         case Variant::control_firefox:
+        case Variant::control_http:
             return control;
         case Variant::sni_case:
             return mixed_case(target.sni);
@@ -90,7 +92,7 @@ std::vector<PlannedTrial> plan_trials(const Target& target, const Resolution& re
             trial.id = static_cast<int>(plan.size());
             trial.variant = v;
             trial.address = address;
-            trial.port = v == Variant::http_host ? options.http_port : target.port;
+            trial.port = is_http_variant(v) ? options.http_port : target.port;
             trial.server_name = server_name_for(v, target);
             plan.push_back(std::move(trial));
         }

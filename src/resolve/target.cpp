@@ -2,7 +2,9 @@
 // "1.2.3" or "256.0.0.1" are not silently treated as names), converts internationalised
 // names with libidn2 (NFC input, UTS#46 non-transitional, as browsers do) and checks the
 // result against the LDH rules an SNI must follow: labels 1..63 bytes of [a-z0-9-], no
-// hyphen at either end, 253 bytes in total, one trailing dot allowed and stripped.
+// hyphen at either end, 253 bytes in total, one trailing dot allowed and stripped. A name
+// typed in punycode is held to the same rules: each `xn--` label must be an A-label
+// libidn2 decodes to a valid IDNA name (`xn--a` is not: it decodes to U+0080).
 #include "resolve/target.hpp"
 
 #include <idn2.h>
@@ -75,12 +77,36 @@ Result<void> check_ldh(std::string_view name, std::string_view input) {
     return {};
 }
 
+// Each `xn--` label of an ASCII name must be a valid A-label: libidn2's lookup of the
+// label decodes the punycode and checks the result as it checks a typed U-label.
+Result<void> check_a_labels(std::string_view name, std::string_view input) {
+    size_t start = 0;
+    while (start <= name.size()) {
+        size_t dot = name.find('.', start);
+        if (dot == std::string_view::npos) dot = name.size();
+        std::string label(name.substr(start, dot - start));
+        start = dot + 1;
+        if (!label.starts_with("xn--")) continue;
+        char* out = nullptr;
+        int rc = idn2_to_ascii_8z(label.c_str(), &out, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+        if (out) idn2_free(out);
+        if (rc != IDN2_OK)
+            return fail("invalid host name '" + std::string(input) + "': '" + label +
+                        "' is not a valid A-label (punycode of an internationalised label): " +
+                        idn2_strerror(rc) + "; type the name in Unicode or check its punycode");
+    }
+    return {};
+}
+
 Result<std::string> to_ascii_host(std::string_view host, std::string_view input) {
     if (!host.empty() && host.back() == '.') host.remove_suffix(1);
     if (host.empty()) return fail("missing host name in '" + std::string(input) + "'");
     std::string ascii;
     if (is_ascii(host)) {
         ascii = to_lower(host);
+        if (auto ok = check_ldh(ascii, input); !ok) return tl::unexpected(ok.error());
+        if (auto ok = check_a_labels(ascii, input); !ok) return tl::unexpected(ok.error());
+        return ascii;
     } else {
         std::string z(host);
         char* out = nullptr;

@@ -110,7 +110,7 @@ SinkTrialFinding finding_for(const Trial& t, const ConnectionRecord& r, std::str
 }
 
 bool is_tls_trial(const Trial& t) {
-    return t.variant != Variant::http_host;
+    return !is_http_variant(t.variant);
 }
 
 }  // namespace

@@ -14,18 +14,20 @@ namespace sniprobe {
 
 Verdict decide(const Diagnosis& d) {
     using namespace verdict;
-    static constexpr std::array<Rule, 11> k_rules{
-        rule_dns_failure,        // no address: nothing else can be judged
-        rule_tcp_unreachable,    // no TCP: names do not matter
-        rule_server_origin,      // RSTs/FINs with the server's fingerprint: never sni_*
-        rule_name_interference,  // sni_reset / sni_drop / sni_close (exact test vs controls)
-        rule_residual_blocking,  // one injected trigger, then the address blocked for a while
-        rule_all_reset,          // every variant reset alike: the server (or an address block)
-        rule_tls_alert,          // the server's alert for the name
-        rule_certificate,        // handshake works, certificate does not
-        rule_http_host_block,    // TLS fine, plain HTTP with the Host is not
-        rule_dns_only,           // fine at --ip, DNS points elsewhere
-        rule_ok,                 // fine
+    static constexpr std::array<Rule, 13> k_rules{
+        rule_dns_failure,         // no address: nothing else can be judged
+        rule_tcp_unreachable,     // no TCP: names do not matter
+        rule_path_mtu,            // full-size flights lost, MSS-clamped ones arrive
+        rule_server_origin,       // RSTs/FINs with the server's fingerprint: never sni_*
+        rule_name_interference,   // sni_reset / sni_drop / sni_close (exact test vs controls)
+        rule_residual_blocking,   // one injected trigger, then the address blocked for a while
+        rule_all_reset,           // every variant reset alike: the server (or an address block)
+        rule_server_large_hello,  // two-segment hellos fail whatever the name: the server's
+        rule_tls_alert,           // the server's alert for the name
+        rule_certificate,         // handshake works, certificate does not
+        rule_http_host_block,     // TLS fine, plain HTTP with the Host is not
+        rule_dns_only,            // fine at --ip, DNS points elsewhere
+        rule_ok,                  // fine
     };
     const Facts facts(d);
     Verdict v = inconclusive(facts);

@@ -117,12 +117,29 @@ inline constexpr EvidenceId browser_blocked{
 inline constexpr EvidenceId case_evades{
     "E_CASE_EVADES", "the name in mixed case succeeds: the box matches the name case-sensitively"};
 
+// The server and large hellos.
+inline constexpr EvidenceId server_large_hello{
+    "E_SERVER_LARGE_HELLO",
+    "ClientHellos spanning two TCP segments fail with the target name and the control name "
+    "alike while small hellos work: the server or its load balancer breaks on them"};
+
+// Path MTU.
+inline constexpr EvidenceId mss_clamp_works{
+    "E_MSS_CLAMP_WORKS",
+    "with our MSS clamped (sni_mss) the handshake completes where full-size ones time out "
+    "whatever the name: the server's large packets are lost on the way"};
+
 // Plain HTTP with the Host header.
 inline constexpr EvidenceId http_host_reset{
     "E_HTTP_HOST_RESET", "plain HTTP with the target Host is reset while TLS works"};
-inline constexpr EvidenceId http_blockpage{"E_HTTP_BLOCKPAGE",
-                                           "plain HTTP with the target Host gets a page the origin "
-                                           "did not send (known block-page markers)"};
+inline constexpr EvidenceId http_blockpage{
+    "E_HTTP_BLOCKPAGE",
+    "plain HTTP with the target Host gets a page the origin did not send (another Server "
+    "than the control Host gets, or known block-page markers)"};
+inline constexpr EvidenceId http_control{
+    "E_HTTP_CONTROL",
+    "plain HTTP with the control Host to the same address gets the origin's own answer: "
+    "the differential the HTTP sign rests on"};
 
 // DNS.
 inline constexpr EvidenceId dns_failure{"E_DNS_FAILURE", "the name did not resolve"};
@@ -190,8 +207,11 @@ inline constexpr std::array k_all_evidence_ids{
     evidence::case_evades,
     evidence::browser_evades,
     evidence::browser_blocked,
+    evidence::mss_clamp_works,
+    evidence::server_large_hello,
     evidence::http_host_reset,
     evidence::http_blockpage,
+    evidence::http_control,
     evidence::dns_failure,
     evidence::dns_mismatch,
     evidence::trace_middlebox_hop,

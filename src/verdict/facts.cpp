@@ -36,7 +36,7 @@ const char* outcome_name(Outcome outcome) {
 }
 
 bool reached_server(const Trial& trial) {
-    if (trial.variant == Variant::http_host) return trial.http_status.has_value();
+    if (is_http_variant(trial.variant)) return trial.http_status.has_value();
     return trial.server_hello_seen || !trial.alert_received.empty();
 }
 
@@ -150,7 +150,7 @@ Facts::Facts(const Diagnosis& diagnosis) : d(diagnosis) {
                              Variant::sni_split_tcp, Variant::sni_split_record, Variant::sni_case,
                              Variant::sni_large, Variant::control_split_tcp, Variant::full_verify,
                              Variant::control_large, Variant::sni_chrome, Variant::control_chrome,
-                             Variant::sni_firefox, Variant::control_firefox});
+                             Variant::sni_firefox, Variant::control_firefox, Variant::sni_mss});
     split_tcp = tally(trials, {Variant::sni_split_tcp});
     split_record = tally(trials, {Variant::sni_split_record});
     sni_case = tally(trials, {Variant::sni_case});
@@ -162,6 +162,8 @@ Facts::Facts(const Diagnosis& diagnosis) : d(diagnosis) {
     firefox = tally(trials, {Variant::sni_firefox});
     control_firefox = tally(trials, {Variant::control_firefox});
     http = tally(trials, {Variant::http_host});
+    http_control = tally(trials, {Variant::control_http});
+    mss = tally(trials, {Variant::sni_mss});
     full_verify = tally(trials, {Variant::full_verify});
     target_forensics = forensics_for(d, {Variant::sni});
     any_captured =

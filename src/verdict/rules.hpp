@@ -24,6 +24,8 @@ inline constexpr double k_alpha = 0.05;
 std::optional<Verdict> rule_dns_failure(const Facts& f);
 // TCP connect fails for every variant.
 std::optional<Verdict> rule_tcp_unreachable(const Facts& f);
+std::optional<Verdict> rule_path_mtu(const Facts& f);
+std::optional<Verdict> rule_server_large_hello(const Facts& f);
 // Forensics attribute the target's RSTs (or FINs) to the server: server_reset, never sni_*.
 std::optional<Verdict> rule_server_origin(const Facts& f);
 // Target name reset / timed out / closed significantly more than the controls.
@@ -70,7 +72,17 @@ struct CertificateProblem {
 // The majority certificate problem, if most completed handshakes had one.
 std::optional<CertificateProblem> certificate_problem(const Facts& f);
 
-// A block-page or reset sign on the plain-HTTP Host probe (never when its RSTs are the server's).
+// A block-page or reset sign on the plain-HTTP Host probe (never when its RSTs are the
+// server's), judged against the control Host (control_http) when it ran: a page counts
+// when its Server differs from the one the control Host gets from the origin (or, with no
+// control answer, by known block-page markers alone), resets when the control Host is
+// reset significantly less often; what the control Host gets too is not the name's.
+struct HttpSign {
+    Evidence sign;                    // E_HTTP_BLOCKPAGE or E_HTTP_HOST_RESET
+    std::optional<Evidence> control;  // E_HTTP_CONTROL: the differential it rests on
+    bool page = false;
+};
+std::optional<HttpSign> http_sign(const Facts& f);
 std::optional<Evidence> http_block_sign(const Facts& f);
 
 // A line describing the --ip/DNS disagreement, if any.

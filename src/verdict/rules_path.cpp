@@ -69,6 +69,51 @@ std::optional<Verdict> rule_dns_failure(const Facts& f) {
     return v;
 }
 
+// A path-MTU black hole: TCP connects, then the full-size handshake times out whatever
+// the name (the controls too), while sni_mss — the same name with our MSS clamped, so
+// the server's segments stay small — completes significantly more often. The server's
+// flight is lost on the way back: a link with a smaller MTU whose ICMP "fragmentation
+// needed" never reaches the server.
+std::optional<Verdict> rule_path_mtu(const Facts& f) {
+    const Tally& clamped = f.mss;
+    if (!clamped.ran() || clamped.ok() * 5 < clamped.trials * 4) return std::nullopt;
+    const int timeouts = f.target.count(Outcome::timeout);
+    if (!f.target.ran() || timeouts * 2 < f.target.trials) return std::nullopt;
+    if (differential_p(f.target, clamped, Outcome::timeout) >= k_alpha) return std::nullopt;
+    // Name-based drops leave the controls working; a path MTU does not care for names.
+    if (f.controls.ran() && f.controls.count(Outcome::timeout) * 2 < f.controls.trials)
+        return std::nullopt;
+    Verdict v;
+    v.cause = Cause::path_mtu;
+    v.confidence = f.controls.ran() ? 0.85 : 0.7;
+    v.summary = fmt::format(
+        "The server's full-size packets are lost on the way back: handshakes time out "
+        "whatever the name, but complete when our MSS is clamped to {} bytes (a path-MTU "
+        "black hole).",
+        k_clamped_mss);
+    v.evidence.push_back(cite(
+        evidence::mss_clamp_works,
+        fmt::format(
+            "sni_mss {} ok with MSS {}; sni {} ok ({}){}", ratio(clamped.ok(), clamped.trials),
+            k_clamped_mss, ratio(f.target.ok(), f.target.trials), f.target.failure_list(),
+            f.controls.ran()
+                ? fmt::format(", controls {} ok ({})", ratio(f.controls.ok(), f.controls.trials),
+                              f.controls.failure_list())
+                : std::string())));
+    v.advice.push_back(
+        "A link on the path carries smaller packets than the server sends, and the ICMP "
+        "'fragmentation needed' (IPv4 type 3 code 4; IPv6 'packet too big', type 2) that "
+        "would tell the server is filtered somewhere: let those ICMP messages through.");
+    v.advice.push_back(
+        "Clamp the TCP MSS where the small link starts (iptables -t mangle -A FORWARD -p tcp "
+        "--tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu), or lower the server's MTU / "
+        "advertised MSS.");
+    v.advice.push_back(
+        "Small exchanges (the SYN, our ClientHello) pass: only the server's large flight "
+        "(ServerHello with the certificate) is lost, so this is not name-based blocking.");
+    return v;
+}
+
 std::optional<Verdict> rule_tcp_unreachable(const Facts& f) {
     const Tally& all = f.all_tls;
     const int failed = all.count(Outcome::connect_failed);

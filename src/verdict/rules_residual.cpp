@@ -92,7 +92,7 @@ void add_measured_residual_evidence(const Facts& f, Verdict& v) {
 std::optional<Verdict> rule_residual_blocking(const Facts& f) {
     std::vector<const Trial*> tls;
     for (const Trial& t : f.d.trials)
-        if (t.variant != Variant::http_host) tls.push_back(&t);
+        if (!is_http_variant(t.variant)) tls.push_back(&t);
     std::stable_sort(tls.begin(), tls.end(),
                      [](const Trial* a, const Trial* b) { return a->t0 < b->t0; });
 

@@ -167,6 +167,50 @@ std::optional<Verdict> rule_server_origin(const Facts& f) {
     return v;
 }
 
+// A server (or the load balancer in front of it) that breaks on ClientHellos spanning
+// two TCP segments: small hellos work, the large one fails with the target name and the
+// control name alike (so it is no name block), and the RSTs that end it are the server's
+// (or, without capture, no one's proven). Browsers' post-quantum hellos are that large.
+std::optional<Verdict> rule_server_large_hello(const Facts& f) {
+    auto mostly_failed = [](const Tally& t) {
+        return t.ran() && (t.count(Outcome::reset) + t.count(Outcome::timeout)) * 5 >= t.trials * 4;
+    };
+    auto mostly_ok = [](const Tally& t) { return t.ran() && t.ok() * 5 >= t.trials * 4; };
+    if (!mostly_ok(f.target) || !mostly_failed(f.large) || !mostly_failed(f.control_large))
+        return std::nullopt;
+    if (f.controls.ran() && !mostly_ok(f.controls)) return std::nullopt;
+    const Forensics fr = forensics_for(f.d, {Variant::sni_large, Variant::control_large});
+    if (fr.rst.injected > 0 && fr.rst.injected >= fr.rst.server) return std::nullopt;
+    Verdict v;
+    v.cause = Cause::server_reset;
+    v.confidence = fr.rst.server > 0 ? 0.85 : 0.6;
+    v.summary = fmt::format(
+        "The server (or a load balancer in front of it) breaks on ClientHellos that span two "
+        "TCP segments, whatever the name (sni_large {} ok, control_large {} ok); small hellos "
+        "naming {} work. Browsers with post-quantum key shares send such hellos.",
+        ratio(f.large.ok(), f.large.trials), ratio(f.control_large.ok(), f.control_large.trials),
+        f.name);
+    v.evidence.push_back(
+        cite(evidence::target_ok, fmt::format("sni {} ok", ratio(f.target.ok(), f.target.trials))));
+    v.evidence.push_back(cite(
+        evidence::server_large_hello,
+        fmt::format("sni_large {} ({}), control_large {} ({})", ratio(f.large.ok(), f.large.trials),
+                    f.large.failure_list(), ratio(f.control_large.ok(), f.control_large.trials),
+                    f.control_large.failure_list())));
+    if (fr.rst.server > 0)
+        v.evidence.push_back(cite(evidence::rst_server_fingerprint,
+                                  fmt::format("{} of {} analysed RSTs match the server's SYN-ACK",
+                                              fr.rst.server, fr.rst.total())));
+    v.advice.push_back(
+        "This is the server side, not a network box: the control name fails the same way. "
+        "Check the load balancer or TLS terminator for a limit on the first packet or "
+        "record (it must read a ClientHello across TCP segments).");
+    v.advice.push_back(
+        "Reproduce with a large hello: openssl s_client -groups X25519MLKEM768 (OpenSSL 3.5+) "
+        "or a current Chrome; a small one (openssl s_client -groups X25519) works.");
+    return v;
+}
+
 std::optional<Verdict> rule_all_reset(const Facts& f) {
     if (!f.target.ran() || f.target.fraction(Outcome::reset) < 0.5) return std::nullopt;
     int controls_checked = 0;

@@ -20,6 +20,8 @@ injected=$(jq_of "$TEST_TMP/seed.json" '[.rst[] | select(.origin=="injected")] |
 server=$(jq_of "$TEST_TMP/seed.json" '[.rst[] | select(.origin=="server" and (.after_injected|not))] | length')
 check_ge "RSTs attributed to injection" 5 "$injected"
 check_eq "no RST blamed on the server" 0 "$server"
+# The box forges IP ID 31415 (seed.toml): the fingerprint has a name, not `unknown`.
+check_eq "injected RSTs named icp_filing" "$injected" "$(jq_of "$TEST_TMP/seed.json" '[.rst[] | select(.origin=="injected" and .signature=="icp_filing")] | length')"
 check_eq "middlebox hop" 2 "$(jq_of "$TEST_TMP/seed.json" '.trace.middlebox_hop')"
 check_eq "middlebox router" 10.77.2.2 "$(jq_of "$TEST_TMP/seed.json" '.trace.hops[] | select(.ttl==2) | .router')"
 conf=$(jq_of "$TEST_TMP/seed.json" '.verdict.confidence * 100 | floor')

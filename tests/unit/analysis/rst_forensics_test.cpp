@@ -271,6 +271,105 @@ TEST(RstForensics, IpIdCopiedFromOursOrFixedAcrossTrials) {
     }
 }
 
+// A server whose IP IDs are random (its SYN-ACKs carry nonzero, unrelated IDs) resets 90
+// connections itself: TTL, DF, window and sequence all match it. Two of the 90 IDs are
+// equal, as 16 bits make likely (a birthday collision: about 6 % for 90 resets). That one
+// coincidence must not call the two resets injected.
+TEST(RstForensics, BirthdayCollisionOfIpIdsAmongManyServerResetsIsNotInjection) {
+    uint32_t state = 0x2545F491u;  // a fixed LCG: the same 90 IDs on every run
+    auto next_id = [&state] {
+        state = state * 1664525u + 1013904223u;
+        return static_cast<uint16_t>(1 + (state >> 16) % 65535);
+    };
+    std::vector<uint16_t> rst_ids;
+    std::set<uint16_t> used;
+    while (rst_ids.size() < 90) {
+        uint16_t id = next_id();
+        if (used.insert(id).second) rst_ids.push_back(id);
+    }
+    rst_ids[57] = rst_ids[12];  // the one collision
+    std::vector<Trial> trials;
+    for (int i = 0; i < 90; ++i) {
+        Trial t = handshake(i, 50);
+        t.packets[1].ip_id = next_id();
+        t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst,
+                                   k_server_isn + 1, 50, rst_ids[static_cast<size_t>(i)], true));
+        trials.push_back(t);
+    }
+    auto findings = analyze_rsts(trials);
+    ASSERT_EQ(findings.size(), 90u);
+    int fixed = 0;
+    for (const auto& f : findings) {
+        EXPECT_NE(f.origin, RstOrigin::injected)
+            << f.trial_id << ": " << fmt::format("{}", fmt::join(f.reasons, " | "));
+        EXPECT_EQ(f.origin, RstOrigin::server)
+            << f.trial_id << ": " << fmt::format("{}", fmt::join(f.reasons, " | "));
+        if (f.ip_id_pattern == IpIdPattern::fixed) ++fixed;
+    }
+    EXPECT_EQ(fixed, 0);
+}
+
+// A repeat beyond chance still counts: the same ID on three of 90 resets (odds about
+// 1 in 40,000 for random IDs) is a fixed ID, and with a foreign TTL the resets are injected.
+TEST(RstForensics, IpIdRepeatedBeyondChanceIsFixed) {
+    std::vector<Trial> trials;
+    for (int i = 0; i < 90; ++i) {
+        Trial t = handshake(i, 50);
+        t.packets[1].ip_id = static_cast<uint16_t>(700 + 3 * i);
+        const bool forged = i % 30 == 0;
+        t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst,
+                                   k_server_isn + 1, 50,
+                                   forged ? 4242 : static_cast<uint16_t>(9000 + 7 * i), true));
+        trials.push_back(t);
+    }
+    auto findings = analyze_rsts(trials);
+    ASSERT_EQ(findings.size(), 90u);
+    for (const auto& f : findings)
+        EXPECT_EQ(f.ip_id_pattern == IpIdPattern::fixed, f.ip_id == 4242) << f.trial_id;
+}
+
+// A full match on the server's fingerprint (TTL, DF, window, exact sequence) is four facts;
+// a repeated IP ID alone does not outvote them, even when the repeat is beyond chance.
+TEST(RstForensics, IpIdRepeatChance) {
+    EXPECT_DOUBLE_EQ(ip_id_repeat_chance(1, 90), 1.0);
+    EXPECT_NEAR(ip_id_repeat_chance(2, 2), 1.0 / 65535, 1e-9);
+    EXPECT_NEAR(ip_id_repeat_chance(2, 90), 4005.0 / 65535, 1e-6);  // the birthday bound
+    EXPECT_LT(ip_id_repeat_chance(3, 90), 1e-4);
+    EXPECT_LT(ip_id_repeat_chance(40, 40), 1e-100);
+}
+
+TEST(RstForensics, RepeatedIpIdNeverOutvotesAFullFingerprintMatch) {
+    std::vector<Trial> trials;
+    for (int i = 0; i < 3; ++i) {
+        Trial t = handshake(i, 50);
+        t.packets[1].ip_id = static_cast<uint16_t>(100 + i);
+        t.packets.push_back(packet(hello_time(t) + 0.021, Direction::inbound, k_rst,
+                                   k_server_isn + 1, 50, 4242, true));
+        trials.push_back(t);
+    }
+    for (const auto& f : analyze_rsts(trials)) {
+        EXPECT_EQ(f.ip_id_pattern, IpIdPattern::fixed);
+        EXPECT_NE(f.origin, RstOrigin::injected) << fmt::format("{}", fmt::join(f.reasons, " | "));
+    }
+    // The same repeat with a foreign TTL is injected.
+    for (auto& t : trials) t.packets.back().ttl = 58;
+    for (const auto& f : analyze_rsts(trials)) EXPECT_EQ(f.origin, RstOrigin::injected);
+}
+
+// The seed lab's box (middlebox/profiles/seed.toml) forges the load balancer's reset of
+// the ICP-filing report: IP ID 31415, DF clear, TTL 53 when sent, seen as 52 beside the
+// server's 62. The TTL says where the prober stands, not who sent it: the fixed ID names it.
+TEST(RstForensics, SeedLabResetIsNamedIcpFiling) {
+    std::vector<Trial> trials = {handshake(0, 62), handshake(1, 62), handshake(2, 62)};
+    for (auto& t : trials)
+        t.packets.push_back(packet(hello_time(t) + 0.002, Direction::inbound, k_rst_ack,
+                                   k_server_isn + 1, 52, 31415, false));
+    for (const auto& f : analyze_rsts(trials)) {
+        EXPECT_EQ(f.origin, RstOrigin::injected);
+        EXPECT_EQ(f.signature, RstSignatureId::icp_filing);
+    }
+}
+
 TEST(RstForensics, SequenceRelations) {
     auto relation_of = [](uint32_t offset) {
         Trial t = handshake(0, 50);

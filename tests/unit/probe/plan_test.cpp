@@ -60,6 +60,7 @@ TEST(Plan, NamesPortsAndAddressesPerVariant) {
             case Variant::control_large:
             case Variant::control_chrome:
             case Variant::control_firefox:
+            case Variant::control_http:
                 EXPECT_EQ(p.server_name, "example.com");
                 break;
             case Variant::sni_case:
@@ -69,7 +70,7 @@ TEST(Plan, NamesPortsAndAddressesPerVariant) {
                 EXPECT_EQ(p.server_name, "blocked.test");
                 break;
         }
-        EXPECT_EQ(p.port, p.variant == Variant::http_host ? 80 : 8443);
+        EXPECT_EQ(p.port, is_http_variant(p.variant) ? 80 : 8443);
     }
     for (const auto& [variant, set] : addresses) EXPECT_EQ(set.size(), 2u) << variant_name(variant);
 }
@@ -106,7 +107,8 @@ TEST(Plan, IpLiteralTargetSkipsNameVariants) {
     EXPECT_EQ(variants,
               (std::set<Variant>{Variant::no_sni, Variant::control_sni, Variant::control_split_tcp,
                                  Variant::http_host, Variant::full_verify, Variant::control_large,
-                                 Variant::control_chrome, Variant::control_firefox}));
+                                 Variant::control_chrome, Variant::control_firefox,
+                                 Variant::control_http}));
 }
 
 TEST(Plan, NoAddressNoPlan) {

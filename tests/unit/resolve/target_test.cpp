@@ -100,6 +100,21 @@ TEST(ParseTarget, RejectsInvalidIdn) {
     EXPECT_NE(bad_utf8.error().message.find("internationalised"), std::string::npos);
 }
 
+// A name typed already in punycode is checked like one typed in Unicode: each xn-- label
+// must decode to a valid IDNA name, or the SNI we send is one no browser would send.
+TEST(ParseTarget, ChecksALabels) {
+    for (const char* input : {"xn--a.test", "xn--zz.test", "www.xn--a.test:443"}) {
+        auto t = parse_target(input, 443);
+        ASSERT_FALSE(t) << input << " accepted as " << t->sni;
+        EXPECT_NE(t.error().message.find("A-label"), std::string::npos) << t.error().message;
+        EXPECT_NE(t.error().message.find("xn--"), std::string::npos) << t.error().message;
+    }
+    auto good = parse_target("XN--BCHER-KVA.example", 443);
+    ASSERT_TRUE(good) << good.error().message;
+    EXPECT_EQ(good->sni, "xn--bcher-kva.example");
+    EXPECT_TRUE(parse_target("xn--fa-hia.de", 443));
+}
+
 TEST(ParseIpLiteral, CanonicalisesAndRejects) {
     EXPECT_EQ(parse_ip_literal("2001:0db8:0::1").value(), "2001:db8::1");
     EXPECT_EQ(parse_ip_literal("[::1]").value(), "::1");

@@ -77,6 +77,20 @@ inline void verified(Trial& t) {
     c.chain_subjects = {"CN=example.com", "CN=Example Intermediate"};
     t.certificate = c;
 }
+// The origin's own answer to a plain-HTTP request (the lab's nginx).
+inline void http_origin_page(Trial& t) {
+    t.connect_ms = 5.0;
+    t.http_status = 200;
+    t.http_server_header = "nginx";
+    t.http_title = "Welcome";
+}
+// A redirect to a provider's block page: no known marker, only a foreign Server.
+inline void http_foreign_redirect(Trial& t) {
+    t.connect_ms = 5.0;
+    t.http_status = 302;
+    t.http_server_header = "Tengine";
+    t.http_title = "";
+}
 inline void http_beaver_page(Trial& t) {
     t.connect_ms = 5.0;
     t.http_status = 403;
@@ -102,10 +116,11 @@ class Scenario {
             t.id = static_cast<int>(m_d.trials.size());
             t.variant = v;
             t.address = "203.0.113.10";
-            t.port = v == Variant::http_host ? 80 : 443;
-            t.server_name = v == Variant::no_sni        ? ""
-                            : v == Variant::control_sni ? "control.example.net"
-                                                        : "example.com";
+            t.port = is_http_variant(v) ? 80 : 443;
+            t.server_name = v == Variant::no_sni ? ""
+                            : v == Variant::control_sni || v == Variant::control_http
+                                ? "control.example.net"
+                                : "example.com";
             t.local_port = static_cast<uint16_t>(40000 + t.id);
             t.t0 = 0.1 * t.id;
             t.t = t.t0 + 0.05;

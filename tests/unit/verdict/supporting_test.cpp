@@ -128,6 +128,120 @@ TEST(Supporting, BlockPageOnPlainHttpIsHttpHostBlock) {
     EXPECT_LE(v.confidence, 0.75);
 }
 
+// The differential: the control Host on the same address gets the origin's page, the
+// target Host a redirect from another server software. No known marker is needed.
+TEST(Supporting, PageUnlikeTheControlHostsIsHttpHostBlockWithoutMarkers) {
+    Scenario s;
+    s.add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::http_host, 10, http_foreign_redirect)
+        .add(Variant::control_http, 10, http_origin_page);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, Cause::http_host_block) << v.summary;
+    EXPECT_TRUE(cites(v, "E_HTTP_BLOCKPAGE"));
+    EXPECT_TRUE(cites(v, "E_HTTP_CONTROL"));
+}
+
+// A block page with markers that the control Host gets too is the address's page, not
+// the name's: no http_host_block.
+TEST(Supporting, MarkedPageTheControlHostGetsTooIsNotHttpHostBlock) {
+    Scenario s;
+    s.add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::http_host, 10, http_beaver_page)
+        .add(Variant::control_http, 10, http_beaver_page);
+    EXPECT_NE(decide(s.build()).cause, Cause::http_host_block);
+}
+
+// With the control Host answered by the origin, a marked page rests on both and is
+// stronger than the markers alone.
+TEST(Supporting, MarkedPageWithTheControlsOriginPageIsTheStrongerHttpHostBlock) {
+    Scenario s;
+    s.add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::http_host, 10, http_beaver_page)
+        .add(Variant::control_http, 10, http_origin_page);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, Cause::http_host_block);
+    EXPECT_TRUE(cites(v, "E_HTTP_CONTROL"));
+    EXPECT_GT(v.confidence, 0.75);
+}
+
+// Resets of both Hosts are the port's, not the name's.
+TEST(Supporting, HttpResetsOfTheControlHostTooAreNotHttpHostBlock) {
+    Scenario s;
+    s.captured()
+        .add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::http_host, 10, reset_after_hello)
+        .add(Variant::control_http, 10, reset_after_hello)
+        .forensics(Variant::http_host, RstOrigin::injected);
+    EXPECT_NE(decide(s.build()).cause, Cause::http_host_block);
+}
+
+// A path-MTU black hole: every full-size handshake times out after connect, whatever the
+// name; with our MSS clamped the server's segments are small and the handshake works.
+TEST(Supporting, ClampedMssThatWorksWhereFullSizeTimesOutIsPathMtu) {
+    Scenario s;
+    s.captured()
+        .add(Variant::sni, 10, timeout_after_hello)
+        .add(Variant::no_sni, 10, timeout_after_hello)
+        .add(Variant::control_sni, 10, timeout_after_hello)
+        .add(Variant::sni_mss, 10, handshake_ok);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, Cause::path_mtu) << v.summary;
+    EXPECT_TRUE(cites(v, "E_MSS_CLAMP_WORKS"));
+    EXPECT_FALSE(v.advice.empty());
+}
+
+// A name-based drop the clamp does not change stays sni_drop, and a clamp that fails as
+// well is no path-MTU sign.
+TEST(Supporting, PathMtuNeedsTheClampToWorkAndTheControlsToFail) {
+    Scenario named;
+    named.captured()
+        .add(Variant::sni, 10, timeout_after_hello)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok)
+        .add(Variant::sni_mss, 10, handshake_ok);
+    EXPECT_NE(decide(named.build()).cause, Cause::path_mtu);
+    Scenario dead;
+    dead.captured()
+        .add(Variant::sni, 10, timeout_after_hello)
+        .add(Variant::no_sni, 10, timeout_after_hello)
+        .add(Variant::sni_mss, 10, timeout_after_hello);
+    EXPECT_NE(decide(dead.build()).cause, Cause::path_mtu);
+}
+
+// A load balancer that resets ClientHellos spanning two segments: the large hello fails
+// with the target name and the control name alike, with the server's own RSTs, while
+// small hellos work. That is the server's fault, not a box's, and browsers meet it.
+TEST(Supporting, LargeHellosResetByTheServerWhateverTheNameIsServerReset) {
+    Scenario s;
+    s.captured()
+        .add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok)
+        .add(Variant::sni_large, 10, reset_after_hello)
+        .add(Variant::control_large, 10, reset_after_hello)
+        .forensics(Variant::sni_large, RstOrigin::server)
+        .forensics(Variant::control_large, RstOrigin::server);
+    Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, Cause::server_reset) << v.summary;
+    EXPECT_TRUE(cites(v, "E_SERVER_LARGE_HELLO"));
+    EXPECT_NE(v.summary.find("two TCP segments"), std::string::npos) << v.summary;
+
+    // Injected RSTs on the large hellos are a box's, not the server's.
+    Scenario boxed;
+    boxed.captured()
+        .add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::sni_large, 10, reset_after_hello)
+        .add(Variant::control_large, 10, reset_after_hello)
+        .forensics(Variant::sni_large, RstOrigin::injected)
+        .forensics(Variant::control_large, RstOrigin::injected);
+    EXPECT_NE(decide(boxed.build()).cause, Cause::server_reset);
+}
+
 TEST(Supporting, ForcedIpThatDnsDoesNotKnowIsDnsOnlyWhenAllElseWorks) {
     Scenario fine;
     fine.forced_ip("198.51.100.7", {"203.0.113.10"})
