@@ -21,6 +21,9 @@
 
 namespace sniprobe {
 
+// What the caller says about the next planned trial.
+enum class Admit { start, later, stop };
+
 // Optional callbacks into the caller (capture, progress display). All run on the
 // engine's thread, inside the loop: keep them short.
 struct ProbeHooks {
@@ -30,6 +33,10 @@ struct ProbeHooks {
     std::function<void(int trial_id, uint16_t local_port)> on_socket_bound;
     // The trial finished (socket closed); capture may fill trial.packets/icmp/captured.
     std::function<void(Trial& trial)> on_trial_done;
+    // run_trials only: asked before each planned trial starts (probe/residual_guard.hpp).
+    // `later` is honoured only while trials are in flight (asked again after one finishes);
+    // `stop` ends the run: the trials not yet started are not run.
+    std::function<Admit(const PlannedTrial& next)> admit;
 };
 
 // Hands out the next trial to start, or nullopt when none is ready now (streaming runs).
