@@ -231,6 +231,14 @@ int run_diagnose(const DiagnoseArgs& a) {
     // 7c. The final verdict, with the sink's view (E_SINK_*) and the measured residual
     // block (E_RESIDUAL_BLOCKING) as further inputs.
     if (d.sink || d.residual) d.verdict = decide(d);
+    // A dual-stack run: one verdict per family too (a box may inspect only one of them).
+    d.families = decide_per_family(d);
+    if (d.families.size() == 2 && d.families[0].verdict.cause != d.families[1].verdict.cause)
+        d.notes.push_back(fmt::format(
+            "the families differ: {} {}, {} {}; the overall verdict mixes both, read the "
+            "per-family lines",
+            d.families[0].family, to_name(d.families[0].verdict.cause), d.families[1].family,
+            to_name(d.families[1].verdict.cause)));
     d.duration_s = realtime_seconds() - started;
 
     // 8. Report.
