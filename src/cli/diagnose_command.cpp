@@ -24,6 +24,7 @@
 #include "cli/progress.hpp"
 #include "probe/engine.hpp"
 #include "probe/plan.hpp"
+#include "probe/residual_guard.hpp"
 #include "report/html_report.hpp"
 #include "report/json_report.hpp"
 #include "report/text_report.hpp"
@@ -163,7 +164,10 @@ int run_diagnose(const DiagnoseArgs& a) {
     probe.max_addresses = a.max_addresses;
     probe.seed = a.seed != 0 ? a.seed : std::random_device{}();
     probe.run_start_unix = started;
-    const auto plan = plan_trials(d.target, d.resolution, probe);
+    auto plan = plan_trials(d.target, d.resolution, probe);
+    // Controls first (a baseline before any target name is sent), then the rest, stopped
+    // early when a residual block swallows everything after the first target hello.
+    ResidualGuard guard(move_baseline_first(plan));
 
     // 4. Probe on one event loop with capture attached to our own flows.
     if (!plan.empty()) {
@@ -172,8 +176,13 @@ int run_diagnose(const DiagnoseArgs& a) {
                           a.json ? Progress::Mode::quiet : Progress::Mode::auto_detect);
         ProbeHooks hooks;
         hooks.on_progress = [&](int done, int total) { progress.update(done, total); };
+        hooks.on_trial_done = [&](const Trial& t) { guard.on_done(t); };
+        hooks.admit = [&](const PlannedTrial& next) { return guard.admit(next); };
         d.trials = run_trials(plan, probe, hooks);
         progress.finish();
+        if (guard.stopped())
+            d.notes.push_back(fmt::format("{} ({} of {} planned trials ran)", guard.stop_note(),
+                                          d.trials.size(), plan.size()));
         if (session) {
             auto packets = session->stop();
             auto stats = capture::attach_packets(d.trials, packets, started);
@@ -222,6 +231,14 @@ int run_diagnose(const DiagnoseArgs& a) {
     // 7c. The final verdict, with the sink's view (E_SINK_*) and the measured residual
     // block (E_RESIDUAL_BLOCKING) as further inputs.
     if (d.sink || d.residual) d.verdict = decide(d);
+    // A dual-stack run: one verdict per family too (a box may inspect only one of them).
+    d.families = decide_per_family(d);
+    if (d.families.size() == 2 && d.families[0].verdict.cause != d.families[1].verdict.cause)
+        d.notes.push_back(fmt::format(
+            "the families differ: {} {}, {} {}; the overall verdict mixes both, read the "
+            "per-family lines",
+            d.families[0].family, to_name(d.families[0].verdict.cause), d.families[1].family,
+            to_name(d.families[1].verdict.cause)));
     d.duration_s = realtime_seconds() - started;
 
     // 8. Report.

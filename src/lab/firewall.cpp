@@ -1,7 +1,7 @@
 // iptables-nft rules of the lab; see firewall.hpp. The NFQUEUE rule uses
 // --queue-bypass: when no middlebox is bound (it crashed, or is still starting) packets
-// pass instead of vanishing, and `lab status` reports the dead middlebox. IPv6 is not
-// queued (the emulator speaks IPv4); --block-address covers both families.
+// pass instead of vanishing, and `lab status` reports the dead middlebox. Both families
+// go to the one queue (ip6tables-nft for IPv6; native nft `queue` is not in this kernel).
 #include "lab/firewall.hpp"
 
 #include "lab/netns.hpp"
@@ -12,9 +12,10 @@ namespace sniprobe::lab {
 std::vector<FirewallRule> plan_firewall(const Topology& topology, const LabConfig& config) {
     std::vector<FirewallRule> rules;
     const std::string middlebox = topology.middlebox_node();
-    if (config.runs_middlebox()) {
+    for (const char* tool : {"iptables-nft", "ip6tables-nft"}) {
+        if (!config.runs_middlebox()) break;
         rules.push_back({middlebox,
-                         {"iptables-nft",
+                         {tool,
                           "-w",
                           "-t",
                           "mangle",

@@ -160,6 +160,7 @@ std::vector<LeafSpec> lab_leaf_specs() {
             {"default.test", Validity::current, ChainForm::full},
             {"chain.test", Validity::current, ChainForm::leaf_only},
             {"expired.test", Validity::expired, ChainForm::full},
+            {"dual.test", Validity::current, ChainForm::full},
             {"other.test", Validity::current, ChainForm::full}};
 }
 

@@ -116,7 +116,7 @@ Result<Topology> plan_topology(int middlebox_hop) {
 const std::vector<std::string>& served_names() {
     static const std::vector<std::string> names{"blocked.test", "ok.test",       "chain.test",
                                                 "expired.test", "mismatch.test", "default.test",
-                                                "unknown.test", "other.test"};
+                                                "unknown.test", "other.test",    "dual.test"};
     return names;
 }
 
@@ -132,6 +132,8 @@ std::string hosts_file(const Topology& topology) {
     }
     for (const auto& name : served_names())
         out += fmt::format("{} {}\n", topology.server_ipv4(), name);
+    // The one dual-stack name: A and AAAA, for per-family verdicts.
+    out += fmt::format("{} dual.test\n", topology.server_ipv6());
     return out;
 }
 

@@ -21,7 +21,8 @@ namespace sniprobe::middlebox {
 
 struct PacketView {
     const wire::TcpPacket& tcp;
-    std::array<uint8_t, 4> src{}, dst{};
+    int version = 4;
+    IpBytes src{}, dst{};
     bool has(uint8_t flag) const { return (tcp.flags & flag) != 0; }
     uint32_t seq_len() const {
         return static_cast<uint32_t>(tcp.payload.size()) + (has(tcp_flag::syn) ? 1 : 0) +
@@ -34,15 +35,19 @@ namespace {
 // Payload of one TCP segment on a 1500-byte-MTU link with timestamps (1500 - 20 - 20 - 12).
 constexpr size_t k_wire_segment_bytes = 1448;
 
-std::string ip_text(const std::array<uint8_t, 4>& ip) {
-    char buf[INET_ADDRSTRLEN] = {};
-    ::inet_ntop(AF_INET, ip.data(), buf, sizeof buf);
-    return buf;
+std::string ip_text(int version, const IpBytes& ip) {
+    char buf[INET6_ADDRSTRLEN] = {};
+    ::inet_ntop(version == 6 ? AF_INET6 : AF_INET, ip.data(), buf, sizeof buf);
+    return version == 6 ? fmt::format("[{}]", buf) : std::string(buf);
 }
 
 std::string flow_text(const FlowKey& k) {
-    return fmt::format("{}:{}->{}:{}", ip_text(k.client_ip), k.client_port, ip_text(k.server_ip),
-                       k.server_port);
+    return fmt::format("{}:{}->{}:{}", ip_text(k.version, k.client_ip), k.client_port,
+                       ip_text(k.version, k.server_ip), k.server_port);
+}
+
+bool family_ok(const Rule& r, int version) {
+    return r.family == 0 || r.family == version;
 }
 
 bool port_ok(const Rule& r, uint16_t port) {
@@ -84,17 +89,15 @@ Decision Engine::handle(std::span<const uint8_t> bytes, uint64_t now_ms) {
         return finish({});
     }
     const wire::TcpPacket& tcp = *parsed.packet;
-    if (tcp.ip_version != 4) {
-        ++m_counters.anomalies["ipv6_not_inspected"];
-        return finish({});
-    }
-    PacketView p{tcp, {}, {}};
-    std::memcpy(p.src.data(), tcp.src, 4);
-    std::memcpy(p.dst.data(), tcp.dst, 4);
+    PacketView p{tcp, tcp.ip_version, {}, {}};
+    std::memcpy(p.src.data(), tcp.src, p.src.size());
+    std::memcpy(p.dst.data(), tcp.dst, p.dst.size());
 
     // Address rules are stateless: every packet to the address and port vanishes.
     for (const Rule& r : m_rules.rules) {
-        if (r.match != MatchKind::dst_ip || r.dst_ip != p.dst || !port_ok(r, tcp.dst_port))
+        if (r.match != MatchKind::dst_ip || p.version != 4 ||
+            std::memcmp(r.dst_ip.data(), p.dst.data(), r.dst_ip.size()) != 0 ||
+            !port_ok(r, tcp.dst_port))
             continue;
         Decision d;
         d.drop = true;
@@ -102,15 +105,16 @@ Decision Engine::handle(std::span<const uint8_t> bytes, uint64_t now_ms) {
             ++m_counters.triggers;
             ++m_counters.triggers_by_rule[r.name];
             d.log = fmt::format("middlebox: trigger rule={} action=drop_all flow={}:{}->{}:{} syn",
-                                r.name, ip_text(p.src), tcp.src_port, ip_text(p.dst), tcp.dst_port);
+                                r.name, ip_text(p.version, p.src), tcp.src_port,
+                                ip_text(p.version, p.dst), tcp.dst_port);
         }
         return finish(std::move(d));
     }
 
     if (p.has(tcp_flag::syn) && !p.has(tcp_flag::ack)) return finish(on_syn(p, now_ms));
 
-    FlowKey as_client{p.src, p.dst, tcp.src_port, tcp.dst_port};
-    FlowKey as_server{p.dst, p.src, tcp.dst_port, tcp.src_port};
+    FlowKey as_client{p.version, p.src, p.dst, tcp.src_port, tcp.dst_port};
+    FlowKey as_server{p.version, p.dst, p.src, tcp.dst_port, tcp.src_port};
     Flow* flow = m_flows.find(as_client, now_ms);
     bool from_client = flow != nullptr;
     if (!flow) flow = m_flows.find(as_server, now_ms);
@@ -150,8 +154,8 @@ Decision Engine::handle(std::span<const uint8_t> bytes, uint64_t now_ms) {
 
 Decision Engine::on_syn(const PacketView& p, uint64_t now_ms) {
     const wire::TcpPacket& tcp = p.tcp;
-    FlowKey key{p.src, p.dst, tcp.src_port, tcp.dst_port};
-    TupleKey tuple{p.src, p.dst, tcp.dst_port};
+    FlowKey key{p.version, p.src, p.dst, tcp.src_port, tcp.dst_port};
+    TupleKey tuple{p.version, p.src, p.dst, tcp.dst_port};
     Flow& flow = m_flows.insert(key, now_ms);
     ++m_counters.flows;
     flow.syn_seen = true;
@@ -166,7 +170,7 @@ Decision Engine::on_syn(const PacketView& p, uint64_t now_ms) {
     switch (rule.action) {
         case Action::rst_both:
         case Action::rst_client: {
-            SynSegment syn{p.src, p.dst, tcp.src_port, tcp.dst_port, tcp.seq, tcp.ip_id};
+            SynSegment syn{p.version, p.src, p.dst, tcp.src_port, tcp.dst_port, tcp.seq, tcp.ip_id};
             d.before = plan_syn_reset(rule, syn, m_rng);
             d.drop = true;
             flow.fate = FlowFate::triggered;
@@ -220,7 +224,9 @@ int Engine::match_rules(Flow& flow, const PacketView& p, std::string& what, bool
     const bool stream_full = flow.stream.size() >= k_max_stream_bytes;
     for (size_t i = 0; i < m_rules.rules.size(); ++i) {
         const Rule& rule = m_rules.rules[i];
-        if (!is_host_rule(rule) || !port_ok(rule, flow.key.server_port)) continue;
+        if (!is_host_rule(rule) || !port_ok(rule, flow.key.server_port) ||
+            !family_ok(rule, flow.key.version))
+            continue;
         const bool first_only = rule.reassemble == Reassemble::first_segment_only;
         const bool use_stream = rule.reassemble != Reassemble::no && !first_only && stream_ok;
         std::span<const uint8_t> bytes =
@@ -282,6 +288,7 @@ Decision Engine::fire(Flow& flow, int rule_index, const PacketView& p, const std
     const Rule& rule = m_rules.rules[static_cast<size_t>(rule_index)];
     const wire::TcpPacket& tcp = p.tcp;
     TriggerSegment t;
+    t.version = flow.key.version;
     t.client_ip = flow.key.client_ip;
     t.server_ip = flow.key.server_ip;
     t.client_port = flow.key.client_port;
@@ -303,7 +310,8 @@ Decision Engine::fire(Flow& flow, int rule_index, const PacketView& p, const std
     flow.fate = rule.action == Action::drop ? FlowFate::blackholed : FlowFate::triggered;
     flow.in_path_cut = plan.drop_original;
     if (rule.residual_seconds > 0)
-        m_residual.block(TupleKey{flow.key.client_ip, flow.key.server_ip, flow.key.server_port},
+        m_residual.block(TupleKey{flow.key.version, flow.key.client_ip, flow.key.server_ip,
+                                  flow.key.server_port},
                          rule_index, now_ms + uint64_t{rule.residual_seconds} * 1000);
     ++m_counters.triggers;
     ++m_counters.triggers_by_rule[rule.name];

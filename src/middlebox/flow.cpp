@@ -11,23 +11,24 @@ size_t mix(size_t h, uint64_t v) {
     return h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
 }
 
-uint32_t ip_word(const std::array<uint8_t, 4>& ip) {
-    uint32_t v;
-    std::memcpy(&v, ip.data(), 4);
-    return v;
+size_t mix_ip(size_t h, const IpBytes& ip) {
+    uint64_t hi = 0, lo = 0;
+    std::memcpy(&hi, ip.data(), 8);
+    std::memcpy(&lo, ip.data() + 8, 8);
+    return mix(mix(h, hi), lo);
 }
 
 }  // namespace
 
 size_t FlowKeyHash::operator()(const FlowKey& k) const {
-    size_t h = mix(0, ip_word(k.client_ip));
-    h = mix(h, ip_word(k.server_ip));
+    size_t h = mix_ip(static_cast<size_t>(k.version), k.client_ip);
+    h = mix_ip(h, k.server_ip);
     return mix(h, (uint64_t{k.client_port} << 16) | k.server_port);
 }
 
 size_t TupleKeyHash::operator()(const TupleKey& k) const {
-    size_t h = mix(0, ip_word(k.client_ip));
-    h = mix(h, ip_word(k.server_ip));
+    size_t h = mix_ip(static_cast<size_t>(k.version), k.client_ip);
+    h = mix_ip(h, k.server_ip);
     return mix(h, k.server_port);
 }
 

@@ -17,15 +17,20 @@
 namespace sniprobe::middlebox {
 
 // A TCP connection, oriented client -> server.
+// An IPv4 (first 4 bytes) or IPv6 address, network order; keys carry the version too.
+using IpBytes = std::array<uint8_t, 16>;
+
 struct FlowKey {
-    std::array<uint8_t, 4> client_ip{}, server_ip{};
+    int version = 4;
+    IpBytes client_ip{}, server_ip{};
     uint16_t client_port = 0, server_port = 0;
     bool operator==(const FlowKey&) const = default;
 };
 
 // The (client, server, server port) tuple that residual blocking remembers.
 struct TupleKey {
-    std::array<uint8_t, 4> client_ip{}, server_ip{};
+    int version = 4;
+    IpBytes client_ip{}, server_ip{};
     uint16_t server_port = 0;
     bool operator==(const TupleKey&) const = default;
 };

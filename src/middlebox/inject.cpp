@@ -18,10 +18,11 @@ wire::TcpSpec base_spec(const Fingerprint& fp, uint16_t copied_ip_id, std::mt199
     return s;
 }
 
-void address(wire::TcpSpec& s, const std::array<uint8_t, 4>& src, uint16_t src_port,
-             const std::array<uint8_t, 4>& dst, uint16_t dst_port) {
-    std::copy(src.begin(), src.end(), s.src.begin());
-    std::copy(dst.begin(), dst.end(), s.dst.begin());
+void address(wire::TcpSpec& s, int version, const IpBytes& src, uint16_t src_port,
+             const IpBytes& dst, uint16_t dst_port) {
+    s.ip_version = version;
+    s.src = src;
+    s.dst = dst;
     s.src_port = src_port;
     s.dst_port = dst_port;
 }
@@ -38,7 +39,7 @@ void rsts_to_client(const Rule& rule, const TriggerSegment& t, std::mt19937_64& 
     const wire::TcpSpec burst = base_spec(fp, t.client_ip_id, rng);
     for (int i = 0; i < fp.count; ++i) {
         wire::TcpSpec s = burst;
-        address(s, t.server_ip, t.server_port, t.client_ip, t.client_port);
+        address(s, t.version, t.server_ip, t.server_port, t.client_ip, t.client_port);
         s.seq = t.server_next + spread(fp, i);
         if (fp.flags == RstFlags::rst_ack) {
             s.flags = tcp_flag::rst | tcp_flag::ack;
@@ -57,7 +58,7 @@ void rsts_to_server(const Rule& rule, const TriggerSegment& t, uint32_t server_e
     const wire::TcpSpec burst = base_spec(fp, t.client_ip_id, rng);
     for (int i = 0; i < fp.count; ++i) {
         wire::TcpSpec s = burst;
-        address(s, t.client_ip, t.client_port, t.server_ip, t.server_port);
+        address(s, t.version, t.client_ip, t.client_port, t.server_ip, t.server_port);
         s.seq = server_expects + spread(fp, i);
         if (fp.flags == RstFlags::rst_ack) {
             s.flags = tcp_flag::rst | tcp_flag::ack;
@@ -72,7 +73,7 @@ void rsts_to_server(const Rule& rule, const TriggerSegment& t, uint32_t server_e
 wire::TcpSpec to_client(const Rule& rule, const TriggerSegment& t, std::mt19937_64& rng,
                         uint32_t seq, uint8_t flags) {
     wire::TcpSpec s = base_spec(rule.fingerprint, t.client_ip_id, rng);
-    address(s, t.server_ip, t.server_port, t.client_ip, t.client_port);
+    address(s, t.version, t.server_ip, t.server_port, t.client_ip, t.client_port);
     s.seq = seq;
     s.ack = t.client_seq + t.payload_len;
     s.flags = flags;
@@ -157,7 +158,7 @@ std::vector<wire::TcpSpec> plan_syn_reset(const Rule& rule, const SynSegment& sy
     std::vector<wire::TcpSpec> out;
     for (int i = 0; i < rule.fingerprint.count; ++i) {
         wire::TcpSpec s = base_spec(rule.fingerprint, syn.client_ip_id, rng);
-        address(s, syn.server_ip, syn.server_port, syn.client_ip, syn.client_port);
+        address(s, syn.version, syn.server_ip, syn.server_port, syn.client_ip, syn.client_port);
         // A SYN-SENT socket takes an RST only with an ACK of exactly ISN + 1.
         s.seq = 0;
         s.ack = syn.client_isn + 1;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "middlebox/flow.hpp"
 #include "middlebox/rules.hpp"
 #include "wire/packet_builder.hpp"
 
@@ -21,7 +22,8 @@ namespace sniprobe::middlebox {
 
 // The client->server segment that fired a rule, and what the box knows of the flow.
 struct TriggerSegment {
-    std::array<uint8_t, 4> client_ip{}, server_ip{};
+    int version = 4;
+    IpBytes client_ip{}, server_ip{};
     uint16_t client_port = 0, server_port = 0;
     uint32_t client_seq = 0;    // the trigger segment's sequence number
     uint32_t payload_len = 0;   // its payload bytes
@@ -31,7 +33,8 @@ struct TriggerSegment {
 
 // A SYN that arrives on a tuple under residual blocking.
 struct SynSegment {
-    std::array<uint8_t, 4> client_ip{}, server_ip{};
+    int version = 4;
+    IpBytes client_ip{}, server_ip{};
     uint16_t client_port = 0, server_port = 0;
     uint32_t client_isn = 0;
     uint16_t client_ip_id = 0;

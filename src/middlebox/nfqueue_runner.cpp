@@ -99,6 +99,9 @@ class Runner {
 
         m_raw.reset(::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW));
         if (!m_raw) return fail("raw socket (needs CAP_NET_RAW): " + errno_text());
+        // IPPROTO_RAW on AF_INET6 implies a caller-built IPv6 header, as IP_HDRINCL does.
+        m_raw6.reset(::socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW));
+        if (!m_raw6) return fail("raw IPv6 socket (needs CAP_NET_RAW): " + errno_text());
         sigset_t set;
         sigemptyset(&set);
         sigaddset(&set, SIGUSR1);
@@ -269,12 +272,23 @@ class Runner {
     }
 
     void inject(const wire::TcpSpec& spec) {
-        std::vector<uint8_t> pkt = wire::build_tcp_ipv4(spec);
-        sockaddr_in to{};
-        to.sin_family = AF_INET;
-        std::memcpy(&to.sin_addr, spec.dst.data(), 4);
-        if (::sendto(m_raw.get(), pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&to),
-                     sizeof to) < 0) {
+        const bool v6 = spec.ip_version == 6;
+        std::vector<uint8_t> pkt = v6 ? wire::build_tcp_ipv6(spec) : wire::build_tcp_ipv4(spec);
+        sockaddr_storage to{};
+        socklen_t to_len = 0;
+        if (v6) {
+            auto* to6 = reinterpret_cast<sockaddr_in6*>(&to);
+            to6->sin6_family = AF_INET6;
+            std::memcpy(&to6->sin6_addr, spec.dst.data(), 16);
+            to_len = sizeof(sockaddr_in6);
+        } else {
+            auto* to4 = reinterpret_cast<sockaddr_in*>(&to);
+            to4->sin_family = AF_INET;
+            std::memcpy(&to4->sin_addr, spec.dst.data(), 4);
+            to_len = sizeof(sockaddr_in);
+        }
+        if (::sendto((v6 ? m_raw6 : m_raw).get(), pkt.data(), pkt.size(), 0,
+                     reinterpret_cast<sockaddr*>(&to), to_len) < 0) {
             ++m_inject_failures;
             fmt::print(stderr, "middlebox: inject failed: {}\n", errno_text());
         }
@@ -296,7 +310,7 @@ class Runner {
     unsigned m_portid = 0;
     unsigned m_seq = 0;
     bool m_bound = false;
-    Fd m_raw, m_usr1;
+    Fd m_raw, m_raw6, m_usr1;
     std::multimap<uint64_t, Held> m_held;
     std::vector<uint32_t> m_pending_accepts;
     static constexpr size_t k_batch = 32;

@@ -112,7 +112,7 @@ class Parser {
         r.line = static_cast<int>(t.source().begin.line);
         check_keys(*this, t, where,
                    {"name", "match", "action", "probability", "reassemble", "mode", "fingerprint",
-                    "delay_ms", "residual_seconds"});
+                    "delay_ms", "residual_seconds", "family"});
         r.name = get_string(t, "name", where, r.line, true);
         if (r.name.empty()) error(t.get("name"), r.line, where + ".name", "must not be empty");
         std::string w = "rule '" + r.name + "'";
@@ -174,6 +174,15 @@ class Parser {
         else
             error(t.get("mode"), r.line, w + ".mode", "'" + mode + "' is not on_path or in_path");
         r.delay_ms = static_cast<uint32_t>(get_int(t, "delay_ms", w, r.line, 0, 10000, 0));
+        if (const toml::node* fam = t.get("family")) {
+            const std::string family = get_string(t, "family", w, r.line, false);
+            if (family == "ipv4")
+                r.family = 4;
+            else if (family == "ipv6")
+                r.family = 6;
+            else if (family != "any")
+                error(fam, r.line, w + ".family", "must be \"ipv4\", \"ipv6\" or \"any\"");
+        }
         r.residual_seconds =
             static_cast<uint32_t>(get_int(t, "residual_seconds", w, r.line, 0, 86400, 0));
         if (const toml::node* f = t.get("fingerprint")) {

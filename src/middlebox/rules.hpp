@@ -1,9 +1,9 @@
 // The middlebox rules file: which flows the lab's DPI emulator interferes with and how
 // the forged packets look. A rule matches on the SNI (exact or suffix), the HTTP Host
-// or the destination address, fires with a per-connection probability, and forges
-// packets with a configurable fingerprint (count, RST vs RST+ACK, TTL, IP ID, window,
-// sequence spread), because real injectors differ exactly there and sniprobe's
-// forensics must tell them apart. Parse errors name the file, line and field.
+// or the destination address (IPv4), on one IP version or both (`family`), fires with a
+// per-connection probability, and forges packets with a configurable fingerprint (count, RST vs
+// RST+ACK, TTL, IP ID, window, sequence spread), because real injectors differ exactly there and
+// sniprobe's forensics must tell them apart. Parse errors name the file, line and field.
 #pragma once
 
 #include <array>
@@ -68,6 +68,7 @@ struct Rule {
     Fingerprint fingerprint;
     uint32_t delay_ms = 0;          // from the trigger to the injection
     uint32_t residual_seconds = 0;  // block the (client, server, port) tuple afterwards
+    int family = 0;                 // 4 or 6: only that IP version; 0 = both
     int line = 0;                   // where the rule starts in its file
 };
 

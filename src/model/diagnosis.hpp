@@ -57,6 +57,15 @@ struct TraceResult {
     std::vector<TraceHop> hops;
 };
 
+// The verdict on one address family alone, when the run probed both (a dual-stack name
+// can be blocked on one family and fine on the other; the overall verdict mixes them).
+struct FamilyVerdict {
+    std::string family;                  // "ipv4" | "ipv6"
+    std::vector<std::string> addresses;  // the family's probed addresses
+    int trials = 0;                      // trials to those addresses
+    Verdict verdict;                     // decide() over those trials alone
+};
+
 struct Diagnosis {
     Target target;
     Resolution resolution;
@@ -66,8 +75,9 @@ struct Diagnosis {
     std::optional<SinkReport> sink;          // diagnose --sink: the server's side
     std::optional<ResidualReport> residual;  // diagnose --residual: the block after a trigger
     Verdict verdict;
-    std::vector<std::string> anomalies;  // named anomalies (malformed packets, ...)
-    std::vector<std::string> notes;      // e.g. "capture disabled: not root"
+    std::vector<FamilyVerdict> families;  // only when both families were probed
+    std::vector<std::string> anomalies;   // named anomalies (malformed packets, ...)
+    std::vector<std::string> notes;       // e.g. "capture disabled: not root"
     double duration_s = 0;
 };
 

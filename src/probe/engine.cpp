@@ -215,6 +215,11 @@ std::vector<Trial> run_trials(const std::vector<PlannedTrial>& plan, const Probe
     size_t next = 0;
     TrialSource source = [&]() -> std::optional<PlannedTrial> {
         if (next >= plan.size()) return std::nullopt;
+        if (hooks.admit) {
+            const Admit admit = hooks.admit(plan[next]);
+            if (admit == Admit::stop) next = plan.size();
+            if (admit != Admit::start) return std::nullopt;
+        }
         return plan[next++];
     };
     Loop loop(source, static_cast<int>(plan.size()), options, hooks, *contexts);

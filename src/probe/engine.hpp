@@ -27,6 +27,9 @@
 
 namespace sniprobe {
 
+// What the caller says about the next planned trial.
+enum class Admit { start, later, stop };
+
 // Optional callbacks into the caller (capture, progress display). All run on the
 // engine's thread, inside the loop: keep them short.
 struct ProbeHooks {
@@ -40,6 +43,10 @@ struct ProbeHooks {
     // The Trial is the engine's slot storage, reused by a later trial: move from it or
     // copy it, do not keep a reference.
     std::function<void(Trial& trial)> on_trial_done;
+    // run_trials only: asked before each planned trial starts (probe/residual_guard.hpp).
+    // `later` is honoured only while trials are in flight (asked again after one finishes);
+    // `stop` ends the run: the trials not yet started are not run.
+    std::function<Admit(const PlannedTrial& next)> admit;
 };
 
 // Hands out the next trial to start, or nullopt when none is ready now (streaming runs).

@@ -294,6 +294,14 @@ Diagnosis diagnosis_from(const json& doc) {
     d.residual = residual_from(field(doc, "residual"));
     d.sink = sink_from(field(doc, "sink"));
     if (const json& v = field(doc, "verdict"); !v.is_null()) d.verdict = verdict_from(v);
+    for (const json& f : array(doc, "families")) {
+        FamilyVerdict fv;
+        fv.family = get<std::string>(f, "family");
+        fv.addresses = get<std::vector<std::string>>(f, "addresses");
+        fv.trials = get<int>(f, "trials");
+        if (const json& v = field(f, "verdict"); !v.is_null()) fv.verdict = verdict_from(v);
+        d.families.push_back(std::move(fv));
+    }
     d.anomalies = get<std::vector<std::string>>(doc, "anomalies");
     d.notes = get<std::vector<std::string>>(doc, "notes");
     d.duration_s = get<double>(doc, "duration_s");

@@ -244,6 +244,13 @@ json diagnosis_json(const Diagnosis& d) {
     doc["sink"] = sink_json(d.sink);
     doc["residual"] = residual_json(d.residual);
     doc["verdict"] = verdict_json(d.verdict);
+    json families = json::array();
+    for (const FamilyVerdict& f : d.families)
+        families.push_back({{"family", f.family},
+                            {"addresses", f.addresses},
+                            {"trials", f.trials},
+                            {"verdict", verdict_json(f.verdict)}});
+    doc["families"] = families;
     doc["anomalies"] = d.anomalies;
     doc["notes"] = d.notes;
     doc["duration_s"] = d.duration_s;

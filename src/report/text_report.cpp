@@ -170,6 +170,15 @@ void write_text(std::ostream& out, const Diagnosis& d, const TextOptions& option
     write_rsts(out, d, options, paint);
     write_trace(out, d, paint);
     write_residual(out, d, paint);
+    if (!d.families.empty()) {
+        out << '\n' << paint(k_bold, "per address family") << '\n';
+        for (const FamilyVerdict& f : d.families) {
+            std::string addresses;
+            for (const auto& a : f.addresses) addresses += (addresses.empty() ? "" : ", ") + a;
+            out << fmt::format("  {} ({}, {} trials): ", f.family, addresses, f.trials)
+                << paint(cause_colour(f.verdict.cause), verdict_line(f.verdict)) << '\n';
+        }
+    }
     write_list(out, "advice", d.verdict.advice, paint);
     write_list(out, "notes", d.notes, paint);
     write_list(out, "anomalies", d.anomalies, paint);

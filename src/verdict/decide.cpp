@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 
+#include "analysis/analyze.hpp"
 #include "verdict/rules.hpp"
 
 namespace sniprobe {
@@ -38,10 +39,40 @@ Verdict decide(const Diagnosis& d) {
         }
     }
     add_supporting_evidence(facts, v);
+    add_residual_timing_evidence(facts, v);    // a residual block behind an sni_* verdict
     add_sink_evidence(facts, v);               // diagnose --sink: the server's side
     add_measured_residual_evidence(facts, v);  // diagnose --residual: the measured block
     v.confidence = std::clamp(v.confidence, 0.0, 1.0);
     return v;
+}
+
+std::vector<FamilyVerdict> decide_per_family(const Diagnosis& d) {
+    std::vector<FamilyVerdict> out;
+    for (const char* family : {"ipv4", "ipv6"}) {
+        Diagnosis part;
+        part.target = d.target;
+        part.resolution = d.resolution;
+        part.resolution.addresses.clear();
+        for (const AddressInfo& a : d.resolution.addresses)
+            if (a.family == family) part.resolution.addresses.push_back(a);
+        FamilyVerdict fv;
+        fv.family = family;
+        for (const Trial& t : d.trials) {
+            const bool v6 = t.address.find(':') != std::string::npos;
+            if (v6 != (std::string_view(family) == "ipv6")) continue;
+            part.trials.push_back(t);
+            if (std::find(fv.addresses.begin(), fv.addresses.end(), t.address) ==
+                fv.addresses.end())
+                fv.addresses.push_back(t.address);
+        }
+        if (part.trials.empty()) continue;
+        part.analysis = analyze(part.trials);
+        fv.trials = static_cast<int>(part.trials.size());
+        fv.verdict = decide(part);
+        out.push_back(std::move(fv));
+    }
+    if (out.size() < 2) out.clear();
+    return out;
 }
 
 }  // namespace sniprobe

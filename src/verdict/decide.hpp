@@ -16,4 +16,8 @@ namespace sniprobe {
 // d.verdict is ignored; the caller stores the result there.
 Verdict decide(const Diagnosis& d);
 
+// One verdict per address family when the trials went to both IPv4 and IPv6 addresses
+// (each judged on its own trials and their analysis); empty otherwise.
+std::vector<FamilyVerdict> decide_per_family(const Diagnosis& d);
+
 }  // namespace sniprobe

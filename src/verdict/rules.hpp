@@ -30,7 +30,8 @@ std::optional<Verdict> rule_server_large_hello(const Facts& f);
 std::optional<Verdict> rule_server_origin(const Facts& f);
 // Target name reset / timed out / closed significantly more than the controls.
 std::optional<Verdict> rule_name_interference(const Facts& f);
-// A target-name trial injected-reset first, then every connection failing (residual block).
+// Controls passed, a target-name hello failed (injected reset/FIN, or unanswered), then every
+// new connection to that address and port failed (residual block).
 std::optional<Verdict> rule_residual_blocking(const Facts& f);
 // Every TLS variant, named or not, is reset after TCP connects.
 std::optional<Verdict> rule_all_reset(const Facts& f);
@@ -53,6 +54,9 @@ void add_supporting_evidence(const Facts& f, Verdict& v);
 void add_sink_evidence(const Facts& f, Verdict& v);
 // Adds the measured E_RESIDUAL_BLOCKING line (d.residual), when a block was measured.
 void add_measured_residual_evidence(const Facts& f, Verdict& v);
+// E_RESIDUAL_BLOCKING for an sni_* verdict when the controls passed before the first
+// failing target hello and the trials started after it failed (a residual block).
+void add_residual_timing_evidence(const Facts& f, Verdict& v);
 // E_RESIDUAL_BLOCKING when the controls failed with `o` only after the target name did.
 std::optional<Evidence> residual_pattern_evidence(const Facts& f, Outcome o, int control_failed);
 

@@ -2,9 +2,11 @@
 // the (client, server, port) tuple for minutes after one trigger, so after the first
 // handshake naming the target is reset, *every* later connection fails whatever its
 // name — the differential test then sees no difference. The time order still tells:
-// handshakes reached the server until a target-name trial was reset by an injected
-// packet, and nothing got through afterwards. Without packet evidence of injection the
-// pattern could be a server that went down mid-run, so the rule needs the capture.
+// handshakes reached the server (diagnose runs the controls first, as a baseline) until
+// a hello naming the target failed, and no connection started after it got through.
+// The reset form needs packet evidence of injection (else a server that went down
+// mid-run looks the same); the drop form has no packet, only timing, so it needs two
+// answered controls before the trigger and no hello naming the target ever answered.
 // E_RESIDUAL_BLOCKING is built here only: by this rule, for the differential rule's
 // controls that failed only after the target name, and from `diagnose --residual`'s
 // measurement (d.residual), which adds a measured line to whatever the verdict is.
@@ -45,6 +47,98 @@ bool residual_pattern(const Facts& f, Outcome o) {
         if (t.t0 < first_target_failure) return false;
     }
     return failed_controls > 0;
+}
+
+// The run read in time order around the first failed hello naming the target (the
+// trigger): what reached the server before it, and what failed after it, on its
+// (address, port). "After" is by a trial's start: under a residual block a new SYN is
+// refused or dropped, while a connection opened before the trigger is untouched.
+struct ResidualTiming {
+    int trigger_id = 0;
+    Variant trigger_variant = Variant::sni;
+    Outcome trigger_outcome = Outcome::reset;
+    double trigger_t = 0;  // its hello went out, seconds since the run started
+    std::string address;
+    uint16_t port = 0;
+    int reached_before = 0, controls_reached_before = 0;
+    int after = 0, failed_after = 0, control_failed_after = 0, connect_failed_after = 0;
+    int target_hellos_failed = 0;            // target-named hellos sent, failed like the trigger
+    int target_hellos_answered = 0;          // target-named hellos the server answered
+    int injected_rsts = 0, server_rsts = 0;  // on the target's reset/eof failures
+
+    // Controls passed before the trigger; after it nearly everything failed, controls too.
+    bool blocked_after() const {
+        return reached_before > 0 && after > 0 && failed_after * 5 >= after * 4 &&
+               control_failed_after > 0;
+    }
+};
+
+bool is_control(Variant v) {
+    return v == Variant::no_sni || v == Variant::control_sni || v == Variant::control_split_tcp ||
+           v == Variant::control_large || v == Variant::control_chrome ||
+           v == Variant::control_firefox;
+}
+
+std::optional<ResidualTiming> residual_timing(const Facts& f) {
+    const Trial* trigger = nullptr;
+    double trigger_t = 0;
+    for (const Trial& t : f.d.trials) {
+        if (!names_target(t.variant) || !t.hello_sent_ms) continue;
+        const Outcome o = classify(t);
+        if (o != Outcome::reset && o != Outcome::eof && o != Outcome::timeout) continue;
+        const double hello_t = t.t0 + *t.hello_sent_ms / 1000.0;
+        if (!trigger || hello_t < trigger_t) {
+            trigger = &t;
+            trigger_t = hello_t;
+        }
+    }
+    if (!trigger) return std::nullopt;
+    ResidualTiming r;
+    r.trigger_id = trigger->id;
+    r.trigger_variant = trigger->variant;
+    r.trigger_outcome = classify(*trigger);
+    r.trigger_t = trigger_t;
+    r.address = trigger->address;
+    r.port = trigger->port;
+    std::set<int> target_failures;
+    for (const Trial& t : f.d.trials) {
+        if (is_http_variant(t.variant) || t.address != r.address || t.port != r.port) continue;
+        const Outcome o = classify(t);
+        if (names_target(t.variant) && t.hello_sent_ms) {
+            if (reached_server(t)) ++r.target_hellos_answered;
+            if (o == r.trigger_outcome) ++r.target_hellos_failed;
+            if (o == Outcome::reset || o == Outcome::eof) target_failures.insert(t.id);
+        }
+        if (&t == trigger) continue;
+        if (t.t0 < trigger_t) {
+            if (reached_server(t)) {
+                ++r.reached_before;
+                r.controls_reached_before += is_control(t.variant) ? 1 : 0;
+            }
+            continue;
+        }
+        ++r.after;
+        if (!failed(o)) continue;
+        ++r.failed_after;
+        r.connect_failed_after += o == Outcome::connect_failed ? 1 : 0;
+        r.control_failed_after += is_control(t.variant) ? 1 : 0;
+    }
+    for (const RstFinding& rst : f.d.analysis.rsts) {
+        if (!target_failures.count(rst.trial_id) || rst.after_injected) continue;
+        r.injected_rsts += rst.origin == RstOrigin::injected;
+        r.server_rsts += rst.origin == RstOrigin::server;
+    }
+    return r;
+}
+
+std::string timing_line(const ResidualTiming& r) {
+    return fmt::format(
+        "{} handshake(s) reached the server before trial {} ({}) sent the first failing hello "
+        "naming the target at t={:.2f}s ({}); of the {} trials started after it {} failed, {} of "
+        "them controls, {} already at connect",
+        r.reached_before, r.trigger_id, variant_name(r.trigger_variant), r.trigger_t,
+        outcome_name(r.trigger_outcome), r.after, r.failed_after, r.control_failed_after,
+        r.connect_failed_after);
 }
 
 std::string tuple_text(const ResidualReport& r) {
@@ -90,69 +184,49 @@ void add_measured_residual_evidence(const Facts& f, Verdict& v) {
 }
 
 std::optional<Verdict> rule_residual_blocking(const Facts& f) {
-    std::vector<const Trial*> tls;
-    for (const Trial& t : f.d.trials)
-        if (!is_http_variant(t.variant)) tls.push_back(&t);
-    std::stable_sort(tls.begin(), tls.end(),
-                     [](const Trial* a, const Trial* b) { return a->t0 < b->t0; });
-
-    auto first =
-        std::find_if(tls.begin(), tls.end(), [](const Trial* t) { return failed(classify(*t)); });
-    if (first == tls.end()) return std::nullopt;
-    const Trial& trigger = **first;
-    const Outcome trigger_outcome = classify(trigger);
-    if (!names_target(trigger.variant) ||
-        (trigger_outcome != Outcome::reset && trigger_outcome != Outcome::eof))
-        return std::nullopt;
-
-    int reached_before = 0, after = 0, failed_after = 0, control_failed_after = 0;
-    for (const Trial* t : tls) {
-        if (t->t0 < trigger.t0) reached_before += reached_server(*t) ? 1 : 0;
-        if (t->t0 <= trigger.t0 || t == &trigger) continue;
-        ++after;
-        if (!failed(classify(*t))) continue;
-        ++failed_after;
-        if (!names_target(t->variant)) ++control_failed_after;
-    }
-    if (reached_before == 0 || after == 0 || failed_after * 5 < after * 4 ||
-        control_failed_after == 0)
-        return std::nullopt;
-
-    // The packets must show an injection on a target-name failure, and none from the server.
-    std::set<int> target_failures;
-    for (const Trial* t : tls)
-        if (names_target(t->variant) &&
-            (classify(*t) == Outcome::reset || classify(*t) == Outcome::eof))
-            target_failures.insert(t->id);
-    int injected = 0, server = 0;
-    for (const RstFinding& r : f.d.analysis.rsts) {
-        if (!target_failures.count(r.trial_id) || r.after_injected) continue;
-        injected += r.origin == RstOrigin::injected;
-        server += r.origin == RstOrigin::server;
-    }
-    if (injected == 0 || server > 0) return std::nullopt;
+    const auto timing = residual_timing(f);
+    if (!timing || !timing->blocked_after()) return std::nullopt;
+    const ResidualTiming& r = *timing;
+    const Outcome o = r.trigger_outcome;
 
     Verdict v;
-    const bool reset = trigger_outcome == Outcome::reset;
-    v.cause = reset ? Cause::sni_reset : Cause::sni_close;
-    v.confidence = 0.65;
+    int injected = 0;
+    if (o == Outcome::timeout) {
+        // The drop form leaves no packet: only timing. The server answered the controls
+        // before the trigger, no hello naming the target was ever answered, and the
+        // target's hellos that got out before the block all went unanswered.
+        if (r.controls_reached_before < 2 || r.target_hellos_answered > 0 ||
+            r.target_hellos_failed == 0 || r.server_rsts > 0)
+            return std::nullopt;
+        v.cause = Cause::sni_drop;
+        v.confidence = 0.6;
+    } else {
+        // The packets must show an injection on a target-name failure, and none from the server.
+        injected = r.injected_rsts;
+        if (injected == 0 || r.server_rsts > 0) return std::nullopt;
+        v.cause = o == Outcome::reset ? Cause::sni_reset : Cause::sni_close;
+        v.confidence = 0.65;
+    }
+    const char* done = o == Outcome::reset ? "reset" : o == Outcome::eof ? "closed" : "black-holed";
     v.summary = fmt::format(
-        "A handshake naming {} was {} by an injected packet, and after it every connection to the "
-        "address failed whatever the name: name-triggered blocking that then blocks the address "
-        "for a while.",
-        f.name, reset ? "reset" : "closed");
-    v.evidence.push_back(cite(
-        evidence::residual_blocking,
-        fmt::format("trial {} ({}) {} at t={:.2f}s; before it {} handshakes reached the server; "
-                    "after it {} of {} trials failed, {} of them without the name",
-                    trigger.id, variant_name(trigger.variant), outcome_name(trigger_outcome),
-                    trigger.t0, reached_before, failed_after, after, control_failed_after)));
-    v.evidence.push_back(
-        injected_evidence(trigger_outcome, InjectedReading::after_trigger, injected, injected));
+        "A handshake naming {} was {}{}, and after it every new connection to {} port {} failed "
+        "whatever the name, although the controls had passed before: name-triggered blocking "
+        "that then blocks the address and port for a while.",
+        f.name, done, o == Outcome::timeout ? "" : " by an injected packet", r.address, r.port);
+    v.evidence.push_back(cite(evidence::residual_blocking, timing_line(r)));
+    if (o != Outcome::timeout)
+        v.evidence.push_back(
+            injected_evidence(o, InjectedReading::after_trigger, injected, injected));
+    else
+        v.evidence.push_back(
+            cite(evidence::sni_timeout_rate,
+                 fmt::format("{} hello(s) naming the target got out before the block and none was "
+                             "answered; {} control handshake(s) before it were answered",
+                             r.target_hellos_failed, r.controls_reached_before)));
     v.advice.push_back(fmt::format(
         "The name {} triggers it, not the address: after the block expires (often 90-180 s), "
-        "re-run "
-        "with --concurrency 1 and a few trials to see the trigger without the residual block.",
+        "re-run with a few trials to see the trigger without the residual block, or time the "
+        "block with --residual.",
         f.name));
     v.advice.push_back(fmt::format(
         "If the server is in mainland China, check that {} has an ICP filing with the hosting "
@@ -162,6 +236,15 @@ std::optional<Verdict> rule_residual_blocking(const Facts& f) {
         "Encrypted Client Hello (ECH), or serving the name from outside that network, "
         "avoids the box.");
     return v;
+}
+
+void add_residual_timing_evidence(const Facts& f, Verdict& v) {
+    if (v.cause != Cause::sni_reset && v.cause != Cause::sni_drop && v.cause != Cause::sni_close)
+        return;
+    if (cites(v, evidence::residual_blocking)) return;
+    const auto timing = residual_timing(f);
+    if (!timing || !timing->blocked_after()) return;
+    v.evidence.push_back(cite(evidence::residual_blocking, timing_line(*timing)));
 }
 
 }  // namespace sniprobe::verdict

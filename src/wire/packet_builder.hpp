@@ -28,6 +28,7 @@ struct TcpSpec {
     uint16_t ip_id = 0;            // IPv4 only
     bool df = false;               // IPv4 don't-fragment bit
     std::vector<uint8_t> payload;  // must fit one IP packet (at most 65495 bytes over IPv4)
+    int ip_version = 4;            // which builder the sender uses (4 or 6)
 };
 
 // IPv4 header (20 bytes, no options) + TCP header (20 bytes, no options) + payload,

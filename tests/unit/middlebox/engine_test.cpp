@@ -171,6 +171,58 @@ TEST(Engine, FlowTableIsBoundedAndForgetsIdleFlows) {
     EXPECT_EQ(engine.flow_count(), 1u);
 }
 
+// One IPv6 segment of a flow fd77:1::2:40000 -> fd77:3::2:443.
+std::vector<uint8_t> pkt6(bool from_client, uint32_t seq, uint32_t ack, uint8_t flags,
+                          std::vector<uint8_t> payload = {}) {
+    const std::array<uint8_t, 16> client{0xfd, 0x77, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+    const std::array<uint8_t, 16> server{0xfd, 0x77, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+    wire::TcpSpec spec;
+    spec.ip_version = 6;
+    spec.src = from_client ? client : server;
+    spec.dst = from_client ? server : client;
+    spec.src_port = from_client ? 40000 : 443;
+    spec.dst_port = from_client ? 443 : 40000;
+    spec.seq = seq;
+    spec.ack = ack;
+    spec.flags = flags;
+    spec.window = 64240;
+    spec.payload = std::move(payload);
+    return wire::build_tcp_ipv6(spec);
+}
+
+// Sends SYN, SYN-ACK, ACK and the hello over IPv6; returns the hello's decision.
+Decision hello_over_ipv6(Engine& engine) {
+    engine.handle(pkt6(true, k_client_isn, 0, tcp_flag::syn), 0);
+    engine.handle(pkt6(false, k_server_isn, k_client_isn + 1, tcp_flag::syn | tcp_flag::ack), 1);
+    engine.handle(pkt6(true, k_client_isn + 1, k_server_isn + 1, tcp_flag::ack), 2);
+    return engine.handle(pkt6(true, k_client_isn + 1, k_server_isn + 1,
+                              tcp_flag::ack | tcp_flag::psh, fixture("openssl_sni.bin")),
+                         3);
+}
+
+TEST(Engine, InspectsIPv6AndForgesIPv6Resets) {
+    Engine engine(rules_from(sni_rule("")), {});
+    const Decision d = hello_over_ipv6(engine);
+    ASSERT_TRUE(triggered(d));
+    ASSERT_FALSE(d.before.empty());
+    for (const auto& spec : d.before) {
+        EXPECT_EQ(spec.ip_version, 6);
+        EXPECT_TRUE(spec.flags & tcp_flag::rst);
+    }
+    EXPECT_NE(d.log.find("[fd77:1::2]:40000->[fd77:3::2]:443"), std::string::npos) << d.log;
+}
+
+TEST(Engine, AFamilyRuleSparesTheOtherFamily) {
+    Engine v4_only(rules_from(sni_rule("family = \"ipv4\"")), {});
+    EXPECT_FALSE(triggered(hello_over_ipv6(v4_only)));
+    handshake(v4_only, 0);
+    EXPECT_TRUE(triggered(send_data(v4_only, fixture("openssl_sni.bin"), 1)));
+    Engine v6_only(rules_from(sni_rule("family = \"ipv6\"")), {});
+    EXPECT_TRUE(triggered(hello_over_ipv6(v6_only)));
+    handshake(v6_only, 0);
+    EXPECT_FALSE(triggered(send_data(v6_only, fixture("openssl_sni.bin"), 1)));
+}
+
 TEST(Engine, MalformedPacketsAreCountedAndAccepted) {
     Engine engine(rules_from(sni_rule("")), {});
     std::vector<uint8_t> junk = {0x45, 0x00, 0x00};

@@ -199,5 +199,20 @@ TEST(Rules, HostMatching) {
     EXPECT_TRUE(host_matches(suffix, "www.blocked.test"));
 }
 
+TEST(Rules, FamilyNamesOneIpVersionOrBoth) {
+    auto rule = [](const std::string& family) {
+        return parse_rules("[[rule]]\nname='x'\naction='drop'\nfamily='" + family +
+                               "'\n[rule.match]\nsni_exact='a.test'\n",
+                           "f.toml");
+    };
+    ASSERT_TRUE(rule("ipv4"));
+    EXPECT_EQ(rule("ipv4")->rules[0].family, 4);
+    EXPECT_EQ(rule("ipv6")->rules[0].family, 6);
+    EXPECT_EQ(rule("any")->rules[0].family, 0);
+    auto bad = rule("ipv5");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("family"), std::string::npos) << bad.error().message;
+}
+
 }  // namespace
 }  // namespace sniprobe::middlebox
