@@ -48,6 +48,7 @@ struct LabStatus {
     std::string server_reset_name;
     bool block_address = false;
     ProcessStatus supervisor, nginx, middlebox;
+    ProcessStatus quic_server;  // pid 0 when ngtcp2-server is not installed
 };
 
 // How `up` ended.
