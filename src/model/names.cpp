@@ -77,11 +77,12 @@ constexpr NameTable<CertProblem, 8> k_cert_problems{{
     {CertProblem::untrusted, "untrusted"},
 }};
 
-constexpr NameTable<FailedOperation, 4> k_operations{{
+constexpr NameTable<FailedOperation, 5> k_operations{{
     {FailedOperation::none, ""},
     {FailedOperation::connect, "connect"},
     {FailedOperation::tls_handshake, "tls_handshake"},
     {FailedOperation::http_round_trip, "http_round_trip"},
+    {FailedOperation::quic_handshake, "quic_handshake"},
 }};
 
 constexpr NameTable<RstOrigin, 3> k_origins{{

@@ -26,6 +26,13 @@ enum class Variant {
     control_chrome,     // control name, Chrome-shaped
     sni_firefox,        // the target name in a Firefox-shaped hello (forged)
     control_firefox,    // control name, Firefox-shaped
+    // QUIC (UDP, the server's Initial read with the Initial keys; quic/ and probe/quic_trials):
+    quic_sni,                 // the target name in a Chrome-shaped hello in Initials
+    quic_no_sni,              // no server_name
+    quic_control,             // the control name
+    quic_version_ping,        // an unknown version: any QUIC server answers Version Negotiation
+    quic_followup_same_port,  // control name after a quic_sni trigger, from its source port
+    quic_followup_new_port,   // control name after a quic_sni trigger, from a fresh port
 };
 
 // Stable JSON/report name ("sni", "no_sni", ...).
@@ -39,5 +46,11 @@ const std::vector<Variant>& all_variants();
 
 // The `browser` set: the browser-shaped hellos and their control-name twins.
 const std::vector<Variant>& browser_variants();
+
+// The QUIC variants (diagnose --quic), in report order; not part of all_variants().
+const std::vector<Variant>& quic_variants();
+
+// True for the QUIC variants.
+bool is_quic(Variant v);
 
 }  // namespace sniprobe
