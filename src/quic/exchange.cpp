@@ -134,7 +134,11 @@ void receive(const ProbeRequest& req, Probe& p, std::vector<uint8_t>& buf) {
         if (!p.result.first_reply_ms)
             p.result.first_reply_ms = (monotonic_seconds() - p.result.started_s) * 1000.0;
         const auto d = read_server_datagram({buf.data(), static_cast<size_t>(n)}, p.keys, p.dcid);
-        if (d.anomaly != QuicAnomaly::none && p.result.anomaly == QuicAnomaly::none)
+        // A datagram the keys do not open is most often a stray: the server still sending
+        // to an earlier connection on the same 4-tuple (a follow-up on a trigger's port).
+        // It decides nothing; other garbage is remembered and named at the deadline.
+        if (d.anomaly != QuicAnomaly::none && d.anomaly != QuicAnomaly::undecryptable &&
+            p.result.anomaly == QuicAnomaly::none)
             p.result.anomaly = d.anomaly;
         if (d.has(PacketKind::version_negotiation) && d.anomaly == QuicAnomaly::none) {
             p.result.offered_versions = d.offered_versions;
