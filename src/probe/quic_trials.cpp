@@ -9,6 +9,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "quic/exchange.hpp"
 #include "util/clock.hpp"
@@ -132,31 +133,40 @@ std::vector<Trial> run_quic_trials(const Target& target, const Resolution& resol
     // Follow-ups after the first triggers: the same 4-tuple and the same 3-tuple.
     const size_t n_triggers =
         std::min(triggers.size(), static_cast<size_t>(std::max(options.followup_triggers, 0)));
-    for (size_t k = 0; k < n_triggers && named; ++k)
+    for (size_t k = 0; k < n_triggers && named; ++k) {
+        std::optional<size_t> first_same, first_new;
         for (int delay : options.followup_ms) {
             if (wanted(options, Variant::quic_followup_same_port)) {
                 add(Variant::quic_followup_same_port, target.control_sni, quic::ProbeKind::hello);
                 requests.back().same_port_as = triggers[k];
                 requests.back().start_after_ms = delay;
+                requests.back().only_if_unanswered = first_same;
+                if (!first_same) first_same = requests.size() - 1;
             }
             if (wanted(options, Variant::quic_followup_new_port)) {
                 add(Variant::quic_followup_new_port, target.control_sni, quic::ProbeKind::hello);
                 requests.back().start_after_ms = delay;
+                requests.back().only_if_unanswered = first_new;
+                if (!first_new) first_new = requests.size() - 1;
             }
         }
+    }
 
     const double run_start =
         options.run_start_unix != 0 ? options.run_start_unix : realtime_seconds();
     const double mono_to_unix = realtime_seconds() - monotonic_seconds();
     auto results = quic::run_probes(requests, options.concurrency);
+    std::vector<Trial> out;
     for (size_t i = 0; i < trials.size(); ++i) {
+        if (results[i].skipped) continue;
         Trial& t = trials[i];
-        t.id = first_id + static_cast<int>(i);
+        t.id = first_id + static_cast<int>(out.size());
         t.t0 = results[i].started_s + mono_to_unix - run_start;
         t.t = results[i].ended_s + mono_to_unix - run_start;
         describe(results[i], t);
+        out.push_back(std::move(t));
     }
-    return trials;
+    return out;
 }
 
 }  // namespace sniprobe

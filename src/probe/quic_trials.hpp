@@ -18,9 +18,11 @@ namespace sniprobe {
 
 struct QuicTrialOptions {
     std::vector<Variant> variants = quic_variants();
-    int trials_per_variant = 5;                // first-flight variants
-    int timeout_ms = 3000;                     // per probe
-    int concurrency = 64;                      // probes in flight
+    int trials_per_variant = 5;  // first-flight variants
+    int timeout_ms = 3000;       // per probe
+    int concurrency = 64;        // probes in flight
+    // Follow-ups after the first delay run only when the first one of their kind got no
+    // answer: they confirm a block, and cost nothing on a clean path.
     std::vector<int> followup_ms{1000, 3000};  // after the run starts
     int followup_triggers = 2;                 // quic_sni trials that get follow-ups
     double run_start_unix = 0;                 // CLOCK_REALTIME of the run's start (Trial::t0 base)

@@ -39,6 +39,11 @@ struct Probe {
     ProbeResult result;
 };
 
+bool answered(ProbeOutcome o) {
+    return o == ProbeOutcome::server_hello || o == ProbeOutcome::hello_retry_request ||
+           o == ProbeOutcome::retry || o == ProbeOutcome::version_negotiation;
+}
+
 void finish(Probe& p, ProbeOutcome outcome) {
     p.result.outcome = outcome;
     p.result.ended_s = monotonic_seconds();
@@ -226,6 +231,15 @@ std::vector<ProbeResult> run_probes(const std::vector<ProbeRequest>& requests, i
                 // The earlier probe must be finished (its socket closed) to free the port.
                 if (j < i && probes[j].state != State::done) continue;
                 if (j < i) reuse = probes[j].result.local_port;
+            }
+            if (req.only_if_unanswered) {
+                const size_t j = *req.only_if_unanswered;
+                if (j < i && probes[j].state != State::done) continue;
+                if (j < i && answered(probes[j].result.outcome)) {
+                    p.result.skipped = true;
+                    p.state = State::done;
+                    continue;
+                }
             }
             if (now < start_at) {
                 wake = std::min(wake, start_at);

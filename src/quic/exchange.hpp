@@ -37,7 +37,10 @@ struct ProbeRequest {
     uint16_t local_port = 0;             // 0 = a fresh ephemeral port
     std::optional<size_t> same_port_as;  // reuse the source port of that earlier probe
     int start_after_ms = 0;              // from the start of the run
-    int timeout_ms = 3000;               // from this probe's first datagram
+    // Run only when that earlier probe got no answer (a later follow-up that only
+    // confirms a block); otherwise the probe is skipped.
+    std::optional<size_t> only_if_unanswered;
+    int timeout_ms = 3000;  // from this probe's first datagram
 };
 
 // How a probe ended.
@@ -71,7 +74,8 @@ struct ProbeResult {
     std::optional<uint8_t> tls_alert;
     std::vector<uint32_t> offered_versions;
     QuicAnomaly anomaly = QuicAnomaly::none;
-    std::string error;  // local_error: why
+    std::string error;     // local_error: why
+    bool skipped = false;  // only_if_unanswered: the earlier probe was answered
 };
 
 // Runs every request (at most `concurrency` in flight); results in request order. A probe
