@@ -133,6 +133,24 @@ TEST_F(QuicServer, AFollowUpReusesTheTriggersSourcePort) {
     EXPECT_GE(results[1].started_s - results[0].started_s, 0.045);
 }
 
+TEST_F(QuicServer, AConfirmingProbeIsSkippedWhenTheFirstWasAnswered) {
+    auto first = hello(forge::Shape::firefox, "quic.test");
+    auto confirm = hello(forge::Shape::firefox, "quic.test");
+    confirm.only_if_unanswered = 0;
+    auto results = run_probes({first, confirm}, 2);
+    ASSERT_EQ(results[0].outcome, ProbeOutcome::server_hello);
+    EXPECT_TRUE(results[1].skipped);
+    EXPECT_EQ(results[1].datagrams_sent, 0u);
+    // Unanswered (a closed port): the confirming probe runs.
+    auto closed = ping(free_udp_port());
+    auto again = ping(closed.port);
+    again.only_if_unanswered = 0;
+    auto r = run_probes({closed, again}, 2);
+    EXPECT_EQ(r[0].outcome, ProbeOutcome::refused);
+    EXPECT_FALSE(r[1].skipped);
+    EXPECT_EQ(r[1].outcome, ProbeOutcome::refused);
+}
+
 TEST(QuicProbe, AClosedPortIsRefusedAndABadAddressIsALocalError) {
     auto r = run_probes({ping(free_udp_port())}, 1)[0];
     EXPECT_EQ(r.outcome, ProbeOutcome::refused);
