@@ -21,12 +21,17 @@ TEST(Firewall, MiddleboxQueuesInManglePreroutingOfItsRouter) {
         auto topology = plan_topology(hop);
         ASSERT_TRUE(topology);
         auto rules = plan_firewall(*topology, config);
-        ASSERT_EQ(rules.size(), 1u);
-        EXPECT_EQ(rules[0].node, "r" + std::to_string(hop));
-        EXPECT_EQ(rules[0].argv.front(), "iptables-nft");
-        EXPECT_TRUE(has(rules[0].argv, {"-t", "mangle", "-A", "PREROUTING"}));
-        EXPECT_TRUE(has(rules[0].argv, {"-m", "multiport", "--ports", "80,443,8443"}));
-        EXPECT_TRUE(has(rules[0].argv, {"-j", "NFQUEUE", "--queue-num", "0"}));
+        // One rule for TCP, one for UDP (the QUIC rules open Initials).
+        ASSERT_EQ(rules.size(), 2u);
+        for (const auto& rule : rules) {
+            EXPECT_EQ(rule.node, "r" + std::to_string(hop));
+            EXPECT_EQ(rule.argv.front(), "iptables-nft");
+            EXPECT_TRUE(has(rule.argv, {"-t", "mangle", "-A", "PREROUTING"}));
+            EXPECT_TRUE(has(rule.argv, {"-m", "multiport", "--ports", "80,443,8443"}));
+            EXPECT_TRUE(has(rule.argv, {"-j", "NFQUEUE", "--queue-num", "0"}));
+        }
+        EXPECT_TRUE(has(rules[0].argv, {"-p", "tcp"}));
+        EXPECT_TRUE(has(rules[1].argv, {"-p", "udp"}));
     }
 }
 
@@ -36,7 +41,7 @@ TEST(Firewall, NoMiddleboxNoRules) {
     auto topology = plan_topology(2);
     EXPECT_TRUE(plan_firewall(*topology, config).empty());
     config.rules_file = "/some/rules.toml";  // a rules file always runs the middlebox
-    EXPECT_EQ(plan_firewall(*topology, config).size(), 1u);
+    EXPECT_EQ(plan_firewall(*topology, config).size(), 2u);
 }
 
 TEST(Firewall, BlockAddressDropsPort443ToTheServerInTheMiddleboxRouter) {
