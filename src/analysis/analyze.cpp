@@ -26,10 +26,11 @@ VariantStats variant_stats(Variant variant, const std::vector<Trial>& trials) {
 
 Analysis analyze(const std::vector<Trial>& trials) {
     Analysis analysis;
-    for (Variant variant : all_variants()) {
-        VariantStats stats = variant_stats(variant, trials);
-        if (stats.trials > 0) analysis.variants.push_back(std::move(stats));
-    }
+    for (const auto* set : {&all_variants(), &quic_variants()})
+        for (Variant variant : *set) {
+            VariantStats stats = variant_stats(variant, trials);
+            if (stats.trials > 0) analysis.variants.push_back(std::move(stats));
+        }
 
     // Who sent each RST/FIN (rst_forensics.cpp); trials without capture give none.
     analysis.rsts = analyze_rsts(trials);

@@ -14,6 +14,7 @@
 #include <iostream>
 #include <optional>
 #include <random>
+#include <thread>
 
 #include "analysis/analyze.hpp"
 #include "capture/attach.hpp"
@@ -24,6 +25,7 @@
 #include "cli/progress.hpp"
 #include "probe/engine.hpp"
 #include "probe/plan.hpp"
+#include "probe/quic_trials.hpp"
 #include "probe/residual_guard.hpp"
 #include "report/html_report.hpp"
 #include "report/json_report.hpp"
@@ -59,6 +61,8 @@ struct DiagnoseArgs {
     bool no_capture = false;
     bool no_trace = false;
     bool verbose = false;
+    bool quic = false;      // --quic: the QUIC variants even off port 443
+    bool no_quic = false;   // --no-quic: none, even on port 443
     bool residual = false;  // --residual: time the block after a trigger (residual/residual.hpp)
     double residual_max_s = 200;
     std::string sink_url, sink_token_file;  // --sink, --token-file (sink/diagnose_hook.hpp)
@@ -83,6 +87,7 @@ Target make_target(const DiagnoseArgs& a) {
     return *target;
 }
 
+// The TCP variants asked for (--variants without the QUIC names; all by default).
 std::vector<Variant> make_variants(const DiagnoseArgs& a) {
     if (a.variants.empty()) return all_variants();
     std::vector<Variant> out;
@@ -94,9 +99,22 @@ std::vector<Variant> make_variants(const DiagnoseArgs& a) {
         }
         auto v = variant_from_name(name);
         if (!v) throw usage_error("--variants: unknown variant '" + name + "'");
-        out.push_back(*v);
+        if (!is_quic(*v)) out.push_back(*v);
     }
     return out;
+}
+
+// The QUIC variants to run: those named in --variants, else all of them with --quic or
+// on port 443 (where browsers try HTTP/3), none with --no-quic.
+std::vector<Variant> make_quic_variants(const DiagnoseArgs& a, const Target& target) {
+    if (a.no_quic) return {};
+    std::vector<Variant> named;
+    for (const auto& name : a.variants)
+        if (auto v = variant_from_name(name); v && is_quic(*v)) named.push_back(*v);
+    if (!named.empty()) return named;
+    if (!a.variants.empty() && !a.quic) return {};  // an explicit TCP-only list
+    if (a.quic || target.port == 443) return quic_variants();
+    return {};
 }
 
 // Starts packet capture on the probed flows, or records why not.
@@ -168,8 +186,21 @@ int run_diagnose(const DiagnoseArgs& a) {
     // Controls first (a baseline before any target name is sent), then the rest, stopped
     // early when a residual block swallows everything after the first target hello.
     ResidualGuard guard(move_baseline_first(plan));
+    QuicTrialOptions quic;
+    quic.variants = make_quic_variants(a, d.target);
+    quic.trials_per_variant = std::min(a.trials, 5);
+    quic.timeout_ms = std::min(a.timeout_ms, 3000);
+    quic.run_start_unix = started;
 
-    // 4. Probe on one event loop with capture attached to our own flows.
+    // 4. Probe on one event loop with capture attached to our own flows; the QUIC
+    // variants (UDP, their own poll loop) run beside it on a second thread.
+    std::vector<Trial> quic_trials;
+    std::jthread quic_thread;  // joined on every path out, a thrown Fatal too
+    if (!quic.variants.empty() && !d.resolution.addresses.empty())
+        quic_thread = std::jthread([&] {
+            quic_trials =
+                run_quic_trials(d.target, d.resolution, quic, static_cast<int>(plan.size()));
+        });
     if (!plan.empty()) {
         auto session = start_capture(a, d.resolution, probe, d);
         Progress progress("probing", static_cast<int>(plan.size()),
@@ -197,6 +228,9 @@ int run_diagnose(const DiagnoseArgs& a) {
             }
         }
     }
+    if (quic_thread.joinable()) quic_thread.join();
+    d.trials.insert(d.trials.end(), std::make_move_iterator(quic_trials.begin()),
+                    std::make_move_iterator(quic_trials.end()));
     if (interrupted()) return 128 + interrupt_signal();
 
     // 5. Analyse: per-variant rates with Wilson intervals; RST forensics vs the SYN-ACK.
@@ -303,7 +337,9 @@ void register_diagnose(CLI::App& app) {
         ->check(CLI::ExistingFile);
     cmd->add_option("--variants", args->variants,
                     "only these variants (sni,no_sni,control_sni,...; browser = "
-                    "sni_chrome,control_chrome,sni_firefox,control_firefox)")
+                    "sni_chrome,control_chrome,sni_firefox,control_firefox; quic_sni,quic_no_sni,"
+                    "quic_control,quic_version_ping,quic_followup_same_port,"
+                    "quic_followup_new_port)")
         ->delimiter(',');
     cmd->add_option("--pcap", args->pcap_file, "write every probe's packets to this pcapng file");
     cmd->add_option("--seed", args->seed, "shuffle seed (default: random; printed in --json)");
@@ -313,6 +349,13 @@ void register_diagnose(CLI::App& app) {
     cmd->add_flag("--no-capture", args->no_capture,
                   "do not capture packets (no root needed; lower confidence)");
     cmd->add_flag("--no-trace", args->no_trace, "do not locate the interfering hop");
+    auto* quic = cmd->add_flag(
+        "--quic", args->quic,
+        "also probe HTTP/3 (QUIC over UDP): the name, no name, the control name and a "
+        "version ping, then the control name again at +1 s and +3 s from the same and a new "
+        "source port (default on for port 443)");
+    cmd->add_flag("--no-quic", args->no_quic, "do not probe QUIC, even on port 443")
+        ->excludes(quic);
     auto* residual = cmd->add_flag(
         "--residual", args->residual,
         "after a reset naming HOST, time how long the control name stays blocked on that "

@@ -219,6 +219,24 @@ Result<HelloTemplate> HelloTemplate::create(const ForgeOptions& options) {
         });
         t.m_extensions.insert(at, Ext{Part::ech_grease, k_ext_ech, false, {}});
     }
+    if (!options.quic_transport_parameters.empty()) {
+        // QUIC: h3 in ALPN and ALPS, the transport parameters, no session id.
+        t.m_session_id = false;
+        const std::vector<uint8_t> h3{0x00, 0x03, 0x02, 'h', '3'};
+        bool has_alpn = false;
+        for (Ext& e : t.m_extensions) {
+            if (e.type == k_ext_alpn || e.type == 0x4469) e.body = h3;
+            has_alpn = has_alpn || e.type == k_ext_alpn;
+        }
+        // A QUIC server aborts a hello without ALPN (no_application_protocol).
+        if (!has_alpn) t.m_extensions.push_back(fixed(k_ext_alpn, h3));
+        auto at = std::find_if(t.m_extensions.begin(), t.m_extensions.end(), [](const Ext& e) {
+            return e.part == Part::grease_one || e.part == Part::padding ||
+                   e.part == Part::ech_grease;
+        });
+        t.m_extensions.insert(
+            at, fixed(k_ext_quic_transport_parameters, options.quic_transport_parameters));
+    }
     t.m_ech_payload_lengths = options.shape == Shape::firefox
                                   ? std::vector<uint16_t>{239}
                                   : std::vector<uint16_t>{144, 176, 208, 240};

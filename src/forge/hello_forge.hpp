@@ -37,6 +37,12 @@
 // GREASE values follow RFC 8701 (0x?A?A); the GREASE ECH extension (0xfe0d, RFC 9849 §6.2)
 // is an outer ECHClientHello with a random config id, a 32-byte enc and a random payload
 // whose length varies per probe like BoringSSL's (144, 176, 208 or 240 bytes).
+//
+// A hello for QUIC (RFC 9001 §8) is the same shape with three changes: ALPN (and Chrome's
+// ALPS) name h3, a quic_transport_parameters extension (0x39) is added before the trailing
+// GREASE/padding/ECH, and the legacy session id is empty (a non-empty one is a
+// PROTOCOL_VIOLATION in QUIC). The caller carries only the handshake message, without the
+// 5-byte record header, in CRYPTO frames.
 #pragma once
 
 #include <array>
@@ -77,6 +83,8 @@ struct ForgeOptions {
     SniPlacement sni_placement = SniPlacement::shape_default;
     EchGrease ech = EchGrease::shape_default;
     std::optional<uint64_t> seed;  // fixed generator seed (tests); OS entropy otherwise
+    // Non-empty: a hello for QUIC carrying these transport parameters (RFC 9000 §18).
+    std::vector<uint8_t> quic_transport_parameters;
 };
 
 // One forged hello: the bytes to write (one TLS record) and where the name sits.
@@ -101,6 +109,8 @@ inline constexpr uint16_t k_ext_server_name = 0x0000;
 inline constexpr uint16_t k_ext_key_share = 0x0033;
 inline constexpr uint16_t k_ext_ech = 0xfe0d;
 inline constexpr uint16_t k_ext_padding = 0x0015;
+inline constexpr uint16_t k_ext_alpn = 0x0010;
+inline constexpr uint16_t k_ext_quic_transport_parameters = 0x0039;
 inline constexpr size_t k_mlkem768_encapsulation_key_bytes = 1184;
 
 // True for the 16 GREASE codepoints of RFC 8701 (0x0a0a, 0x1a1a, ... 0xfafa).

@@ -37,6 +37,31 @@ std::vector<FirewallRule> plan_firewall(const Topology& topology, const LabConfi
                           std::to_string(k_middlebox_queue),
                           "--queue-bypass"}});
     }
+    // QUIC: the middlebox opens the first Initial of each UDP flow (quic rules); IPv4 only,
+    // the QUIC rules read IPv4 flows.
+    if (config.runs_middlebox())
+        rules.push_back({middlebox,
+                         {"iptables-nft",
+                          "-w",
+                          "-t",
+                          "mangle",
+                          "-A",
+                          "PREROUTING",
+                          "-p",
+                          "udp",
+                          "-m",
+                          "multiport",
+                          "--ports",
+                          k_middlebox_ports,
+                          "-m",
+                          "comment",
+                          "--comment",
+                          "sniprobe-middlebox",
+                          "-j",
+                          "NFQUEUE",
+                          "--queue-num",
+                          std::to_string(k_middlebox_queue),
+                          "--queue-bypass"}});
     if (config.block_address == BlockAddress::yes) {
         rules.push_back({middlebox,
                          {"iptables-nft", "-w", "-A", "FORWARD", "-p", "tcp", "-d",

@@ -51,6 +51,7 @@ struct LabStatus {
     bool server_reset_large = false;  // the server resets segments of 1400+ bytes
     int server_connlimit = 0;         // 0 when off
     ProcessStatus supervisor, nginx, middlebox;
+    ProcessStatus quic_server;  // pid 0 when ngtcp2-server is not installed
 };
 
 // How `up` ended.

@@ -81,9 +81,13 @@ LabStatus status(const Instance& instance) {
             s.supervisor.alive = false;  // the pid was reused
         s.nginx = check(processes->nginx);
         s.middlebox = check(processes->middlebox);
+        s.quic_server = check(processes->quic_server);
     }
     if (!s.supervisor.alive) s.problems.push_back("the lab supervisor is not running");
     if (!s.nginx.alive) s.problems.push_back("nginx is not running");
+    if (s.quic_server.pid != 0 && !s.quic_server.alive)
+        s.problems.push_back("the QUIC server is not running (see " + s.state_dir + "/" +
+                             k_quic_server_log + ")");
     if (!s.rules_file.empty() && !s.middlebox.alive)
         s.problems.push_back("the middlebox is not running (see " + s.state_dir + "/" +
                              k_middlebox_log + ")");
@@ -105,6 +109,9 @@ std::string status_text(const LabStatus& s) {
     if (s.middlebox_hop == 0) return out;
     out += fmt::format("server:     {} / {} (nginx {})\n", s.server_ipv4, s.server_ipv6,
                        alive_text(s.nginx));
+    out += fmt::format("QUIC:       {}:443/udp ({})\n", s.server_ipv4,
+                       s.quic_server.pid == 0 ? "ngtcp2-server not installed"
+                                              : "gtlsserver " + alive_text(s.quic_server));
     out += fmt::format("CA file:    {}\n", s.ca_file);
     if (s.rules_file.empty()) {
         out += "middlebox:  none\n";
@@ -165,6 +172,7 @@ std::string status_json(const LabStatus& s) {
                 {"server_reset_large", s.server_reset_large},
                 {"server_connlimit", s.server_connlimit}}},
               {"nginx", process(s.nginx)},
+              {"quic_server", process(s.quic_server)},
               {"supervisor", process(s.supervisor)}};
     return j.dump(2) + "\n";
 }

@@ -99,7 +99,10 @@ Result<LabState> load_lab_state(const std::string& state_dir) {
 }
 
 Result<void> save_process_state(const std::string& state_dir, const ProcessState& s) {
-    json j = {{"supervisor", s.supervisor}, {"nginx", s.nginx}, {"middlebox", s.middlebox}};
+    json j = {{"supervisor", s.supervisor},
+              {"nginx", s.nginx},
+              {"middlebox", s.middlebox},
+              {"quic_server", s.quic_server}};
     return write_text_file(state_dir + "/" + k_processes_json, j.dump(2) + "\n");
 }
 
@@ -111,6 +114,7 @@ Result<ProcessState> load_process_state(const std::string& state_dir) {
         s.supervisor = j->at("supervisor").get<pid_t>();
         s.nginx = j->at("nginx").get<pid_t>();
         s.middlebox = j->at("middlebox").get<pid_t>();
+        s.quic_server = j->value("quic_server", pid_t{0});
         return s;
     } catch (const json::exception& e) {
         return fail(state_dir + "/" + k_processes_json + ": " + e.what());

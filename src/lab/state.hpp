@@ -20,6 +20,7 @@ inline constexpr const char* k_rules_file = "rules.toml";
 inline constexpr const char* k_supervisor_log = "supervisor.log";
 inline constexpr const char* k_middlebox_log = "middlebox.log";
 inline constexpr const char* k_nginx_stdout_log = "nginx.out";
+inline constexpr const char* k_quic_server_log = "quic-server.log";
 inline constexpr const char* k_pki_dir = "pki";
 
 // lab.json.
@@ -43,6 +44,7 @@ struct ProcessState {
     pid_t supervisor = 0;
     pid_t nginx = 0;
     pid_t middlebox = 0;
+    pid_t quic_server = 0;  // gtlsserver (UDP 443); 0 when ngtcp2-server is not installed
 };
 
 Result<void> save_lab_state(const std::string& state_dir, const LabState& state);

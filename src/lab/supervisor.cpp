@@ -14,9 +14,11 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <optional>
 
 #include "lab/instance.hpp"
@@ -24,6 +26,7 @@
 #include "lab/nginx_config.hpp"
 #include "lab/state.hpp"
 #include "lab/topology.hpp"
+#include "quic/exchange.hpp"
 #include "util/clock.hpp"
 #include "util/fd.hpp"
 #include "util/interrupt.hpp"
@@ -36,6 +39,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int k_ready_poll_interval_ms = 20;
 constexpr int k_connect_timeout_ms = 200;
+// Debian's ngtcp2 example server (package ngtcp2-server): the lab's QUIC peer on UDP 443.
+constexpr const char* k_gtlsserver = "/usr/sbin/gtlsserver";
+constexpr int k_quic_port = 443;
 
 // One process the supervisor owns.
 struct Child {
@@ -142,17 +148,39 @@ ProcessState process_state(const std::vector<Child>& children) {
     state.supervisor = ::getpid();
     for (const auto& c : children) {
         pid_t pid = c.running() ? c.pid : 0;
-        (c.name == "nginx" ? state.nginx : state.middlebox) = pid;
+        if (c.name == "nginx") state.nginx = pid;
+        if (c.name == "middlebox") state.middlebox = pid;
+        if (c.name == "quic_server") state.quic_server = pid;
     }
     return state;
 }
 
-// Waits until nginx answers and the middlebox is bound; "" when ready, else why not.
+// True when a QUIC server in `netns` answers a version ping on address:443.
+bool quic_answers(const std::string& netns, const std::string& address) {
+    bool answered = false;
+    auto r = with_netns(netns, [&]() -> Result<void> {
+        quic::ProbeRequest ping;
+        ping.kind = quic::ProbeKind::version_ping;
+        ping.address = address;
+        ping.port = k_quic_port;
+        ping.timeout_ms = k_connect_timeout_ms;
+        answered =
+            quic::run_probes({ping}, 1)[0].outcome == quic::ProbeOutcome::version_negotiation;
+        return {};
+    });
+    return r && answered;
+}
+
+// Waits until nginx (and the QUIC server) answer and the middlebox is bound; "" when
+// ready, else why not.
 std::string wait_until_ready(std::vector<Child>& children, const std::string& server_netns,
                              const std::string& server_ip, const std::string& middlebox_log) {
     auto deadline = Clock::now() + std::chrono::milliseconds(k_ready_timeout_ms);
     bool nginx_ready = false;
-    bool middlebox_ready = children.size() < 2;
+    bool middlebox_ready = std::none_of(children.begin(), children.end(),
+                                        [](const Child& c) { return c.name == "middlebox"; });
+    bool quic_ready = std::none_of(children.begin(), children.end(),
+                                   [](const Child& c) { return c.name == "quic_server"; });
     for (;;) {
         for (auto& c : children)
             if (reap_if_exited(c)) return exit_description(c);
@@ -164,10 +192,14 @@ std::string wait_until_ready(std::vector<Child>& children, const std::string& se
         }
         if (!middlebox_ready)
             middlebox_ready = file_contains(middlebox_log, k_middlebox_ready_line);
-        if (nginx_ready && middlebox_ready) return "";
+        if (!quic_ready) quic_ready = quic_answers(server_netns, server_ip);
+        if (nginx_ready && middlebox_ready && quic_ready) return "";
         if (Clock::now() >= deadline)
             return !nginx_ready
                        ? fmt::format("nginx did not answer on {} ports 80/443/8443 within {} ms",
+                                     server_ip, k_ready_timeout_ms)
+                   : !quic_ready
+                       ? fmt::format("the QUIC server did not answer on {} UDP 443 within {} ms",
                                      server_ip, k_ready_timeout_ms)
                        : fmt::format("the middlebox did not print \"{}\" within {} ms (see {})",
                                      k_middlebox_ready_line, k_ready_timeout_ms, middlebox_log);
@@ -234,6 +266,20 @@ int run_supervisor(const std::string& state_dir, int ready_fd) {
                              state_dir + "/" + k_nginx_stdout_log);
     if (!nginx) return fail_start(nginx.error().message);
     children.push_back(std::move(*nginx));
+
+    // The QUIC peer: gtlsserver with the default name's certificate and key, UDP 443.
+    if (std::filesystem::exists(k_gtlsserver)) {
+        const std::string pki = state_dir + "/" + k_pki_dir + "/";
+        auto quic_server =
+            start_child("quic_server", server_netns,
+                        {k_gtlsserver, "-q", topology->server_ipv4(), std::to_string(k_quic_port),
+                         pki + "default.test.key", pki + "default.test.pem"},
+                        state_dir + "/" + k_quic_server_log);
+        if (!quic_server) return fail_start(quic_server.error().message);
+        children.push_back(std::move(*quic_server));
+    } else {
+        say(std::string(k_gtlsserver) + " not found (ngtcp2-server): the lab serves no QUIC");
+    }
 
     const std::string middlebox_log = state_dir + "/" + k_middlebox_log;
     if (!state->rules_file.empty()) {

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "model/packet.hpp"
+#include "quic/client_initial_reader.hpp"
 #include "wire/client_hello.hpp"
 #include "wire/http_request.hpp"
 #include "wire/packet.hpp"
@@ -55,7 +56,30 @@ bool port_ok(const Rule& r, uint16_t port) {
 }
 
 bool is_host_rule(const Rule& r) {
-    return r.match != MatchKind::dst_ip;
+    return r.match != MatchKind::dst_ip && r.transport == Transport::tcp;
+}
+
+constexpr uint8_t k_ip_proto_udp = 17;
+constexpr uint64_t k_udp_flow_ms = 60000;  // the GFW tracks a UDP flow for 60 s
+
+// An IPv4 UDP datagram's addresses, ports and payload; nullopt for anything else.
+struct UdpView {
+    IpBytes src{}, dst{};  // the first 4 bytes hold the IPv4 address
+    uint16_t src_port = 0, dst_port = 0;
+    std::span<const uint8_t> payload;
+};
+std::optional<UdpView> udp_view(std::span<const uint8_t> b) {
+    if (b.size() < 20 || (b[0] >> 4) != 4 || b[9] != k_ip_proto_udp) return std::nullopt;
+    const size_t ihl = size_t{b[0] & 0x0fu} * 4;
+    const size_t total = (size_t{b[2]} << 8) | b[3];
+    if (ihl < 20 || total > b.size() || ihl + 8 > total) return std::nullopt;
+    UdpView v;
+    std::memcpy(v.src.data(), b.data() + 12, 4);
+    std::memcpy(v.dst.data(), b.data() + 16, 4);
+    v.src_port = static_cast<uint16_t>((b[ihl] << 8) | b[ihl + 1]);
+    v.dst_port = static_cast<uint16_t>((b[ihl + 2] << 8) | b[ihl + 3]);
+    v.payload = b.subspan(ihl + 8, total - ihl - 8);
+    return v;
 }
 
 }  // namespace
@@ -83,6 +107,8 @@ Decision Engine::handle(std::span<const uint8_t> bytes, uint64_t now_ms) {
         m_flows.expire(now_ms);
         m_last_expire_ms = now_ms;
     }
+    if (bytes.size() >= 10 && (bytes[0] >> 4) == 4 && bytes[9] == k_ip_proto_udp)
+        return finish(on_udp(bytes, now_ms));
     wire::PacketParse parsed = wire::decode_tcp_packet(bytes);
     if (parsed.anomaly != wire::PacketAnomaly::none || !parsed.packet) {
         ++m_counters.anomalies["packet:" + std::string(wire::packet_anomaly_name(parsed.anomaly))];
@@ -185,6 +211,8 @@ Decision Engine::on_syn(const PacketView& p, uint64_t now_ms) {
         case Action::fin_client:
         case Action::blockpage:
             flow.residual_forced = true;  // the handshake passes; the first data gets the action
+            break;
+        case Action::pass:
             break;
     }
     d.log = fmt::format("middlebox: residual rule={} action={} flow={} syn{}", rule.name,
@@ -333,6 +361,68 @@ std::string Engine::counters_line() const {
     for (const auto& [name, n] : c.triggers_by_rule) line += fmt::format(" rule:{}={}", name, n);
     for (const auto& [name, n] : c.anomalies) line += fmt::format(" anomaly:{}={}", name, n);
     return line;
+}
+
+// QUIC: the client's datagrams to a tuple under a QUIC residual block vanish; the first
+// datagram of each UDP flow (4-tuple, remembered 60 s) is opened as an Initial and its
+// name matched against the quic rules; later datagrams of the flow are not inspected.
+Decision Engine::on_udp(std::span<const uint8_t> bytes, uint64_t now_ms) {
+    Decision d;
+    const auto udp = udp_view(bytes);
+    if (!udp) {
+        ++m_counters.anomalies["udp:malformed"];
+        return d;
+    }
+    const TupleKey tuple{4, udp->src, udp->dst, udp->dst_port};
+    if (auto block = m_quic_blocks.find(tuple); block != m_quic_blocks.end()) {
+        if (now_ms >= block->second.until_ms) {
+            m_quic_blocks.erase(block);
+        } else if (now_ms >= block->second.from_ms) {
+            ++m_counters.residual_hits;
+            d.drop = true;
+            return d;
+        }
+    }
+    const FlowKey flow{4, udp->src, udp->dst, udp->src_port, udp->dst_port};
+    if (auto seen = m_udp_seen.find(flow); seen != m_udp_seen.end()) {
+        if (now_ms - seen->second < k_udp_flow_ms) return d;  // not the flow's first datagram
+        m_udp_seen.erase(seen);
+    }
+    if (m_udp_seen.size() >= m_options.max_flows) m_udp_seen.clear();  // bounded memory
+    m_udp_seen.emplace(flow, now_ms);
+    std::optional<quic::ClientInitialView> initial;
+    for (size_t i = 0; i < m_rules.rules.size(); ++i) {
+        const Rule& rule = m_rules.rules[i];
+        if (rule.transport != Transport::quic || !port_ok(rule, udp->dst_port)) continue;
+        if (!initial) {
+            initial = quic::read_client_initial(udp->payload);
+            ++m_counters.flows;
+            if (initial->anomaly != quic::QuicAnomaly::none)
+                ++m_counters
+                      .anomalies["quic:" + std::string(quic::quic_anomaly_name(initial->anomaly))];
+        }
+        if (!initial->sni || !host_matches(rule, *initial->sni)) continue;
+        std::uniform_real_distribution<double> coin(0.0, 1.0);
+        if (rule.probability < 1.0 && coin(m_rng) >= rule.probability) {
+            ++m_counters.spared;
+            return d;
+        }
+        ++m_counters.triggers;
+        ++m_counters.triggers_by_rule[rule.name];
+        d.drop = rule.action == Action::drop;
+        if (rule.residual_seconds > 0) {
+            if (m_quic_blocks.size() >= m_options.max_residual) m_quic_blocks.clear();
+            m_quic_blocks[tuple] = QuicBlock{
+                now_ms + rule.delay_ms, now_ms + rule.delay_ms + rule.residual_seconds * 1000ull,
+                static_cast<int>(i)};
+        }
+        d.log = fmt::format(
+            "middlebox: trigger rule={} action={} quic flow={}:{}->{}:{} sni={} residual={}s",
+            rule.name, action_name(rule.action), ip_text(4, udp->src), udp->src_port,
+            ip_text(4, udp->dst), udp->dst_port, *initial->sni, rule.residual_seconds);
+        return d;
+    }
+    return d;
 }
 
 }  // namespace sniprobe::middlebox

@@ -10,6 +10,7 @@
 #include <random>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "middlebox/flow.hpp"
@@ -65,12 +66,20 @@ class Engine {
                   uint64_t now_ms);
     int match_rules(Flow& flow, const PacketView& p, std::string& what, bool& need_more);
     Decision finish(Decision d);
+    Decision on_udp(std::span<const uint8_t> bytes, uint64_t now_ms);
 
+    // A QUIC residual block: the client's datagrams to the tuple drop from `from_ms` on.
+    struct QuicBlock {
+        uint64_t from_ms = 0, until_ms = 0;
+        int rule = -1;
+    };
     Rules m_rules;
     EngineOptions m_options;
     std::mt19937_64 m_rng;
     FlowTable m_flows;
     ResidualTable m_residual;
+    std::unordered_map<FlowKey, uint64_t, FlowKeyHash> m_udp_seen;  // UDP flow -> first seen
+    std::unordered_map<TupleKey, QuicBlock, TupleKeyHash> m_quic_blocks;
     Counters m_counters;
     uint64_t m_last_expire_ms = 0;
 };

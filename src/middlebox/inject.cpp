@@ -148,6 +148,7 @@ InjectionPlan plan_injection(const Rule& rule, const TriggerSegment& t, std::mt1
         }
         case Action::drop:
         case Action::drop_all:
+        case Action::pass:
             break;
     }
     return plan;

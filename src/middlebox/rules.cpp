@@ -112,7 +112,7 @@ class Parser {
         r.line = static_cast<int>(t.source().begin.line);
         check_keys(*this, t, where,
                    {"name", "match", "action", "probability", "reassemble", "mode", "fingerprint",
-                    "delay_ms", "residual_seconds", "family"});
+                    "delay_ms", "residual_seconds", "family", "transport"});
         r.name = get_string(t, "name", where, r.line, true);
         if (r.name.empty()) error(t.get("name"), r.line, where + ".name", "must not be empty");
         std::string w = "rule '" + r.name + "'";
@@ -124,17 +124,37 @@ class Parser {
 
         std::string action = get_string(t, "action", w, r.line, true);
         static const std::pair<std::string_view, Action> actions[] = {
-            {"rst_both", Action::rst_both},   {"rst_client", Action::rst_client},
-            {"drop", Action::drop},           {"fin_client", Action::fin_client},
-            {"blockpage", Action::blockpage}, {"drop_all", Action::drop_all}};
+            {"rst_both", Action::rst_both},
+            {"rst_client", Action::rst_client},
+            {"drop", Action::drop},
+            {"fin_client", Action::fin_client},
+            {"blockpage", Action::blockpage},
+            {"drop_all", Action::drop_all},
+            {"pass", Action::pass}};
         auto it = std::find_if(std::begin(actions), std::end(actions),
                                [&](auto& a) { return a.first == action; });
         if (it == std::end(actions))
             error(
                 t.get("action"), r.line, w + ".action",
                 "'" + action +
-                    "' is not one of rst_both, rst_client, drop, fin_client, blockpage, drop_all");
+                    "' is not one of rst_both, rst_client, drop, fin_client, blockpage, drop_all, "
+                    "pass");
         r.action = it->second;
+        std::string transport = get_string(t, "transport", w, r.line, false, "tcp");
+        if (transport == "quic")
+            r.transport = Transport::quic;
+        else if (transport != "tcp")
+            error(t.get("transport"), r.line, w + ".transport",
+                  "'" + transport + "' is not tcp or quic");
+        if (r.transport == Transport::quic &&
+            (r.action != Action::drop && r.action != Action::pass))
+            error(t.get("action"), r.line, w + ".action", "a quic rule's action is drop or pass");
+        if (r.transport == Transport::quic && r.match != MatchKind::sni_exact &&
+            r.match != MatchKind::sni_suffix)
+            error(t.get("match"), r.line, w + ".match",
+                  "a quic rule matches sni_exact or sni_suffix");
+        if (r.action == Action::pass && r.transport != Transport::quic)
+            error(t.get("action"), r.line, w + ".action", "pass is for quic rules");
         if ((r.action == Action::drop_all) != (r.match == MatchKind::dst_ip))
             error(t.get("action"), r.line, w + ".action",
                   "drop_all goes with match.dst_ip, and dst_ip only with drop_all");
@@ -339,6 +359,8 @@ std::string_view action_name(Action a) {
             return "blockpage";
         case Action::drop_all:
             return "drop_all";
+        case Action::pass:
+            return "pass";
     }
     return "?";
 }

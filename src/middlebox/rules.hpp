@@ -20,7 +20,13 @@ namespace sniprobe::middlebox {
 enum class MatchKind { sni_exact, sni_suffix, http_host, dst_ip };
 
 // What a rule does to a matching flow.
-enum class Action { rst_both, rst_client, drop, fin_client, blockpage, drop_all };
+enum class Action { rst_both, rst_client, drop, fin_client, blockpage, drop_all, pass };
+
+// What a rule inspects: TCP ClientHellos, or the first QUIC Initial of a UDP flow (opened
+// with the keys its DCID gives, as the GFW does since 2024). A QUIC rule drops the
+// Initial (`drop`) or lets it through (`pass`); either way `residual_seconds` then drops
+// the client's datagrams to that (server, port) for a while, starting `delay_ms` later.
+enum class Transport { tcp, quic };
 
 // on_path: inject, then release the held original; in_path: inject and drop the original.
 enum class Mode { on_path, in_path };
@@ -69,7 +75,8 @@ struct Rule {
     uint32_t delay_ms = 0;          // from the trigger to the injection
     uint32_t residual_seconds = 0;  // block the (client, server, port) tuple afterwards
     int family = 0;                 // 4 or 6: only that IP version; 0 = both
-    int line = 0;                   // where the rule starts in its file
+    Transport transport = Transport::tcp;
+    int line = 0;  // where the rule starts in its file
 };
 
 // A parsed rules file (an empty rule list is the `clean` profile).

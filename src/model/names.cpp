@@ -34,7 +34,7 @@ std::optional<Enum> value_in(const NameTable<Enum, N>& table, std::string_view n
     return std::nullopt;
 }
 
-constexpr NameTable<Cause, 12> k_causes{{
+constexpr NameTable<Cause, 15> k_causes{{
     {Cause::ok, "ok"},
     {Cause::sni_reset, "sni_reset"},
     {Cause::sni_drop, "sni_drop"},
@@ -47,6 +47,9 @@ constexpr NameTable<Cause, 12> k_causes{{
     {Cause::path_mtu, "path_mtu"},
     {Cause::dns, "dns"},
     {Cause::inconclusive, "inconclusive"},
+    {Cause::quic_sni_block, "quic_sni_block"},
+    {Cause::quic_residual_block, "quic_residual_block"},
+    {Cause::quic_protocol_block, "quic_protocol_block"},
 }};
 
 // FailureCode::other has no name of its own: its text travels with the Failure.
@@ -77,11 +80,12 @@ constexpr NameTable<CertProblem, 8> k_cert_problems{{
     {CertProblem::untrusted, "untrusted"},
 }};
 
-constexpr NameTable<FailedOperation, 4> k_operations{{
+constexpr NameTable<FailedOperation, 5> k_operations{{
     {FailedOperation::none, ""},
     {FailedOperation::connect, "connect"},
     {FailedOperation::tls_handshake, "tls_handshake"},
     {FailedOperation::http_round_trip, "http_round_trip"},
+    {FailedOperation::quic_handshake, "quic_handshake"},
 }};
 
 constexpr NameTable<RstOrigin, 3> k_origins{{

@@ -18,7 +18,7 @@
 namespace sniprobe {
 
 // The operation a trial failed in (OONI's failed_operation); none on success.
-enum class FailedOperation { none, connect, tls_handshake, http_round_trip };
+enum class FailedOperation { none, connect, tls_handshake, http_round_trip, quic_handshake };
 
 // Result of verifying the server's chain (full_verify, or any completed handshake).
 struct CertificateCheck {

@@ -27,16 +27,29 @@ constexpr std::array<std::pair<Variant, std::string_view>, 17> k_names{{
     {Variant::full_verify, "full_verify"},
 }};
 
+constexpr std::array<std::pair<Variant, std::string_view>, 6> k_quic_names{{
+    {Variant::quic_sni, "quic_sni"},
+    {Variant::quic_no_sni, "quic_no_sni"},
+    {Variant::quic_control, "quic_control"},
+    {Variant::quic_version_ping, "quic_version_ping"},
+    {Variant::quic_followup_same_port, "quic_followup_same_port"},
+    {Variant::quic_followup_new_port, "quic_followup_new_port"},
+}};
+
 }  // namespace
 
 std::string_view variant_name(Variant v) {
     for (const auto& [variant, name] : k_names)
+        if (variant == v) return name;
+    for (const auto& [variant, name] : k_quic_names)
         if (variant == v) return name;
     return "unknown";
 }
 
 std::optional<Variant> variant_from_name(std::string_view name) {
     for (const auto& [variant, n] : k_names)
+        if (n == name) return variant;
+    for (const auto& [variant, n] : k_quic_names)
         if (n == name) return variant;
     return std::nullopt;
 }
@@ -58,6 +71,21 @@ const std::vector<Variant>& browser_variants() {
     static const std::vector<Variant> k_browser{Variant::sni_chrome, Variant::control_chrome,
                                                 Variant::sni_firefox, Variant::control_firefox};
     return k_browser;
+}
+
+const std::vector<Variant>& quic_variants() {
+    static const std::vector<Variant> k_quic = [] {
+        std::vector<Variant> v;
+        for (const auto& [variant, name] : k_quic_names) v.push_back(variant);
+        return v;
+    }();
+    return k_quic;
+}
+
+bool is_quic(Variant v) {
+    for (const auto& [variant, name] : k_quic_names)
+        if (variant == v) return true;
+    return false;
 }
 
 }  // namespace sniprobe

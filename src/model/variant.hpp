@@ -29,6 +29,13 @@ enum class Variant {
     control_http,       // plain HTTP on port 80 with Host: control name (http_host's control)
     sni_mss,            // the target name with our MSS clamped (TCP_MAXSEG, k_clamped_mss):
                         // the server's segments stay small (its path-MTU twin is sni)
+    // QUIC (UDP, the server's Initial read with the Initial keys; quic/ and probe/quic_trials):
+    quic_sni,                 // the target name in a Chrome-shaped hello in Initials
+    quic_no_sni,              // no server_name
+    quic_control,             // the control name
+    quic_version_ping,        // an unknown version: any QUIC server answers Version Negotiation
+    quic_followup_same_port,  // control name after a quic_sni trigger, from its source port
+    quic_followup_new_port,   // control name after a quic_sni trigger, from a fresh port
 };
 
 // The MSS sni_mss clamps to: IPv4's minimum default, below any tunnel's MTU.
@@ -48,5 +55,11 @@ bool is_http_variant(Variant v);
 
 // The `browser` set: the browser-shaped hellos and their control-name twins.
 const std::vector<Variant>& browser_variants();
+
+// The QUIC variants (diagnose --quic), in report order; not part of all_variants().
+const std::vector<Variant>& quic_variants();
+
+// True for the QUIC variants.
+bool is_quic(Variant v);
 
 }  // namespace sniprobe

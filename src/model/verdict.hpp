@@ -26,6 +26,9 @@ enum class Cause {
     path_mtu,
     dns,
     inconclusive,
+    quic_sni_block,       // TCP works; QUIC hellos naming the target vanish, controls answer
+    quic_residual_block,  // TCP works; after a QUIC hello naming the target, the tuple drops
+    quic_protocol_block,  // TCP works; QUIC servers answer version pings, no QUIC hello answered
 };
 
 // One fact behind the verdict: a stable id and one line a user can read.

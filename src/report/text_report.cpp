@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <ostream>
 
@@ -72,15 +73,19 @@ void write_target(std::ostream& out, const Diagnosis& d) {
 
 void write_table(std::ostream& out, const Diagnosis& d, const Painter& paint) {
     if (d.analysis.variants.empty()) return;
+    // 18 columns hold every TCP variant's name; the QUIC follow-ups' names are longer.
+    size_t width = 18;
+    for (const VariantStats& s : d.analysis.variants)
+        width = std::max(width, variant_name(s.variant).size());
     out << '\n'
-        << paint(k_bold, fmt::format("{:<18} {:>9} {:>5}  {:<12} {}", "variant", "ok/trials",
+        << paint(k_bold, fmt::format("{:<{}} {:>9} {:>5}  {:<12} {}", "variant", width, "ok/trials",
                                      "rate", "95% CI", "failures"))
         << '\n';
     for (const VariantStats& s : d.analysis.variants) {
         const std::string ci =
             fmt::format("[{:3.0f}%,{:4.0f}%]", s.ci95.low * 100, s.ci95.high * 100);
-        std::string row = fmt::format("{:<18} {:>9} {:>4.0f}%  {} {}", variant_name(s.variant),
-                                      fmt::format("{}/{}", s.ok, s.trials), s.rate * 100,
+        std::string row = fmt::format("{:<{}} {:>9} {:>4.0f}%  {} {}", variant_name(s.variant),
+                                      width, fmt::format("{}/{}", s.ok, s.trials), s.rate * 100,
                                       paint(k_dim, ci), failures_text(s.failures));
         while (!row.empty() && row.back() == ' ') row.pop_back();
         out << row << '\n';

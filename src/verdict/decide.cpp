@@ -15,7 +15,7 @@ namespace sniprobe {
 
 Verdict decide(const Diagnosis& d) {
     using namespace verdict;
-    static constexpr std::array<Rule, 13> k_rules{
+    static constexpr std::array<Rule, 14> k_rules{
         rule_dns_failure,         // no address: nothing else can be judged
         rule_tcp_unreachable,     // no TCP: names do not matter
         rule_path_mtu,            // full-size flights lost, MSS-clamped ones arrive
@@ -27,6 +27,7 @@ Verdict decide(const Diagnosis& d) {
         rule_tls_alert,           // the server's alert for the name
         rule_certificate,         // handshake works, certificate does not
         rule_http_host_block,     // TLS fine, plain HTTP with the Host is not
+        rule_quic_block,          // TLS fine, QUIC (HTTP/3) to the name is not
         rule_dns_only,            // fine at --ip, DNS points elsewhere
         rule_ok,                  // fine
     };

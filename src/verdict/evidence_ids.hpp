@@ -170,6 +170,22 @@ inline constexpr EvidenceId sink_server_rst{
 inline constexpr EvidenceId sink_no_connection{
     "E_SINK_NO_CONNECTION",
     "these connections never reached the server at all, while others of the same run did"};
+// QUIC (diagnose --quic): the UDP probes beside the TCP ones.
+inline constexpr EvidenceId quic_sni_dropped{
+    "E_QUIC_SNI_DROPPED",
+    "QUIC hellos naming the target got no answer while QUIC hellos without it did"};
+inline constexpr EvidenceId quic_control_ok{
+    "E_QUIC_CONTROL_OK",
+    "QUIC hellos with no name or the control name got the server's Initial (a ServerHello)"};
+inline constexpr EvidenceId quic_followups_dropped{
+    "E_QUIC_FOLLOWUPS_DROPPED",
+    "after a QUIC hello naming the target was answered, hellos with the control name from the "
+    "same and from new source ports got no answer: the tuple is blocked for a while"};
+inline constexpr EvidenceId quic_version_ping_ok{
+    "E_QUIC_VERSION_PING_OK",
+    "the server answered QUIC version pings (Version Negotiation): UDP to the port is open"};
+inline constexpr EvidenceId quic_hellos_dropped{
+    "E_QUIC_HELLOS_DROPPED", "no QUIC version-1 hello, whatever its name, got an answer"};
 }  // namespace evidence
 
 // Every id, in table order (docs and tests iterate this).
@@ -221,6 +237,11 @@ inline constexpr std::array k_all_evidence_ids{
     evidence::sink_client_only,
     evidence::sink_server_rst,
     evidence::sink_no_connection,
+    evidence::quic_sni_dropped,
+    evidence::quic_control_ok,
+    evidence::quic_followups_dropped,
+    evidence::quic_version_ping_ok,
+    evidence::quic_hellos_dropped,
 };
 
 }  // namespace sniprobe

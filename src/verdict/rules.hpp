@@ -43,6 +43,7 @@ std::optional<Verdict> rule_certificate(const Facts& f);
 std::optional<Verdict> rule_http_host_block(const Facts& f);
 // Everything works at --ip, but DNS points elsewhere (or fails).
 std::optional<Verdict> rule_dns_only(const Facts& f);
+std::optional<Verdict> rule_quic_block(const Facts& f);
 // The target works.
 std::optional<Verdict> rule_ok(const Facts& f);
 // The fallback: what was seen, without a cause.

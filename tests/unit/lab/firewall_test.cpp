@@ -21,15 +21,19 @@ TEST(Firewall, MiddleboxQueuesInManglePreroutingOfItsRouter) {
         auto topology = plan_topology(hop);
         ASSERT_TRUE(topology);
         auto rules = plan_firewall(*topology, config);
-        ASSERT_EQ(rules.size(), 2u);  // IPv4 and IPv6, to the same queue
+        ASSERT_EQ(rules.size(), 3u);  // TCP for IPv4 and IPv6, UDP (QUIC) for IPv4: one queue
         EXPECT_EQ(rules[0].argv.front(), "iptables-nft");
         EXPECT_EQ(rules[1].argv.front(), "ip6tables-nft");
+        EXPECT_EQ(rules[2].argv.front(), "iptables-nft");
         for (const auto& rule : rules) {
             EXPECT_EQ(rule.node, "r" + std::to_string(hop));
             EXPECT_TRUE(has(rule.argv, {"-t", "mangle", "-A", "PREROUTING"}));
             EXPECT_TRUE(has(rule.argv, {"-m", "multiport", "--ports", "80,443,8443"}));
             EXPECT_TRUE(has(rule.argv, {"-j", "NFQUEUE", "--queue-num", "0"}));
         }
+        EXPECT_TRUE(has(rules[0].argv, {"-p", "tcp"}));
+        EXPECT_TRUE(has(rules[1].argv, {"-p", "tcp"}));
+        EXPECT_TRUE(has(rules[2].argv, {"-p", "udp"}));  // QUIC Initials, IPv4
     }
 }
 
@@ -39,7 +43,7 @@ TEST(Firewall, NoMiddleboxNoRules) {
     auto topology = plan_topology(2);
     EXPECT_TRUE(plan_firewall(*topology, config).empty());
     config.rules_file = "/some/rules.toml";  // a rules file always runs the middlebox
-    EXPECT_EQ(plan_firewall(*topology, config).size(), 2u);
+    EXPECT_EQ(plan_firewall(*topology, config).size(), 3u);  // TCP v4 + v6, UDP v4
 }
 
 TEST(Firewall, BlockAddressDropsPort443ToTheServerInTheMiddleboxRouter) {
