@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "model/analysis.hpp"
 #include "model/diagnosis.hpp"
 #include "model/names.hpp"
 
@@ -46,10 +47,11 @@ struct FlowFacts {
     std::string sni;          // "" when the hello had none (or none was seen)
     std::string hello_shape;  // "517 B, 1 record, 16 ext, TLS 1.3/1.2, ALPN h2,http/1.1"
     FlowOutcome outcome = FlowOutcome::not_tls;
-    FlowSide by = FlowSide::none;  // who sent the RST/FIN/alert, or went quiet
-    std::string detail;            // alert name, "warning unrecognized_name", ...
-    std::optional<int> probe_ttl;  // a TTL-limited ClientHello (CenTrace-style trace)
-    std::string icmp_router;       // time-exceeded source for that hello
+    FlowSide by = FlowSide::none;         // who sent the RST/FIN/alert, or went quiet
+    std::string detail;                   // alert name, "warning unrecognized_name", ...
+    std::optional<int> probe_ttl;         // a TTL-limited ClientHello (CenTrace-style trace)
+    std::string icmp_router;              // time-exceeded source for that hello
+    std::optional<RstOrigin> end_origin;  // forensics of the RST that ended it (by server)
     uint64_t syn_frame = 0, synack_frame = 0, hello_frame = 0, end_frame = 0;  // 0: none
     std::vector<uint64_t> packet_frames;  // frame of each of the trial's packets, same order
     std::vector<std::string> anomalies;   // "snaplen_cut_hello", "rst_before_trigger", ...

@@ -43,6 +43,8 @@ std::string trace_outcome(const FlowFacts& f) {
     // expired still saw it and reacted.
     switch (f.outcome) {
         case FlowOutcome::reset:
+            // The server's own reset (its fingerprint) shows the hello reached it.
+            if (f.by == FlowSide::server && f.end_origin == RstOrigin::server) return "server_rst";
             if (f.by == FlowSide::server) return "rst";
             return f.icmp_router.empty() ? "timeout" : "time_exceeded";
         case FlowOutcome::fin:
@@ -140,6 +142,18 @@ NameVerdict judge_name(const CaptureAnalysis& c, const std::string& name, bool n
                          return std::tie(a.trial_id, a.packet_index) <
                                 std::tie(b.trial_id, b.packet_index);
                      });
+    // A silent hop below one that answered lost its ICMP (rate limits): a box that
+    // black-holes the hello would silence every later hop too.
+    for (auto& o : observations) {
+        if (o.outcome != "timeout") continue;
+        const bool later_answer =
+            std::any_of(observations.begin(), observations.end(), [&](const auto& other) {
+                return other.role == o.role && other.ttl > o.ttl &&
+                       (other.outcome == "time_exceeded" || other.outcome == "server_hello" ||
+                        other.outcome == "server_rst");
+            });
+        if (later_answer) o.outcome = "icmp_lost";
+    }
     if (!observations.empty()) d.trace = trace::summarize_trace(observations);
     int warned = 0;
     std::string warning;
@@ -281,6 +295,8 @@ CaptureAnalysis read_captures(const std::vector<std::string>& paths,
             }
             tracker.add(frame, link);
         }
+        // Frame numbers are the file's own: a flow never spans two files.
+        tracker.finish();
         c.bytes += reader->bytes_read();
         if (end == ReadEnd::truncated_file) {
             ++c.anomalies["truncated_file"];
@@ -294,7 +310,6 @@ CaptureAnalysis read_captures(const std::vector<std::string>& paths,
                                           reader->error()));
         }
     }
-    tracker.finish();
     for (const auto& [name, n] : tracker.anomalies()) c.anomalies[name] += n;
     if (non_tls > options.max_non_tls_flows)
         c.notes.push_back(fmt::format("{} non-TLS flows with resets; the first {} are listed",
@@ -321,6 +336,20 @@ CaptureAnalysis read_captures(const std::vector<std::string>& paths,
 }
 
 void judge_captures(CaptureAnalysis& c) {
+    // Who sent the RST that ended each flow, by the same forensics (all TLS flows at once,
+    // so round trips and IP IDs compare across connections as in diagnose).
+    {
+        std::vector<Trial> tls;
+        for (const auto& f : c.flows)
+            if (f.outcome == FlowOutcome::reset)
+                tls.push_back(c.trials[static_cast<size_t>(f.trial_id)]);
+        for (const auto& r : analyze_rsts(tls)) {
+            auto& f = c.flows[static_cast<size_t>(r.trial_id)];
+            const auto index = static_cast<size_t>(r.packet_index);
+            if (index < f.packet_frames.size() && f.packet_frames[index] == f.end_frame)
+                f.end_origin = r.origin;
+        }
+    }
     std::set<std::string> names, nameless_addresses;
     std::map<std::string, AddressSummary> by_address;
     for (const auto& f : c.flows) {

@@ -21,8 +21,8 @@ struct AnalyzeOptions {
     size_t max_non_tls_flows = 200;  // non-TLS flows kept for their RST forensics
 };
 
-// Reads every file in order (as one capture; "-" = standard input) and follows its flows.
-// A file that cannot be opened is a note and an anomaly, not an error: the others still
+// Reads every file in order (one capture, each flow within its own file; "-" = stdin) and follows
+// its flows. A file that cannot be opened is a note and an anomaly, not an error: the others still
 // count. Fills files, frames, bytes, trials, flows, anomalies, notes and side.
 CaptureAnalysis read_captures(const std::vector<std::string>& paths,
                               const AnalyzeOptions& options = {});

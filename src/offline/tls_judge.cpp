@@ -401,7 +401,14 @@ std::optional<FinishedFlow> judge_flow(const FlowInput& in) {
         trial.failure = FailureCode::ssl_failed_handshake;
         return out;
     }
-    if (first_rst &&
+    // The server's RST after its own FIN (a retransmitted FIN gave up), or after it had
+    // answered a client that already left (the client's FIN first), is teardown, not what
+    // ended the handshake.
+    const bool teardown =
+        first_rst && pk[*first_rst].direction == Direction::inbound &&
+        ((server_fin && *server_fin < *first_rst) ||
+         (client_fin && *client_fin < *first_rst && server_data && *server_data < *first_rst));
+    if (first_rst && !teardown &&
         (!synack || *first_rst > *synack || pk[*first_rst].direction == Direction::outbound)) {
         facts.outcome = FlowOutcome::reset;
         facts.by = side_of(*first_rst);
