@@ -26,7 +26,7 @@
 namespace sniprobe::offline {
 
 struct FlowLimits {
-    size_t max_packets = 64;  // PacketRecords kept per flow (RSTs and FINs always, up to 2x)
+    size_t max_packets = 24;  // PacketRecords kept per flow (RSTs and FINs always, up to 2x)
     size_t max_stream_bytes = 32768;  // bytes of each direction's stream kept for TLS parsing
     double closed_linger_s = 10;      // a closed flow still takes late packets this long
     double idle_s = 600;              // a flow with no packet for this long is finished

@@ -111,12 +111,19 @@ CertificateCheck check_certificate_chain(const std::vector<std::vector<uint8_t>>
     if (n > 0) {
         X509* leaf = sk_X509_value(chain.get(), 0);
         check.leaf_not_after = iso_time(X509_get0_notAfter(leaf));
-        std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(),
-                                                                      X509_STORE_free);
+        // The system store, loaded once: a capture may hold thousands of handshakes.
+        static X509_STORE* const store = [] {
+            X509_STORE* s = X509_STORE_new();
+            if (s != nullptr && X509_STORE_set_default_paths(s) != 1) {
+                X509_STORE_free(s);
+                s = nullptr;
+            }
+            return s;
+        }();
         std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(),
                                                                             X509_STORE_CTX_free);
-        if (store && ctx && X509_STORE_set_default_paths(store.get()) == 1 &&
-            X509_STORE_CTX_init(ctx.get(), store.get(), leaf, chain.get()) == 1) {
+        if (store != nullptr && ctx &&
+            X509_STORE_CTX_init(ctx.get(), store, leaf, chain.get()) == 1) {
             X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
             X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at_unix));
             if (!host.empty()) X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
