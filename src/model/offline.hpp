@@ -44,8 +44,9 @@ struct FlowFacts {
     std::string file;
     std::string client, server;  // IP literals
     uint16_t client_port = 0, server_port = 0;
-    std::string sni;          // "" when the hello had none (or none was seen)
-    std::string hello_shape;  // "517 B, 1 record, 16 ext, TLS 1.3/1.2, ALPN h2,http/1.1"
+    std::string sni;           // lower case (names are case-insensitive); "" when none
+    bool sni_unknown = false;  // the hello was cut before its SNI could be read
+    std::string hello_shape;   // "517 B, 1 record, 16 ext, TLS 1.3/1.2, ALPN h2,http/1.1"
     FlowOutcome outcome = FlowOutcome::not_tls;
     FlowSide by = FlowSide::none;         // who sent the RST/FIN/alert, or went quiet
     std::string detail;                   // alert name, "warning unrecognized_name", ...

@@ -29,6 +29,7 @@ bool at_initial_ttl(uint8_t ttl) {
 // let it be sent), and not a TTL-limited hello that expired on the way.
 bool counts_for_verdict(const FlowFacts& f) {
     if (f.outcome == FlowOutcome::not_tls || f.outcome == FlowOutcome::silent_client) return false;
+    if (f.sni_unknown) return false;  // cut before the SNI: neither the name nor a control
     // A TTL-limited hello counts only where something answered it: one that expired or
     // vanished on the way says nothing about the name.
     if (f.probe_ttl)
@@ -83,7 +84,8 @@ NameVerdict judge_name(const CaptureAnalysis& c, const std::string& name, bool n
     std::set<std::string> addresses;
     std::vector<const FlowFacts*> own;
     for (const auto& f : c.flows) {
-        const bool mine = nameless ? (f.sni.empty() && f.server == name) : f.sni == name;
+        const bool mine =
+            nameless ? (f.sni.empty() && !f.sni_unknown && f.server == name) : f.sni == name;
         if (!mine || f.outcome == FlowOutcome::not_tls) continue;
         own.push_back(&f);
         nv.flows.push_back(f.trial_id);

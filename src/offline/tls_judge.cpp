@@ -93,7 +93,14 @@ Records walk_records(const std::vector<uint8_t>& b, size_t from) {
             return r;
         }
         r.tls = true;
-        if (o + k_record_header + len > b.size()) break;
+        if (o + k_record_header + len > b.size()) {
+            // Cut (snap length) or still arriving: a ServerHello's first bytes are enough
+            // to know the server answered the hello.
+            if (type == k_handshake && hs.empty() && o + k_record_header < b.size() &&
+                b[o + k_record_header] == k_server_hello && !r.server_hello_at)
+                r.server_hello_at = o;
+            break;
+        }
         std::span<const uint8_t> frag(b.data() + o + k_record_header, len);
         if (type == k_change_cipher_spec || type == k_application_data) {
             r.encrypted_at = o;
@@ -299,6 +306,10 @@ std::optional<FinishedFlow> judge_flow(const FlowInput& in) {
         if (auto end = index_of_frame(facts.hello_frame)) trial.hello_sent_ms = ms_since_t0(*end);
     }
     trial.server_name = facts.sni;
+    // DNS names are case-insensitive: "BlOcKeD.tEsT" is the same name as blocked.test.
+    for (char& ch : facts.sni)
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    facts.sni_unknown = !parsed.hello && tls_start && facts.sni.empty();
     const bool hello_seen = facts.hello_frame != 0;
     // A flow caught mid-way (no SYN, no hello) shows nothing about a handshake.
     const bool tls = hello_seen || (is_tls_port(facts.server_port) && syn.has_value());
@@ -404,6 +415,16 @@ std::optional<FinishedFlow> judge_flow(const FlowInput& in) {
     // The server's RST after its own FIN (a retransmitted FIN gave up), or after it had
     // answered a client that already left (the client's FIN first), is teardown, not what
     // ended the handshake.
+    // The client's own RST after the server's ServerHello: the client left (a probe that
+    // stops at the ServerHello, a browser that gave up), the server had answered.
+    if (first_rst && pk[*first_rst].direction == Direction::outbound && server.server_hello_at) {
+        if (auto sh = index_of_frame(ss.frame_at(*server.server_hello_at));
+            sh && *sh < *first_rst) {
+            facts.outcome = FlowOutcome::server_hello;
+            trial.failed_operation = FailedOperation::none;
+            return out;
+        }
+    }
     const bool teardown =
         first_rst && pk[*first_rst].direction == Direction::inbound &&
         ((server_fin && *server_fin < *first_rst) ||
