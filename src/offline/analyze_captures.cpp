@@ -205,14 +205,13 @@ CaptureSide capture_side(const std::vector<Trial>& trials) {
         }
         if (!syn || !synack) continue;
         const bool c = at_initial_ttl(syn->ttl), s = at_initial_ttl(synack->ttl);
-        if (c && !s)
+        // Both at an initial TTL (one host, or one LAN) counts as the client's side.
+        if (c)
             ++client;
-        else if (s && !c)
+        else if (s)
             ++server;
-        else if (!c && !s)
-            ++middle;
         else
-            ++client;  // both at an initial TTL: one host, or one LAN
+            ++middle;
     }
     if (client + server + middle == 0) return CaptureSide::unknown;
     if (client >= server && client >= middle) return CaptureSide::client;
