@@ -374,6 +374,7 @@ void decide(RstFinding& f, const Trial& trial, const PacketRecord& p, const Base
     traits.identical_burst = burst.identical;
     traits.ttl = p.ttl;
     traits.ip_id = p.ip_id;
+    traits.window = p.window;
     traits.ipv4 = !is_ipv6(trial);
     traits.df = p.df;
     traits.seq_relation = f.seq_relation.value_or(SeqRelation::unknown);

@@ -87,6 +87,16 @@ std::vector<RstSignature> build_table() {
         t.push_back(s);
     }
     {
+        RstSignature s = make(RstSignatureId::airtel,
+                              "Airtel India: RST+ACK with a raw window of 16, no DF, a fixed IP ID "
+                              "(Tripwire's \"WIN=16\" signature, censorship-detection)",
+                              SignatureStrength::distinctive, k_rst_ack);
+        s.window = 16;
+        s.df = false;
+        s.payload = std::vector<uint8_t>{};
+        t.push_back(s);
+    }
+    {
         RstSignature s = make(RstSignatureId::gfw_type_1,
                               "GFW type I: one RST (no ACK), IP ID 0, no DF, no payload "
                               "(S&P 2025, A Wall Behind A Wall)",
@@ -119,6 +129,7 @@ bool matches(const RstSignature& s, const RstTraits& traits) {
     }
     if (s.ttl_min && traits.ttl < *s.ttl_min) return false;
     if (s.ttl_max && traits.ttl > *s.ttl_max) return false;
+    if (s.window && traits.window != *s.window) return false;
     if (s.payload && !payload_matches(traits, *s.payload)) return false;
     if (!s.seq_relations.empty() && std::find(s.seq_relations.begin(), s.seq_relations.end(),
                                               traits.seq_relation) == s.seq_relations.end())

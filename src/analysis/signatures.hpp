@@ -27,6 +27,7 @@ struct RstTraits {
     bool identical_burst = false;  // every RST of the burst has the same TTL, IP ID, window, seq
     uint8_t ttl = 0;
     uint16_t ip_id = 0;
+    uint16_t window = 0;  // raw TCP window field
     bool ipv4 = true;
     bool df = false;
     SeqRelation seq_relation = SeqRelation::unknown;
@@ -45,6 +46,7 @@ struct RstSignature {
     std::optional<uint16_t> ip_id_min, ip_id_max;  // IPv4 only
     std::optional<bool> df;
     std::optional<uint8_t> ttl_min, ttl_max;
+    std::optional<uint16_t> window;               // exact raw window field
     std::optional<std::vector<uint8_t>> payload;  // exact payload; empty = none
     std::vector<SeqRelation> seq_relations;       // any of these; empty = not checked
 };

@@ -167,6 +167,7 @@ CommandLine::CommandLine()
     register_logs(app);
     register_scan(app);
     register_report(app);
+    register_analyze(app);
 }
 
 CommandLine::~CommandLine() = default;

@@ -32,5 +32,6 @@ void register_trace(CLI::App& app);
 void register_sink(CLI::App& app);
 void register_scan(CLI::App& app);
 void register_report(CLI::App& app);
+void register_analyze(CLI::App& app);
 
 }  // namespace sniprobe::cli

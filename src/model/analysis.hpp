@@ -40,6 +40,7 @@ enum class RstSignatureId {
     gfw_legacy,
     henan,
     icp_filing,
+    airtel,
     server_stack,
     unknown
 };

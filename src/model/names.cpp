@@ -9,6 +9,7 @@
 
 #include "model/analysis.hpp"
 #include "model/failure.hpp"
+#include "model/offline.hpp"
 #include "model/residual.hpp"
 #include "model/sink.hpp"
 #include "model/trial.hpp"
@@ -94,13 +95,14 @@ constexpr NameTable<RstOrigin, 3> k_origins{{
     {RstOrigin::unknown, "unknown"},
 }};
 
-constexpr NameTable<RstSignatureId, 8> k_signatures{{
+constexpr NameTable<RstSignatureId, 9> k_signatures{{
     {RstSignatureId::gfw_type_1, "gfw_type_1"},
     {RstSignatureId::gfw_type_2, "gfw_type_2"},
     {RstSignatureId::gfw_type_3, "gfw_type_3"},
     {RstSignatureId::gfw_legacy, "gfw_legacy"},
     {RstSignatureId::henan, "henan"},
     {RstSignatureId::icp_filing, "icp_filing"},
+    {RstSignatureId::airtel, "airtel"},
     {RstSignatureId::server_stack, "server_stack"},
     {RstSignatureId::unknown, "unknown"},
 }};
@@ -151,6 +153,47 @@ constexpr NameTable<ResidualPhase, 2> k_residual_phases{{
 std::string_view to_name(Cause value) {
     return name_in(k_causes, value);
 }
+namespace {
+
+constexpr NameTable<CaptureSide, 4> k_capture_sides{{
+    {CaptureSide::client, "client"},
+    {CaptureSide::server, "server"},
+    {CaptureSide::middle, "middle"},
+    {CaptureSide::unknown, "unknown"},
+}};
+
+constexpr NameTable<FlowOutcome, 11> k_flow_outcomes{{
+    {FlowOutcome::completed, "completed"},
+    {FlowOutcome::server_hello, "server_hello"},
+    {FlowOutcome::alert, "alert"},
+    {FlowOutcome::reset, "reset"},
+    {FlowOutcome::fin, "fin"},
+    {FlowOutcome::silent_server, "silent_server"},
+    {FlowOutcome::silent_client, "silent_client"},
+    {FlowOutcome::refused, "refused"},
+    {FlowOutcome::no_answer, "no_answer"},
+    {FlowOutcome::plain_http, "plain_http"},
+    {FlowOutcome::not_tls, "not_tls"},
+}};
+
+constexpr NameTable<FlowSide, 3> k_flow_sides{{
+    {FlowSide::none, ""},
+    {FlowSide::client, "client"},
+    {FlowSide::server, "server"},
+}};
+
+}  // namespace
+
+std::string_view to_name(CaptureSide value) {
+    return name_in(k_capture_sides, value);
+}
+std::string_view to_name(FlowOutcome value) {
+    return name_in(k_flow_outcomes, value);
+}
+std::string_view to_name(FlowSide value) {
+    return name_in(k_flow_sides, value);
+}
+
 std::string_view to_name(FailureCode value) {
     return name_in(k_failures, value);
 }

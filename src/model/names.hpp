@@ -20,6 +20,9 @@ enum class SeqRelation;      // model/analysis.hpp
 enum class SinkFinding;      // model/sink.hpp
 enum class ResidualStatus;   // model/residual.hpp
 enum class ResidualPhase;    // model/residual.hpp
+enum class CaptureSide;      // model/offline.hpp
+enum class FlowOutcome;      // model/offline.hpp
+enum class FlowSide;         // model/offline.hpp
 
 // The stable name of a value ("sni_reset", "connection_reset", "gfw_type_2", ...). A value
 // that means "nothing" (FailureCode::none, FailedOperation::none, CertProblem::none) is named "".
@@ -34,6 +37,9 @@ std::string_view to_name(SeqRelation value);
 std::string_view to_name(SinkFinding value);
 std::string_view to_name(ResidualStatus value);
 std::string_view to_name(ResidualPhase value);
+std::string_view to_name(CaptureSide value);
+std::string_view to_name(FlowOutcome value);
+std::string_view to_name(FlowSide value);
 
 // The value a stable name stands for; nullopt for a name the table does not hold.
 template <class Enum>

@@ -11,6 +11,8 @@
 #include <openssl/x509v3.h>
 
 #include <ctime>
+#include <memory>
+#include <vector>
 
 #include "probe/tls_session.hpp"
 #include "util/openssl_ptr.hpp"
@@ -82,6 +84,65 @@ CertificateCheck TlsSession::check_certificate() const {
     check.openssl_code = static_cast<int>(code);
     check.openssl_message = X509_verify_cert_error_string(code);
     check.problem = classify(code, chain);
+    check.verified = check.problem == CertProblem::none;
+    return check;
+}
+
+CertificateCheck check_certificate_chain(const std::vector<std::vector<uint8_t>>& der_chain,
+                                         const std::string& host, double at_unix) {
+    CertificateCheck check;
+    using UniqueChain =
+        std::unique_ptr<STACK_OF(X509),
+                        decltype([](STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); })>;
+    UniqueChain chain(sk_X509_new_null());
+    for (const auto& der : der_chain) {
+        const unsigned char* p = der.data();
+        X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+        if (cert == nullptr) break;  // an undecodable certificate ends the usable chain
+        if (sk_X509_push(chain.get(), cert) <= 0) {
+            X509_free(cert);
+            break;
+        }
+    }
+    const int n = sk_X509_num(chain.get());
+    for (int i = 0; i < n; ++i)
+        check.chain_subjects.push_back(subject_of(sk_X509_value(chain.get(), i)));
+    long code = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+    if (n > 0) {
+        X509* leaf = sk_X509_value(chain.get(), 0);
+        check.leaf_not_after = iso_time(X509_get0_notAfter(leaf));
+        // The system store, loaded once: a capture may hold thousands of handshakes.
+        static X509_STORE* const store = [] {
+            X509_STORE* s = X509_STORE_new();
+            if (s != nullptr && X509_STORE_set_default_paths(s) != 1) {
+                X509_STORE_free(s);
+                s = nullptr;
+            }
+            return s;
+        }();
+        std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(),
+                                                                            X509_STORE_CTX_free);
+        if (store != nullptr && ctx &&
+            X509_STORE_CTX_init(ctx.get(), store, leaf, chain.get()) == 1) {
+            X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+            X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at_unix));
+            if (!host.empty()) X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
+            code =
+                X509_verify_cert(ctx.get()) == 1 ? X509_V_OK : X509_STORE_CTX_get_error(ctx.get());
+        }
+        // Expiry is the leaf's own fact: it holds whatever the trust store says about the
+        // issuer (an old capture's root may have left today's store since).
+        if (code != X509_V_OK && code != X509_V_ERR_HOSTNAME_MISMATCH) {
+            time_t at = static_cast<time_t>(at_unix);
+            if (X509_cmp_time(X509_get0_notAfter(leaf), &at) < 0)
+                code = X509_V_ERR_CERT_HAS_EXPIRED;
+            else if (X509_cmp_time(X509_get0_notBefore(leaf), &at) > 0)
+                code = X509_V_ERR_CERT_NOT_YET_VALID;
+        }
+    }
+    check.openssl_code = static_cast<int>(code);
+    check.openssl_message = X509_verify_cert_error_string(code);
+    check.problem = classify(code, n > 0 ? chain.get() : nullptr);
     check.verified = check.problem == CertProblem::none;
     return check;
 }

@@ -103,6 +103,13 @@ class TlsSession {
 // "unrecognized name" -> "unrecognized_name" for an alert description code.
 std::string alert_name(int description);
 
+// Checks a chain recorded from the wire (DER certificates, leaf first) the way a completed
+// handshake's chain is checked: against the system trust store, with the host name when
+// one is given, at time `at_unix` (a capture's own time, not now: an old capture's
+// certificate must be judged as it was then). An empty chain is `untrusted`.
+CertificateCheck check_certificate_chain(const std::vector<std::vector<uint8_t>>& der_chain,
+                                         const std::string& host, double at_unix);
+
 // The OONI failure string for a failed verification ("ssl_invalid_hostname", ...).
 std::string failure_for_certificate(const CertificateCheck& check);
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "model/diagnosis.hpp"
+#include "model/offline.hpp"
 #include "util/result.hpp"
 
 namespace sniprobe {
@@ -25,6 +26,11 @@ void write_json(std::ostream& out, const Diagnosis& d, JsonStyle style = JsonSty
 // diagnosis), the address traced and the trace, whose object is the diagnosis's `trace`.
 void write_trace_json(std::ostream& out, const Target& target, const std::string& address,
                       const TraceResult& trace);
+
+// Writes what `sniprobe analyze --json` prints: the capture (files, side, anomalies), every
+// followed flow with its frame numbers, and each name's whole diagnosis as write_json
+// writes it (docs/json.md, "analyze").
+void write_capture_json(std::ostream& out, const CaptureAnalysis& capture);
 
 // Reads a document written by write_json back (saved runs, re-rendering, tests).
 // Unknown fields are ignored; a wrong type or a newer schema_version is an error.

@@ -7,6 +7,7 @@
 
 #include <ostream>
 
+#include "model/offline.hpp"
 #include "report/json_names.hpp"
 #include "report/json_report.hpp"
 
@@ -271,6 +272,49 @@ void write_trace_json(std::ostream& out, const Target& target, const std::string
     doc["target"] = target_json(target);
     doc["address"] = address;
     doc["trace"] = trace_json(trace);
+    dump(out, doc, JsonStyle::pretty);
+}
+
+void write_capture_json(std::ostream& out, const CaptureAnalysis& c) {
+    json flows = json::array();
+    for (const auto& f : c.flows) {
+        auto frame = [](uint64_t n) { return n != 0 ? json(n) : json(nullptr); };
+        json frames = {{"syn", frame(f.syn_frame)},
+                       {"syn_ack", frame(f.synack_frame)},
+                       {"client_hello", frame(f.hello_frame)},
+                       {"end", frame(f.end_frame)},
+                       {"packets", f.packet_frames}};
+        flows.push_back({{"id", f.trial_id},
+                         {"file", f.file},
+                         {"client", f.client},
+                         {"client_port", f.client_port},
+                         {"server", f.server},
+                         {"server_port", f.server_port},
+                         {"server_name", nullable(f.sni)},
+                         {"hello_shape", nullable(f.hello_shape)},
+                         {"outcome", to_name(f.outcome)},
+                         {"by", nullable(std::string(to_name(f.by)))},
+                         {"detail", nullable(f.detail)},
+                         {"probe_ttl", nullable(f.probe_ttl)},
+                         {"icmp_router", nullable(f.icmp_router)},
+                         {"frames", frames},
+                         {"anomalies", f.anomalies}});
+    }
+    json names = json::array();
+    for (const auto& n : c.names)
+        names.push_back(
+            {{"name", n.name}, {"flows", n.flows}, {"diagnosis", diagnosis_json(n.diagnosis)}});
+    json addresses = json::array();
+    for (const auto& a : c.addresses)
+        addresses.push_back({{"address", a.address}, {"names", a.names}});
+    json doc;
+    doc["schema_version"] = k_schema_version;
+    doc["software"] = {{"name", "sniprobe"}};
+    doc["capture"] = {{"files", c.files}, {"side", to_name(c.side)},  {"frames", c.frames},
+                      {"bytes", c.bytes}, {"anomalies", c.anomalies}, {"notes", c.notes}};
+    doc["flows"] = flows;
+    doc["names"] = names;
+    doc["addresses"] = addresses;
     dump(out, doc, JsonStyle::pretty);
 }
 

@@ -1,5 +1,5 @@
 // write_text(): fixed-width columns so the table reads in any terminal; names and titles
-// that came from the network are printed through printable() so a hostile server
+// that came from the network are printed through printable_text() so a hostile server
 // cannot inject escape sequences into the user's terminal.
 #include "report/text_report.hpp"
 
@@ -10,6 +10,14 @@
 #include <ostream>
 
 namespace sniprobe {
+
+std::string printable_text(const std::string& s) {
+    std::string out = s;
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    return out;
+}
+
 namespace {
 
 constexpr const char* k_reset = "\x1b[0m";
@@ -29,14 +37,6 @@ class Painter {
   private:
     bool m_on;
 };
-
-// Replaces control characters (ESC above all) with '?'.
-std::string printable(const std::string& s) {
-    std::string out = s;
-    for (char& c : out)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-    return out;
-}
 
 // A stable enum name (model/names.hpp), "" when unset.
 template <class Enum>
@@ -65,10 +65,10 @@ void write_target(std::ostream& out, const Diagnosis& d) {
         if (!addresses.empty()) addresses += ", ";
         addresses += fmt::format("{} ({})", a.address, a.source);
     }
-    out << fmt::format("target   {}:{}  {}\n", printable(d.target.host), d.target.port,
+    out << fmt::format("target   {}:{}  {}\n", printable_text(d.target.host), d.target.port,
                        addresses.empty() ? "no address" : addresses);
     if (!d.target.control_sni.empty())
-        out << fmt::format("control  {}\n", printable(d.target.control_sni));
+        out << fmt::format("control  {}\n", printable_text(d.target.control_sni));
 }
 
 void write_table(std::ostream& out, const Diagnosis& d, const Painter& paint) {
@@ -110,7 +110,7 @@ void write_rsts(std::ostream& out, const Diagnosis& d, const TextOptions& option
             f.server_synack_ttl ? fmt::format(" (SYN-ACK {})", *f.server_synack_ttl) : "", f.ip_id,
             name_or_empty(f.ip_id_pattern), f.window, name_or_empty(f.seq_relation),
             f.delay_ms ? fmt::format(" +{:.1f} ms", *f.delay_ms) : "");
-        for (const auto& reason : f.reasons) out << "      " << printable(reason) << '\n';
+        for (const auto& reason : f.reasons) out << "      " << printable_text(reason) << '\n';
     }
 }
 
@@ -144,14 +144,15 @@ void write_residual(std::ostream& out, const Diagnosis& d, const Painter& paint)
         line = "measurement interrupted";
     if (r.keyed_fields) line += fmt::format(", keyed on {} fields", *r.keyed_fields);
     out << '\n' << paint(k_bold, "residual blocking") << '\n';
-    out << fmt::format("  {} to {}:{}: {}\n", printable(r.control_name), r.address, r.port, line);
+    out << fmt::format("  {} to {}:{}: {}\n", printable_text(r.control_name), r.address, r.port,
+                       line);
 }
 
 void write_list(std::ostream& out, const char* title, const std::vector<std::string>& lines,
                 const Painter& paint) {
     if (lines.empty()) return;
     out << '\n' << paint(k_bold, title) << '\n';
-    for (const auto& line : lines) out << "  - " << printable(line) << '\n';
+    for (const auto& line : lines) out << "  - " << printable_text(line) << '\n';
 }
 
 }  // namespace
@@ -159,7 +160,7 @@ void write_list(std::ostream& out, const char* title, const std::vector<std::str
 std::string verdict_line(const Verdict& v) {
     return fmt::format("{}{} ({:.0f}%): {}", to_name(v.cause),
                        v.subcode ? "/" + std::string(to_name(*v.subcode)) : "", v.confidence * 100,
-                       printable(v.summary));
+                       printable_text(v.summary));
 }
 
 void write_text(std::ostream& out, const Diagnosis& d, const TextOptions& options) {
@@ -170,7 +171,7 @@ void write_text(std::ostream& out, const Diagnosis& d, const TextOptions& option
     if (!d.verdict.evidence.empty()) {
         out << '\n' << paint(k_bold, "evidence") << '\n';
         for (const auto& e : d.verdict.evidence)
-            out << fmt::format("  {:<26} {}\n", e.id, printable(e.text));
+            out << fmt::format("  {:<26} {}\n", e.id, printable_text(e.text));
     }
     write_rsts(out, d, options, paint);
     write_trace(out, d, paint);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <string>
 
 #include "model/diagnosis.hpp"
 
@@ -26,6 +27,10 @@ struct TextOptions {
 
 // Writes the human-readable report of a diagnosis.
 void write_text(std::ostream& out, const Diagnosis& d, const TextOptions& options = {});
+
+// Text from the network made safe for a terminal: control characters (ESC above all)
+// become '?', so a hostile name cannot inject escape sequences.
+std::string printable_text(const std::string& s);
 
 // The first line write_text prints: "<cause>[/<subcode>] (<confidence>%): <summary>".
 std::string verdict_line(const Verdict& v);

@@ -1,7 +1,9 @@
 // decide(): the rules of rules.hpp tried in order, the first match wins, then the
 // supporting evidence. Read the table top to bottom: nothing resolved; TCP dead; the
 // server's own packets; name-based interference; all variants reset alike; the server's
-// alert; its certificate; plain HTTP only; DNS only; fine. Server-side causes that the
+// alert; its certificate; plain HTTP only; DNS only; fine. A server that answers
+// in plain text, and injected resets without controls (a capture with one name), sit
+// beside the rules they refine. Server-side causes that the
 // packets prove come before the network is blamed.
 #include "verdict/decide.hpp"
 
@@ -15,12 +17,14 @@ namespace sniprobe {
 
 Verdict decide(const Diagnosis& d) {
     using namespace verdict;
-    static constexpr std::array<Rule, 14> k_rules{
-        rule_dns_failure,         // no address: nothing else can be judged
-        rule_tcp_unreachable,     // no TCP: names do not matter
-        rule_path_mtu,            // full-size flights lost, MSS-clamped ones arrive
-        rule_server_origin,       // RSTs/FINs with the server's fingerprint: never sni_*
-        rule_name_interference,   // sni_reset / sni_drop / sni_close (exact test vs controls)
+    static constexpr std::array<Rule, 16> k_rules{
+        rule_dns_failure,        // no address: nothing else can be judged
+        rule_tcp_unreachable,    // no TCP: names do not matter
+        rule_path_mtu,           // full-size flights lost, MSS-clamped ones arrive
+        rule_server_origin,      // RSTs/FINs with the server's fingerprint: never sni_*
+        rule_not_tls_answer,     // the server answers in plain text: the port is not TLS
+        rule_name_interference,  // sni_reset / sni_drop / sni_close (exact test vs controls)
+        rule_injected_without_controls,  // no controls, but the resets are injected
         rule_residual_blocking,   // one injected trigger, then the address blocked for a while
         rule_all_reset,           // every variant reset alike: the server (or an address block)
         rule_server_large_hello,  // two-segment hellos fail whatever the name: the server's

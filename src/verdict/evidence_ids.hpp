@@ -41,6 +41,10 @@ inline constexpr EvidenceId no_controls{
     "E_NO_CONTROLS",
     "no control variant ran, so name-based interference cannot be told from a server problem"};
 inline constexpr EvidenceId target_ok{"E_TARGET_OK", "handshakes naming the target succeed"};
+inline constexpr EvidenceId not_tls_answer{
+    "E_NOT_TLS_ANSWER",
+    "the server answered the ClientHello in plain text (an HTTP page or error), not TLS: the port "
+    "does not speak TLS"};
 
 // RST / FIN forensics (analysis/rst_forensics).
 inline constexpr EvidenceId rst_injected{"E_RST_INJECTED",
@@ -199,6 +203,7 @@ inline constexpr std::array k_all_evidence_ids{
     evidence::sporadic_failures,
     evidence::no_controls,
     evidence::target_ok,
+    evidence::not_tls_answer,
     evidence::rst_injected,
     evidence::rst_server_fingerprint,
     evidence::rst_origin_unknown,

@@ -28,8 +28,13 @@ std::optional<Verdict> rule_path_mtu(const Facts& f);
 std::optional<Verdict> rule_server_large_hello(const Facts& f);
 // Forensics attribute the target's RSTs (or FINs) to the server: server_reset, never sni_*.
 std::optional<Verdict> rule_server_origin(const Facts& f);
+// The server answers the target's ClientHello in plain text (HTTP), not TLS.
+std::optional<Verdict> rule_not_tls_answer(const Facts& f);
 // Target name reset / timed out / closed significantly more than the controls.
 std::optional<Verdict> rule_name_interference(const Facts& f);
+// No controls ran (a capture with one name), but the target's resets carry an injector's
+// fingerprint, not the server's: on-path interference, with the confidence one name allows.
+std::optional<Verdict> rule_injected_without_controls(const Facts& f);
 // Controls passed, a target-name hello failed (injected reset/FIN, or unanswered), then every
 // new connection to that address and port failed (residual block).
 std::optional<Verdict> rule_residual_blocking(const Facts& f);

@@ -146,6 +146,32 @@ std::optional<Verdict> rule_tcp_unreachable(const Facts& f) {
     return v;
 }
 
+std::optional<Verdict> rule_injected_without_controls(const Facts& f) {
+    if (f.controls.ran() || !f.target.ran()) return std::nullopt;
+    const int resets = f.target.count(Outcome::reset);
+    const OriginCount& origin = f.target_forensics.rst;
+    if (resets == 0 || resets * 2 < f.target.trials || origin.injected * 2 <= origin.total())
+        return std::nullopt;
+    Verdict v;
+    v.cause = Cause::sni_reset;
+    // Forensics alone: strong that the path reset it, silent on whether the name did.
+    v.confidence = std::min(0.8, 0.55 + 0.05 * origin.injected);
+    v.summary = fmt::format(
+        "Handshakes naming {} are reset by an on-path device, not the server ({} reset); no "
+        "other name to the same address was seen, so the name as the trigger is not proven.",
+        f.name, ratio(resets, f.target.trials));
+    v.evidence.push_back(injected_evidence(Outcome::reset, InjectedReading::most_of_target,
+                                           origin.injected, origin.total()));
+    v.evidence.push_back(cite(evidence::no_controls,
+                              "no handshake with another name or without a name to the same "
+                              "address: the differential is missing"));
+    v.advice.push_back(fmt::format(
+        "Run `sniprobe diagnose {}` from the affected network (or capture a handshake with "
+        "another name to the same address) to prove the name is the trigger.",
+        f.name));
+    return v;
+}
+
 std::optional<Verdict> rule_name_interference(const Facts& f) {
     if (!f.target.ran() || !f.controls.ran() || f.controls.reached == 0) return std::nullopt;
     const auto pattern = strongest_pattern(f);

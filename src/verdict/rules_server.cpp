@@ -265,6 +265,31 @@ std::optional<Verdict> rule_all_reset(const Facts& f) {
     return v;
 }
 
+std::optional<Verdict> rule_not_tls_answer(const Facts& f) {
+    int plain = 0;
+    for (const auto& t : f.d.trials) {
+        if (t.variant != Variant::sni) continue;
+        if (t.failure == FailureCode::ssl_failed_handshake && t.alert_received.empty() &&
+            !t.server_hello_seen && t.first_byte_ms.has_value())
+            ++plain;
+    }
+    if (plain == 0 || plain * 2 < f.target.trials) return std::nullopt;
+    Verdict v;
+    v.cause = Cause::tls_alert;
+    v.confidence = plain == f.target.trials ? 0.9 : 0.75;
+    v.summary = fmt::format(
+        "The server at port {} answers the ClientHello in plain text, not TLS ({}): the port "
+        "does not speak TLS, the network is not to blame.",
+        f.d.target.port, ratio(plain, f.target.trials));
+    v.evidence.push_back(cite(evidence::not_tls_answer,
+                              fmt::format("sni: {} ClientHellos answered with non-TLS bytes",
+                                          ratio(plain, f.target.trials))));
+    v.advice.push_back(
+        "Point the client at the server's TLS port, or enable TLS on this one (nginx: "
+        "`listen PORT ssl`); a plain-HTTP server answers a ClientHello with a 400 page.");
+    return v;
+}
+
 std::optional<Verdict> rule_tls_alert(const Facts& f) {
     const int alerts = f.target.count(Outcome::alert);
     if (alerts == 0 || alerts * 2 < f.target.trials) return std::nullopt;

@@ -32,7 +32,7 @@ TEST(Names, EveryValueRoundTrips) {
     expect_round_trip({RstOrigin::injected, RstOrigin::server, RstOrigin::unknown});
     expect_round_trip({RstSignatureId::gfw_type_1, RstSignatureId::gfw_type_2,
                        RstSignatureId::gfw_type_3, RstSignatureId::gfw_legacy,
-                       RstSignatureId::henan, RstSignatureId::icp_filing,
+                       RstSignatureId::henan, RstSignatureId::icp_filing, RstSignatureId::airtel,
                        RstSignatureId::server_stack, RstSignatureId::unknown});
     expect_round_trip({IpIdPattern::none, IpIdPattern::zero, IpIdPattern::fixed,
                        IpIdPattern::copied, IpIdPattern::server_sequence, IpIdPattern::random});

@@ -1,0 +1,377 @@
+// Reading, then judging. Flows arrive from the tracker in the order they end; they are
+// numbered in the order they began (file, then first frame), so the report lists them as
+// Wireshark's conversation list would.
+#include "offline/analyze_captures.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "analysis/analyze.hpp"
+#include "analysis/rst_forensics.hpp"
+#include "capture/link_frame.hpp"
+#include "offline/capture_reader.hpp"
+#include "trace/trace.hpp"
+#include "verdict/decide.hpp"
+
+namespace sniprobe::offline {
+namespace {
+
+bool at_initial_ttl(uint8_t ttl) {
+    return ttl == 64 || ttl == 128 || ttl == 255;
+}
+
+// A flow the verdict should count: a TLS hello that was sent (or a TLS port that never
+// let it be sent), and not a TTL-limited hello that expired on the way.
+bool counts_for_verdict(const FlowFacts& f) {
+    if (f.outcome == FlowOutcome::not_tls || f.outcome == FlowOutcome::silent_client) return false;
+    if (f.sni_unknown) return false;  // cut before the SNI: neither the name nor a control
+    // A TTL-limited hello counts only where something answered it: one that expired or
+    // vanished on the way says nothing about the name.
+    if (f.probe_ttl)
+        return f.outcome == FlowOutcome::reset || f.outcome == FlowOutcome::fin ||
+               f.outcome == FlowOutcome::alert || f.outcome == FlowOutcome::completed ||
+               f.outcome == FlowOutcome::server_hello || f.outcome == FlowOutcome::plain_http;
+    return true;
+}
+
+std::string trace_outcome(const FlowFacts& f) {
+    // A reset or an answer beats the time-exceeded: a box before the hop where the hello
+    // expired still saw it and reacted.
+    switch (f.outcome) {
+        case FlowOutcome::reset:
+            // The server's own reset (its fingerprint) shows the hello reached it.
+            if (f.by == FlowSide::server && f.end_origin == RstOrigin::server) return "server_rst";
+            if (f.by == FlowSide::server) return "rst";
+            return f.icmp_router.empty() ? "timeout" : "time_exceeded";
+        case FlowOutcome::fin:
+            return "fin";
+        case FlowOutcome::alert:
+            return "alert";
+        case FlowOutcome::completed:
+        case FlowOutcome::server_hello:
+            return "server_hello";
+        case FlowOutcome::plain_http:
+            return "data";
+        case FlowOutcome::refused:
+        case FlowOutcome::no_answer:
+            return "connect_failed";
+        default:
+            return f.icmp_router.empty() ? "timeout" : "time_exceeded";
+    }
+}
+
+void most_common_port(const std::vector<const FlowFacts*>& flows, uint16_t& port) {
+    std::map<uint16_t, int> counts;
+    for (const auto* f : flows) ++counts[f->server_port];
+    int best = 0;
+    for (const auto& [p, n] : counts)
+        if (n > best) {
+            best = n;
+            port = p;
+        }
+}
+
+NameVerdict judge_name(const CaptureAnalysis& c, const std::string& name, bool nameless) {
+    NameVerdict nv;
+    nv.name = name;
+    Diagnosis& d = nv.diagnosis;
+    // The name's flows and its server addresses.
+    std::set<std::string> addresses;
+    std::vector<const FlowFacts*> own;
+    for (const auto& f : c.flows) {
+        const bool mine =
+            nameless ? (f.sni.empty() && !f.sni_unknown && f.server == name) : f.sni == name;
+        if (!mine || f.outcome == FlowOutcome::not_tls) continue;
+        own.push_back(&f);
+        nv.flows.push_back(f.trial_id);
+        addresses.insert(f.server);
+    }
+    d.target.input = name;
+    d.target.host = name;
+    d.target.sni = nameless ? "" : name;
+    most_common_port(own, d.target.port);
+    for (const auto& a : addresses)
+        d.resolution.addresses.push_back(
+            AddressInfo{a, a.find(':') != std::string::npos ? "ipv6" : "ipv4", "capture"});
+
+    std::vector<trace::TraceObservation> observations;
+    for (const auto& f : c.flows) {
+        if (!addresses.count(f.server) || f.outcome == FlowOutcome::not_tls) continue;
+        const bool target = nameless ? f.sni.empty() : f.sni == name;
+        if (f.probe_ttl) {
+            trace::TraceObservation o;
+            o.ttl = *f.probe_ttl;
+            o.role = target ? trace::NameRole::target : trace::NameRole::control;
+            o.outcome = trace_outcome(f);
+            o.router = f.icmp_router;
+            observations.push_back(std::move(o));
+        }
+        if (!counts_for_verdict(f)) continue;
+        Trial t = c.trials[static_cast<size_t>(f.trial_id)];
+        if (target)
+            t.variant = Variant::sni;
+        else if (f.sni.empty())
+            t.variant = Variant::no_sni;
+        else {
+            t.variant = Variant::control_sni;
+            if (d.target.control_sni.empty()) d.target.control_sni = f.sni;
+        }
+        d.trials.push_back(std::move(t));
+    }
+    d.analysis = analyze(d.trials);
+    // RSTs in the client's name: only an injected one is the network's doing; the
+    // client's own resets are its stack's business and never count against the server.
+    std::map<int, size_t> first_injected;  // trial id -> packet index
+    for (auto& finding : client_rst_findings(d.trials)) {
+        if (finding.origin != RstOrigin::injected) continue;
+        auto [it, fresh] = first_injected.emplace(finding.trial_id, finding.packet_index);
+        if (!fresh) it->second = std::min<size_t>(it->second, finding.packet_index);
+        d.analysis.rsts.push_back(std::move(finding));
+    }
+    for (auto& finding : d.analysis.rsts) {
+        auto it = first_injected.find(finding.trial_id);
+        if (it != first_injected.end() && finding.origin != RstOrigin::injected &&
+            static_cast<size_t>(finding.packet_index) > it->second)
+            finding.after_injected = true;
+    }
+    std::stable_sort(d.analysis.rsts.begin(), d.analysis.rsts.end(),
+                     [](const RstFinding& a, const RstFinding& b) {
+                         return std::tie(a.trial_id, a.packet_index) <
+                                std::tie(b.trial_id, b.packet_index);
+                     });
+    // A silent hop below one that answered lost its ICMP (rate limits): a box that
+    // black-holes the hello would silence every later hop too.
+    for (auto& o : observations) {
+        if (o.outcome != "timeout") continue;
+        const bool later_answer =
+            std::any_of(observations.begin(), observations.end(), [&](const auto& other) {
+                return other.role == o.role && other.ttl > o.ttl &&
+                       (other.outcome == "time_exceeded" || other.outcome == "server_hello" ||
+                        other.outcome == "server_rst");
+            });
+        if (later_answer) o.outcome = "icmp_lost";
+    }
+    if (!observations.empty()) d.trace = trace::summarize_trace(observations);
+    int warned = 0;
+    std::string warning;
+    for (const auto* f : own)
+        if (f->detail.starts_with("warning ")) {
+            ++warned;
+            warning = f->detail.substr(0, f->detail.find(','));
+        }
+    if (warned > 0)
+        d.notes.push_back(fmt::format(
+            "{} of {} handshakes drew a TLS {} alert from the server (not fatal){}", warned,
+            own.size(), warning,
+            warning.find("unrecognized_name") != std::string::npos
+                ? ": the server has no configuration for this name and answered with its default"
+                : ""));
+    d.verdict = decide(d);
+    const bool client_certificate = std::any_of(own.begin(), own.end(), [](const FlowFacts* f) {
+        return f->outcome == FlowOutcome::alert &&
+               f->detail.find("CertificateRequest") != std::string::npos;
+    });
+    if (client_certificate && d.verdict.cause == Cause::tls_alert)
+        d.verdict.advice.insert(
+            d.verdict.advice.begin(),
+            "The server asked for a client certificate (CertificateRequest) and then refused "
+            "the handshake: it requires mutual TLS. Give the client a certificate the server "
+            "trusts, or relax ssl_verify_client.");
+    d.notes.push_back(fmt::format(
+        "from {} flow{} in the capture; {} to compare with", own.size(), own.size() == 1 ? "" : "s",
+        d.trials.size() > own.size()
+            ? fmt::format("{} other flows to the same address", d.trials.size() - own.size())
+            : std::string("no other names")));
+    return nv;
+}
+
+}  // namespace
+
+CaptureSide capture_side(const std::vector<Trial>& trials) {
+    int client = 0, server = 0, middle = 0;
+    for (const auto& t : trials) {
+        const PacketRecord* syn = nullptr;
+        const PacketRecord* synack = nullptr;
+        for (const auto& p : t.packets) {
+            if (!syn && p.direction == Direction::outbound && p.flags == tcp_flag::syn) syn = &p;
+            if (!synack && p.direction == Direction::inbound &&
+                (p.flags & (tcp_flag::syn | tcp_flag::ack)) == (tcp_flag::syn | tcp_flag::ack))
+                synack = &p;
+        }
+        if (!syn || !synack) continue;
+        const bool c = at_initial_ttl(syn->ttl), s = at_initial_ttl(synack->ttl);
+        // Both at an initial TTL (one host, or one LAN) counts as the client's side.
+        if (c)
+            ++client;
+        else if (s)
+            ++server;
+        else
+            ++middle;
+    }
+    if (client + server + middle == 0) return CaptureSide::unknown;
+    if (client >= server && client >= middle) return CaptureSide::client;
+    return server >= middle ? CaptureSide::server : CaptureSide::middle;
+}
+
+std::vector<RstFinding> client_rst_findings(const std::vector<Trial>& trials) {
+    std::vector<Trial> mirrored;
+    for (const auto& t : trials) {
+        const bool client_rst =
+            std::any_of(t.packets.begin(), t.packets.end(), [](const PacketRecord& p) {
+                return p.direction == Direction::outbound && (p.flags & tcp_flag::rst) != 0;
+            });
+        if (!client_rst) continue;
+        Trial m;
+        m.id = t.id;
+        m.variant = t.variant;
+        m.address = t.address;
+        m.port = t.port;
+        m.captured = true;
+        m.t0 = t.t0;
+        m.packets = t.packets;
+        for (auto& p : m.packets) {
+            const bool was_out = p.direction == Direction::outbound;
+            p.direction = was_out ? Direction::inbound : Direction::outbound;
+            // The sender's SYN is its baseline, as the server's SYN-ACK is for its RSTs.
+            if (was_out && p.flags == tcp_flag::syn)
+                p.flags |= tcp_flag::ack;
+            else if (!was_out &&
+                     (p.flags & (tcp_flag::syn | tcp_flag::ack)) == (tcp_flag::syn | tcp_flag::ack))
+                p.flags = tcp_flag::syn;
+        }
+        mirrored.push_back(std::move(m));
+    }
+    std::vector<RstFinding> out;
+    for (auto& f : analyze_rsts(mirrored)) {
+        if ((f.flags & tcp_flag::rst) == 0) continue;  // FINs: the client may close as it likes
+        f.reasons.insert(f.reasons.begin(),
+                         "sent in the client's name; judged against the client's own SYN");
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+CaptureAnalysis read_captures(const std::vector<std::string>& paths,
+                              const AnalyzeOptions& options) {
+    CaptureAnalysis c;
+    std::vector<FinishedFlow> finished;
+    size_t non_tls = 0;
+    FlowTracker tracker(
+        [&](FinishedFlow&& f) {
+            if (f.facts.outcome == FlowOutcome::not_tls && ++non_tls > options.max_non_tls_flows)
+                return;
+            if (finished.size() >= options.max_flows) {
+                ++c.anomalies["flows_over_limit"];
+                return;
+            }
+            finished.push_back(std::move(f));
+        },
+        options.limits);
+    for (const auto& path : paths) {
+        c.files.push_back(path);
+        auto reader = CaptureReader::open(path);
+        if (!reader) {
+            c.notes.push_back(reader.error().message);
+            ++c.anomalies["unreadable_file"];
+            continue;
+        }
+        tracker.begin_file(path);
+        const int link = reader->link_type();
+        Frame frame;
+        ReadEnd end = ReadEnd::more;
+        bool link_checked = false;
+        while ((end = reader->next(frame)) == ReadEnd::more) {
+            ++c.frames;
+            if (frame.bytes.size() < frame.wire_len) ++c.anomalies["snaplen_cut_frame"];
+            if (!link_checked) {
+                link_checked = true;
+                if (capture::decode_link_frame(link, frame.bytes).anomaly ==
+                    capture::FrameAnomaly::unsupported_link_type)
+                    c.notes.push_back(fmt::format("{}: link type {} is not decoded", path, link));
+            }
+            tracker.add(frame, link);
+        }
+        // Frame numbers are the file's own: a flow never spans two files.
+        tracker.finish();
+        c.bytes += reader->bytes_read();
+        if (end == ReadEnd::truncated_file) {
+            ++c.anomalies["truncated_file"];
+            c.notes.push_back(
+                fmt::format("{}: the file ends inside frame {} ({}); the frames "
+                            "before it are analysed",
+                            path, frame.number + 1, reader->error()));
+        } else if (end == ReadEnd::read_error) {
+            ++c.anomalies["read_error"];
+            c.notes.push_back(fmt::format("{}: read error after frame {} ({})", path, frame.number,
+                                          reader->error()));
+        }
+    }
+    for (const auto& [name, n] : tracker.anomalies()) c.anomalies[name] += n;
+    if (non_tls > options.max_non_tls_flows)
+        c.notes.push_back(fmt::format("{} non-TLS flows with resets; the first {} are listed",
+                                      non_tls, options.max_non_tls_flows));
+    std::map<std::string, size_t> file_order;
+    for (size_t i = 0; i < paths.size(); ++i) file_order.emplace(paths[i], i);
+    std::sort(finished.begin(), finished.end(), [&](const FinishedFlow& a, const FinishedFlow& b) {
+        auto first = [](const FinishedFlow& f) {
+            return f.facts.packet_frames.empty() ? 0 : f.facts.packet_frames.front();
+        };
+        return std::make_pair(file_order[a.facts.file], first(a)) <
+               std::make_pair(file_order[b.facts.file], first(b));
+    });
+    for (auto& f : finished) {
+        const int id = static_cast<int>(c.trials.size());
+        f.trial.id = id;
+        f.facts.trial_id = id;
+        for (const auto& a : f.facts.anomalies) ++c.anomalies[a];
+        c.trials.push_back(std::move(f.trial));
+        c.flows.push_back(std::move(f.facts));
+    }
+    c.side = capture_side(c.trials);
+    return c;
+}
+
+void judge_captures(CaptureAnalysis& c) {
+    // Who sent the RST that ended each flow, by the same forensics (all TLS flows at once,
+    // so round trips and IP IDs compare across connections as in diagnose).
+    {
+        std::vector<Trial> tls;
+        for (const auto& f : c.flows)
+            if (f.outcome == FlowOutcome::reset)
+                tls.push_back(c.trials[static_cast<size_t>(f.trial_id)]);
+        for (const auto& r : analyze_rsts(tls)) {
+            auto& f = c.flows[static_cast<size_t>(r.trial_id)];
+            const auto index = static_cast<size_t>(r.packet_index);
+            if (index < f.packet_frames.size() && f.packet_frames[index] == f.end_frame)
+                f.end_origin = r.origin;
+        }
+    }
+    std::set<std::string> names, nameless_addresses;
+    std::map<std::string, AddressSummary> by_address;
+    for (const auto& f : c.flows) {
+        if (f.outcome == FlowOutcome::not_tls) continue;
+        if (!counts_for_verdict(f) && !f.probe_ttl) continue;
+        if (f.sni.empty())
+            nameless_addresses.insert(f.server);
+        else
+            names.insert(f.sni);
+        auto& a = by_address[f.server];
+        a.address = f.server;
+        ++a.names[f.sni.empty() ? "(no SNI)" : f.sni][std::string(to_name(f.outcome))];
+    }
+    for (const auto& n : names) c.names.push_back(judge_name(c, n, false));
+    for (const auto& a : nameless_addresses) c.names.push_back(judge_name(c, a, true));
+    for (auto& [address, summary] : by_address) c.addresses.push_back(std::move(summary));
+    std::vector<Trial> others;
+    for (const auto& f : c.flows)
+        if (f.outcome == FlowOutcome::not_tls)
+            others.push_back(c.trials[static_cast<size_t>(f.trial_id)]);
+    c.other_rsts = analyze_rsts(others);
+}
+
+}  // namespace sniprobe::offline

@@ -1,0 +1,40 @@
+// `sniprobe analyze`'s pipeline: read capture files (streaming), follow their TLS flows,
+// then judge every server name with the same analysis/ and verdict/ code diagnose uses.
+// A name's own flows are its `sni` trials; flows with other names to the same server
+// addresses are its `control_sni` trials and nameless hellos there its `no_sni` trials,
+// so several names to one address give the differential diagnose probes for. TTL-limited
+// hellos (CenTrace-style traces) become the name's trace. RSTs sent in the client's name
+// (seen on the server side or a tap) are judged against the client's own SYN by the same
+// forensics, mirrored.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "model/offline.hpp"
+#include "offline/flow_tracker.hpp"
+
+namespace sniprobe::offline {
+
+struct AnalyzeOptions {
+    FlowLimits limits;
+    size_t max_flows = 200000;       // flows kept for the report; later ones are counted only
+    size_t max_non_tls_flows = 200;  // non-TLS flows kept for their RST forensics
+};
+
+// Reads every file in order (one capture, each flow within its own file; "-" = stdin) and follows
+// its flows. A file that cannot be opened is a note and an anomaly, not an error: the others still
+// count. Fills files, frames, bytes, trials, flows, anomalies, notes and side.
+CaptureAnalysis read_captures(const std::vector<std::string>& paths,
+                              const AnalyzeOptions& options = {});
+
+// Adds the per-name verdicts and the per-address summary to a read capture.
+void judge_captures(CaptureAnalysis& capture);
+
+// Which side the capture was taken on, from the TTLs of each flow's SYN and SYN-ACK.
+CaptureSide capture_side(const std::vector<Trial>& trials);
+
+// The forensics of RSTs sent in the client's name: each trial mirrored (the client's SYN
+// as the sender's baseline) and judged by analysis/'s RST forensics.
+std::vector<RstFinding> client_rst_findings(const std::vector<Trial>& trials);
+
+}  // namespace sniprobe::offline
