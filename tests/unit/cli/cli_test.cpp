@@ -50,8 +50,10 @@ TEST(UnknownCommand, IsOneLineWithTheNearestNameAndExit2) {
 
 TEST(UnknownCommand, SuggestsForSwappedLettersAndSharedLetters) {
     EXPECT_EQ(parse({"scna"}).err, "sniprobe: unknown command 'scna'; did you mean 'scan'?\n");
-    EXPECT_EQ(parse({"analyse", "example.com"}).err,
-              "sniprobe: unknown command 'analyse'; did you mean 'diagnose'?\n");
+    EXPECT_EQ(parse({"analyse", "capture.pcap"}).err,
+              "sniprobe: unknown command 'analyse'; did you mean 'analyze'?\n");
+    EXPECT_EQ(parse({"diganose", "example.com"}).err,
+              "sniprobe: unknown command 'diganose'; did you mean 'diagnose'?\n");
     EXPECT_EQ(parse({"middle"}).err,
               "sniprobe: unknown command 'middle'; did you mean 'middlebox'?\n");
 }
