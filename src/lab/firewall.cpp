@@ -4,6 +4,7 @@
 // go to the one queue (ip6tables-nft for IPv6; native nft `queue` is not in this kernel).
 #include "lab/firewall.hpp"
 
+#include <utility>
 #include "lab/netns.hpp"
 #include "util/subprocess.hpp"
 
@@ -12,7 +13,11 @@ namespace sniprobe::lab {
 std::vector<FirewallRule> plan_firewall(const Topology& topology, const LabConfig& config) {
     std::vector<FirewallRule> rules;
     const std::string middlebox = topology.middlebox_node();
-    for (const char* tool : {"iptables-nft", "ip6tables-nft"}) {
+    // TCP for both families; UDP (QUIC: the middlebox opens the first Initial of each
+    // flow) for IPv4 only, as the QUIC rules read IPv4 flows. All to the one queue.
+    const std::pair<const char*, const char*> queued[] = {
+        {"iptables-nft", "tcp"}, {"ip6tables-nft", "tcp"}, {"iptables-nft", "udp"}};
+    for (const auto& [tool, protocol] : queued) {
         if (!config.runs_middlebox()) break;
         rules.push_back({middlebox,
                          {tool,
@@ -22,7 +27,7 @@ std::vector<FirewallRule> plan_firewall(const Topology& topology, const LabConfi
                           "-A",
                           "PREROUTING",
                           "-p",
-                          "tcp",
+                          protocol,
                           "-m",
                           "multiport",
                           "--ports",
@@ -37,31 +42,6 @@ std::vector<FirewallRule> plan_firewall(const Topology& topology, const LabConfi
                           std::to_string(k_middlebox_queue),
                           "--queue-bypass"}});
     }
-    // QUIC: the middlebox opens the first Initial of each UDP flow (quic rules); IPv4 only,
-    // the QUIC rules read IPv4 flows.
-    if (config.runs_middlebox())
-        rules.push_back({middlebox,
-                         {"iptables-nft",
-                          "-w",
-                          "-t",
-                          "mangle",
-                          "-A",
-                          "PREROUTING",
-                          "-p",
-                          "udp",
-                          "-m",
-                          "multiport",
-                          "--ports",
-                          k_middlebox_ports,
-                          "-m",
-                          "comment",
-                          "--comment",
-                          "sniprobe-middlebox",
-                          "-j",
-                          "NFQUEUE",
-                          "--queue-num",
-                          std::to_string(k_middlebox_queue),
-                          "--queue-bypass"}});
     if (config.block_address == BlockAddress::yes) {
         rules.push_back({middlebox,
                          {"iptables-nft", "-w", "-A", "FORWARD", "-p", "tcp", "-d",
