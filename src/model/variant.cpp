@@ -67,6 +67,23 @@ bool is_http_variant(Variant v) {
     return v == Variant::http_host || v == Variant::control_http;
 }
 
+bool names_target_in_hello(Variant v) {
+    switch (v) {
+        case Variant::sni:
+        case Variant::sni_split_tcp:
+        case Variant::sni_split_record:
+        case Variant::sni_case:
+        case Variant::sni_large:
+        case Variant::sni_chrome:
+        case Variant::sni_firefox:
+        case Variant::sni_mss:
+        case Variant::full_verify:
+            return true;
+        default:
+            return false;
+    }
+}
+
 const std::vector<Variant>& browser_variants() {
     static const std::vector<Variant> k_browser{Variant::sni_chrome, Variant::control_chrome,
                                                 Variant::sni_firefox, Variant::control_firefox};

@@ -52,6 +52,9 @@ const std::vector<Variant>& all_variants();
 
 // True for the plain-HTTP variants (http_host and its control).
 bool is_http_variant(Variant v);
+// Sends the target name in a TLS ClientHello over TCP (sni, its split, case, large, browser
+// and MSS-clamped twins, full_verify): the variants a name-triggered box can react to.
+bool names_target_in_hello(Variant v);
 
 // The `browser` set: the browser-shaped hellos and their control-name twins.
 const std::vector<Variant>& browser_variants();

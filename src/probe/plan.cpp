@@ -11,22 +11,6 @@
 namespace sniprobe {
 namespace {
 
-bool needs_target_name(Variant v) {
-    switch (v) {
-        case Variant::sni:
-        case Variant::sni_split_tcp:
-        case Variant::sni_split_record:
-        case Variant::sni_case:
-        case Variant::sni_large:
-        case Variant::sni_chrome:
-        case Variant::sni_firefox:
-        case Variant::sni_mss:
-            return true;
-        default:
-            return false;
-    }
-}
-
 // "blocked.test" -> "BlOcKeD.tEsT": letters alternate, starting upper case, so an
 // exact-string matcher misses it while a case-insensitive one does not.
 std::string mixed_case(const std::string& name) {
@@ -77,7 +61,7 @@ std::vector<PlannedTrial> plan_trials(const Target& target, const Resolution& re
 
     std::vector<Variant> variants;
     for (Variant v : options.variants) {
-        if (needs_target_name(v) && target.sni.empty()) continue;
+        if (names_target_in_hello(v) && v != Variant::full_verify && target.sni.empty()) continue;
         if (std::find(variants.begin(), variants.end(), v) == variants.end()) variants.push_back(v);
     }
 

@@ -27,22 +27,6 @@ bool failed_at_connect(const Trial& t) {
 
 }  // namespace
 
-bool names_target_tls(Variant v) {
-    switch (v) {
-        case Variant::sni:
-        case Variant::sni_split_tcp:
-        case Variant::sni_split_record:
-        case Variant::sni_case:
-        case Variant::sni_large:
-        case Variant::sni_chrome:
-        case Variant::sni_firefox:
-        case Variant::full_verify:
-            return true;
-        default:
-            return false;
-    }
-}
-
 bool is_control_tls(Variant v) {
     switch (v) {
         case Variant::no_sni:
@@ -91,7 +75,7 @@ void ResidualGuard::on_done(const Trial& t) {
     if (is_http_variant(t.variant)) return;
     const std::string key = tuple_key(t.address, t.port);
     Tuple& tuple = m_tuples[key];
-    if (names_target_tls(t.variant) && t.hello_sent_ms && t.connect_ms && !reached(t)) {
+    if (names_target_in_hello(t.variant) && t.hello_sent_ms && t.connect_ms && !reached(t)) {
         const double hello_t = t.t0 + *t.hello_sent_ms / 1000.0;
         if (!tuple.trigger_t || hello_t < *tuple.trigger_t) tuple.trigger_t = hello_t;
     }

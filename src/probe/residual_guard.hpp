@@ -29,10 +29,6 @@ namespace sniprobe {
 // to the front of the plan, renumbers ids in run order, and returns how many lead.
 size_t move_baseline_first(std::vector<PlannedTrial>& plan);
 
-// True for variants whose ClientHello carries the target name (http_host excluded: it
-// goes to another port).
-bool names_target_tls(Variant v);
-
 // True for the control-named TLS variants (no SNI or the control name).
 bool is_control_tls(Variant v);
 

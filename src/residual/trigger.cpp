@@ -10,13 +10,6 @@
 namespace sniprobe::residual {
 namespace {
 
-// Variants that send the target name in a TLS ClientHello.
-bool names_target(Variant v) {
-    return v == Variant::sni || v == Variant::sni_split_tcp || v == Variant::sni_split_record ||
-           v == Variant::sni_case || v == Variant::sni_large || v == Variant::full_verify ||
-           v == Variant::sni_chrome || v == Variant::sni_firefox;
-}
-
 bool has_finding(const Diagnosis& d, int trial_id, RstOrigin origin) {
     return std::any_of(d.analysis.rsts.begin(), d.analysis.rsts.end(), [&](const RstFinding& f) {
         return f.trial_id == trial_id && f.origin == origin && !f.after_injected;
@@ -25,7 +18,7 @@ bool has_finding(const Diagnosis& d, int trial_id, RstOrigin origin) {
 
 // The trial was reset (or black-holed) by something on the path after its hello.
 bool triggered(const Diagnosis& d, const Trial& t) {
-    if (!names_target(t.variant) || !t.hello_sent_ms || t.ok()) return false;
+    if (!names_target_in_hello(t.variant) || !t.hello_sent_ms || t.ok()) return false;
     if (!t.captured) return t.failure == FailureCode::connection_reset;
     if (has_finding(d, t.id, RstOrigin::injected)) return true;
     return t.failure == FailureCode::generic_timeout_error && !t.server_hello_seen &&

@@ -21,12 +21,6 @@
 namespace sniprobe::verdict {
 namespace {
 
-bool names_target(Variant v) {
-    return v == Variant::sni || v == Variant::sni_split_tcp || v == Variant::sni_split_record ||
-           v == Variant::sni_case || v == Variant::sni_large || v == Variant::full_verify ||
-           v == Variant::sni_chrome || v == Variant::sni_firefox;
-}
-
 bool failed(Outcome o) {
     return o == Outcome::reset || o == Outcome::eof || o == Outcome::timeout ||
            o == Outcome::connect_failed;
@@ -83,7 +77,7 @@ std::optional<ResidualTiming> residual_timing(const Facts& f) {
     const Trial* trigger = nullptr;
     double trigger_t = 0;
     for (const Trial& t : f.d.trials) {
-        if (!names_target(t.variant) || !t.hello_sent_ms) continue;
+        if (!names_target_in_hello(t.variant) || !t.hello_sent_ms) continue;
         const Outcome o = classify(t);
         if (o != Outcome::reset && o != Outcome::eof && o != Outcome::timeout) continue;
         const double hello_t = t.t0 + *t.hello_sent_ms / 1000.0;
@@ -104,7 +98,7 @@ std::optional<ResidualTiming> residual_timing(const Facts& f) {
     for (const Trial& t : f.d.trials) {
         if (is_http_variant(t.variant) || t.address != r.address || t.port != r.port) continue;
         const Outcome o = classify(t);
-        if (names_target(t.variant) && t.hello_sent_ms) {
+        if (names_target_in_hello(t.variant) && t.hello_sent_ms) {
             if (reached_server(t)) ++r.target_hellos_answered;
             if (o == r.trigger_outcome) ++r.target_hellos_failed;
             if (o == Outcome::reset || o == Outcome::eof) target_failures.insert(t.id);
