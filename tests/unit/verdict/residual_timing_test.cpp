@@ -49,6 +49,23 @@ TEST(ResidualTiming, ResetThenEverySynRefusedIsSniReset) {
     EXPECT_TRUE(cites_residual(v));
 }
 
+TEST(ResidualTiming, QuicAnsweredAfterTheTriggerDoesNotHideTheTcpBlock) {
+    // The box blocks the TCP tuple; QUIC to the same port is UDP, a tuple of its own, and
+    // its handshakes still complete after the trigger. They must not dilute "every new
+    // connection failed" (diagnose ran QUIC beside TCP and said inconclusive).
+    auto s = blocked_after(reset_after_hello, connect_refused);
+    s.forensics(Variant::sni, RstOrigin::injected);
+    s.add(Variant::quic_sni, 5, handshake_ok)
+        .add(Variant::quic_control, 5, handshake_ok)
+        .add(Variant::quic_no_sni, 5, handshake_ok)
+        .add(Variant::quic_version_ping, 5, handshake_ok)
+        .add(Variant::quic_followup_same_port, 2, handshake_ok)
+        .add(Variant::quic_followup_new_port, 2, handshake_ok);
+    const Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, Cause::sni_reset) << v.summary;
+    EXPECT_TRUE(cites_residual(v));
+}
+
 TEST(ResidualTiming, DropThenEverySynUnansweredIsSniDrop) {
     const Verdict v = decide(blocked_after(timeout_after_hello, connect_timeout).build());
     EXPECT_EQ(v.cause, Cause::sni_drop) << v.summary;
