@@ -6,37 +6,13 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <set>
 #include <string>
 
 #include "forge/hello_forge.hpp"
 #include "forge_test_util.hpp"
+#include "support/counting_new.hpp"
 #include "wire/client_hello.hpp"
-
-// The replacement operator new below takes its memory from malloc, so its operator delete
-// frees with free; GCC 12 at -O2 sees `free` on memory from `new` once they are inlined into
-// a test body and warns of a mismatch that the replacement pair rules out.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-namespace {
-thread_local bool t_count_allocations = false;
-std::atomic<int> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-    if (t_count_allocations) ++g_allocations;
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
 
 namespace sniprobe::forge {
 namespace {
@@ -263,12 +239,14 @@ TEST(HelloForge, ForgeAllocatesNothing) {
         o.server_name = "example.com";
         o.ech = EchGrease::on;
         auto t = make_template(o);
-        g_allocations = 0;
-        t_count_allocations = true;
         size_t total = 0;
-        for (int i = 0; i < 100; ++i) total += t.forge().bytes.size();
-        t_count_allocations = false;
-        EXPECT_EQ(g_allocations.load(), 0) << shape_name(s);
+        long allocations = 0;
+        {
+            sniprobe::test::AllocationCounter counter;
+            for (int i = 0; i < 100; ++i) total += t.forge().bytes.size();
+            allocations = counter.count();
+        }
+        EXPECT_EQ(allocations, 0) << shape_name(s);
         EXPECT_GT(total, 0u);
     }
 }
@@ -279,13 +257,17 @@ TEST(HelloForge, SetServerNameSwapsTheNameWithoutAllocating) {
     o.server_name = "a.example";
     auto t = make_template(o);
     std::string longest(255, 'x');
-    g_allocations = 0;
-    t_count_allocations = true;
-    bool swapped = t.set_server_name(longest);
-    auto hello = t.forge();
-    t_count_allocations = false;
+    bool swapped = false;
+    ForgedHello hello;
+    long allocations = 0;
+    {
+        sniprobe::test::AllocationCounter counter;
+        swapped = t.set_server_name(longest);
+        hello = t.forge();
+        allocations = counter.count();
+    }
     EXPECT_TRUE(swapped);
-    EXPECT_EQ(g_allocations.load(), 0);
+    EXPECT_EQ(allocations, 0);
     EXPECT_EQ(wire::parse_client_hello(hello.bytes).hello->sni(), longest);
     EXPECT_TRUE(t.set_server_name("b.example"));
     EXPECT_EQ(wire::parse_client_hello(t.forge().bytes).hello->sni(), "b.example");

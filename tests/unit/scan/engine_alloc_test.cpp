@@ -6,34 +6,9 @@
 // small-string buffer, so a copied name would show.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
 #include "probe/engine.hpp"
 #include "sni_server.hpp"
-
-// The replacement operator new takes its memory from malloc, so its operator delete frees
-// with free; GCC 12 at -O2 sees `free` on memory from `new` once inlined and warns of a
-// mismatch that the replacement pair rules out.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-namespace {
-thread_local bool t_count_allocations = false;
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-    if (t_count_allocations) ++g_allocations;
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
+#include "support/counting_new.hpp"
 
 namespace sniprobe {
 namespace {
@@ -73,11 +48,11 @@ Counted run_counted(uint16_t port, int probes) {
     hooks.on_trial_done = [&](Trial& t) {
         if (t.ok() && t.server_hello_seen && t.cipher_suite.starts_with("TLS_")) ++c.ok;
     };
-    g_allocations = 0;
-    t_count_allocations = true;
-    c.finished = run_trial_stream(source, options, hooks);
-    t_count_allocations = false;
-    c.allocations = g_allocations.load();
+    {
+        test::AllocationCounter counter;
+        c.finished = run_trial_stream(source, options, hooks);
+        c.allocations = counter.count();
+    }
     return c;
 }
 

@@ -10,7 +10,7 @@ namespace sniprobe::test {
 
 // Counts operator new calls made on this thread while alive; not nestable.
 class AllocationCounter {
-public:
+  public:
     AllocationCounter();
     ~AllocationCounter();
     AllocationCounter(const AllocationCounter&) = delete;
