@@ -96,7 +96,10 @@ std::optional<ResidualTiming> residual_timing(const Facts& f) {
     r.port = trigger->port;
     std::set<int> target_failures;
     for (const Trial& t : f.d.trials) {
-        if (is_http_variant(t.variant) || t.address != r.address || t.port != r.port) continue;
+        // Plain HTTP goes to another port, QUIC over UDP: neither is the blocked TCP tuple.
+        if (is_http_variant(t.variant) || is_quic(t.variant) || t.address != r.address ||
+            t.port != r.port)
+            continue;
         const Outcome o = classify(t);
         if (names_target_in_hello(t.variant) && t.hello_sent_ms) {
             if (reached_server(t)) ++r.target_hellos_answered;

@@ -49,6 +49,21 @@ TEST(ResidualTiming, ResetThenEverySynRefusedIsSniReset) {
     EXPECT_TRUE(cites_residual(v));
 }
 
+TEST(ResidualTiming, QuicAnsweredBesideTheTcpBlockDoesNotHideIt) {
+    // diagnose runs the QUIC variants to port 443 too (UDP, their own thread): a TCP
+    // residual block leaves them answered, and they are not connections to the blocked
+    // tuple. Counted as "after the trigger", they hid the block (inconclusive).
+    auto s = blocked_after(reset_after_hello, connect_refused);
+    s.add(Variant::quic_sni, 5, handshake_ok)
+        .add(Variant::quic_no_sni, 5, handshake_ok)
+        .add(Variant::quic_control, 5, handshake_ok)
+        .add(Variant::quic_version_ping, 5, handshake_ok);
+    s.forensics(Variant::sni, RstOrigin::injected);
+    const Verdict v = decide(s.build());
+    EXPECT_EQ(v.cause, Cause::sni_reset) << v.summary;
+    EXPECT_TRUE(cites_residual(v));
+}
+
 TEST(ResidualTiming, DropThenEverySynUnansweredIsSniDrop) {
     const Verdict v = decide(blocked_after(timeout_after_hello, connect_timeout).build());
     EXPECT_EQ(v.cause, Cause::sni_drop) << v.summary;
