@@ -13,7 +13,8 @@ packages=(
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev
   # the lab and its checks
-  nginx-light openssl iproute2 iptables procps tshark nghttp2-client curl jq python3
+  nginx-light libnginx-mod-stream openssl iproute2 iptables procps tshark nghttp2-client curl jq
+  python3
   iputils-ping util-linux ngtcp2-server
   # the HTML report's browser tests (headless, driven over the DevTools pipe)
   chromium

@@ -23,6 +23,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/progress.hpp"
+#include "probe/backoff.hpp"
 #include "probe/engine.hpp"
 #include "probe/plan.hpp"
 #include "probe/quic_trials.hpp"
@@ -185,7 +186,7 @@ int run_diagnose(const DiagnoseArgs& a) {
     auto plan = plan_trials(d.target, d.resolution, probe);
     // Controls first (a baseline before any target name is sent), then the rest, stopped
     // early when a residual block swallows everything after the first target hello.
-    ResidualGuard guard(move_baseline_first(plan));
+    const size_t baseline = move_baseline_first(plan);
     QuicTrialOptions quic;
     quic.variants = make_quic_variants(a, d.target);
     quic.trials_per_variant = std::min(a.trials, 5);
@@ -203,20 +204,54 @@ int run_diagnose(const DiagnoseArgs& a) {
         });
     if (!plan.empty()) {
         auto session = start_capture(a, d.resolution, probe, d);
-        Progress progress("probing", static_cast<int>(plan.size()),
-                          a.json ? Progress::Mode::quiet : Progress::Mode::auto_detect);
-        ProbeHooks hooks;
-        hooks.on_progress = [&](int done, int total) { progress.update(done, total); };
-        hooks.on_trial_done = [&](const Trial& t) { guard.on_done(t); };
-        hooks.admit = [&](const PlannedTrial& next) { return guard.admit(next); };
-        d.trials = run_trials(plan, probe, hooks);
-        progress.finish();
-        if (guard.stopped())
-            d.notes.push_back(fmt::format("{} ({} of {} planned trials ran)", guard.stop_note(),
-                                          d.trials.size(), plan.size()));
+        // One pass over the plan; then, while the controls fail in bursts (a busy server
+        // refusing connections beyond its limit), the whole plan again with half as many in
+        // flight (probe/backoff.hpp).
+        std::vector<std::vector<Trial>> passes;
+        std::vector<std::string> stop_notes;
+        BackoffPlanner backoff;
+        for (int concurrency = probe.concurrency;
+             concurrency > 0 && (passes.empty() || !interrupted());) {
+            ProbeOptions pass_options = probe;
+            pass_options.concurrency = concurrency;
+            ResidualGuard guard(baseline);
+            Progress progress(passes.empty() ? "probing" : "probing again, fewer at once",
+                              static_cast<int>(plan.size()),
+                              a.json ? Progress::Mode::quiet : Progress::Mode::auto_detect);
+            ProbeHooks hooks;
+            hooks.on_progress = [&](int done, int total) { progress.update(done, total); };
+            hooks.on_trial_done = [&](const Trial& t) { guard.on_done(t); };
+            // A retry whose baseline fails outright meets a block, not a busy server.
+            const bool retry = !passes.empty();
+            hooks.admit = [&](const PlannedTrial& next) {
+                return retry && guard.baseline_failed() ? Admit::stop : guard.admit(next);
+            };
+            passes.push_back(run_trials(plan, pass_options, hooks));
+            progress.finish();
+            stop_notes.push_back(guard.stopped() ? fmt::format("{} ({} of {} planned trials ran)",
+                                                               guard.stop_note(),
+                                                               passes.back().size(), plan.size())
+                                                 : std::string());
+            // A residual block is not a busy server: its retries would only meet the block.
+            const int next = backoff.after_pass(summarize_pass(passes.back(), concurrency));
+            concurrency = guard.stopped() ? 0 : next;
+        }
+        const auto kept = static_cast<size_t>(backoff.backoff().kept);
+        if (backoff.backed_off()) d.backoff = backoff.backoff();
+        if (!stop_notes[kept].empty()) d.notes.push_back(stop_notes[kept]);
         if (session) {
+            // Every pass's trials take their packets (a later pass may reuse a source
+            // port), then the kept pass is the run's.
+            std::vector<Trial> all;
+            std::vector<size_t> kept_at;
+            for (size_t p = 0; p < passes.size(); ++p)
+                for (Trial& t : passes[p]) {
+                    if (p == kept) kept_at.push_back(all.size());
+                    all.push_back(std::move(t));
+                }
             auto packets = session->stop();
-            auto stats = capture::attach_packets(d.trials, packets, started);
+            auto stats = capture::attach_packets(all, packets, started);
+            for (size_t i : kept_at) d.trials.push_back(std::move(all[i]));
             for (auto& line : stats.anomaly_lines()) d.anomalies.push_back(std::move(line));
             auto counters = session->stats();
             if (counters.dropped_kernel > 0)
@@ -226,6 +261,8 @@ int run_diagnose(const DiagnoseArgs& a) {
                 auto written = capture::write_pcapng(a.pcap_file, packets);
                 if (!written) d.notes.push_back("--pcap: " + written.error().message);
             }
+        } else {
+            d.trials = std::move(passes[kept]);
         }
     }
     if (quic_thread.joinable()) quic_thread.join();

@@ -34,6 +34,7 @@ struct LabOptions {
     int path_mtu = 0;
     bool server_reset_large = false;
     int server_connlimit = 0;
+    int server_limit_conn = 0;
     bool all = false;
     bool json = false;
     std::string node;
@@ -64,6 +65,7 @@ void run_up(const LabOptions& o) {
     config.path_mtu = o.path_mtu;
     config.server_reset_large = o.server_reset_large;
     config.server_connlimit = o.server_connlimit;
+    config.server_limit_conn = o.server_limit_conn;
     // Only the readiness pipe may reach the long-lived supervisor `up` starts: an inherited
     // descriptor (a test harness's output pipe) would keep its reader waiting forever.
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -160,6 +162,10 @@ void register_lab(CLI::App& app) {
     up->add_option("--server-connlimit", o->server_connlimit,
                    "a busy server: it resets a client's connections to 443 beyond this many at "
                    "once (1..64)")
+        ->check(CLI::Range(1, 64));
+    up->add_option("--server-limit-conn", o->server_limit_conn,
+                   "a busy server, nginx's way: limit_conn on 443 closes a client's connections "
+                   "beyond this many at once, before the handshake (1..64)")
         ->check(CLI::Range(1, 64));
     on_run(up, [o] { run_up(*o); });
 

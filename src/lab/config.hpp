@@ -33,10 +33,12 @@ struct LabConfig {
     // The server's firewall resets every TCP segment to 443/8443 of k_large_segment_bytes
     // or more: a load balancer that breaks on ClientHellos spanning two segments.
     bool server_reset_large = false;
-    // A busy server: 0 = off; else the server rejects (TCP reset) a client's connections
-    // to 443 beyond this many at once (iptables connlimit), and nginx's limit_conn allows
-    // as many per client on port 80.
+    // A busy server: 0 = off; else the server's firewall rejects (TCP reset to the SYN) a
+    // client's connections to 443 beyond this many at once (iptables connlimit).
     int server_connlimit = 0;
+    // A busy server, nginx's way: 0 = off; else nginx's stream limit_conn on 443 closes a
+    // client's connections beyond this many at once, after accept, before the handshake.
+    int server_limit_conn = 0;
 
     // True unless the profile is "none" (a rules file always runs the middlebox).
     bool runs_middlebox() const { return !rules_file.empty() || profile != k_no_middlebox; }

@@ -50,6 +50,7 @@ struct LabStatus {
     int path_mtu = 0;                 // 0 when off
     bool server_reset_large = false;  // the server resets segments of 1400+ bytes
     int server_connlimit = 0;         // 0 when off
+    int server_limit_conn = 0;        // nginx limit_conn on 443; 0 when off
     ProcessStatus supervisor, nginx, middlebox;
     ProcessStatus quic_server;  // pid 0 when ngtcp2-server is not installed
 };

@@ -59,6 +59,7 @@ LabStatus status(const Instance& instance) {
     s.path_mtu = state->path_mtu;
     s.server_reset_large = state->server_reset_large;
     s.server_connlimit = state->server_connlimit;
+    s.server_limit_conn = state->server_limit_conn;
     auto topology = plan_topology(state->middlebox_hop);
     if (!topology) {
         s.problems.push_back(topology.error().message);
@@ -137,6 +138,10 @@ std::string status_text(const LabStatus& s) {
         out +=
             fmt::format("scenario:   the server rejects a client's connections beyond {} at once\n",
                         s.server_connlimit);
+    if (s.server_limit_conn > 0)
+        out += fmt::format(
+            "scenario:   nginx (limit_conn) closes a client's connections beyond {} at once\n",
+            s.server_limit_conn);
     out += fmt::format("supervisor: {}; state in {}\n", alive_text(s.supervisor), s.state_dir);
     return out;
 }
@@ -170,7 +175,8 @@ std::string status_json(const LabStatus& s) {
                 {"block_address", s.block_address},
                 {"path_mtu", s.path_mtu},
                 {"server_reset_large", s.server_reset_large},
-                {"server_connlimit", s.server_connlimit}}},
+                {"server_connlimit", s.server_connlimit},
+                {"server_limit_conn", s.server_limit_conn}}},
               {"nginx", process(s.nginx)},
               {"quic_server", process(s.quic_server)},
               {"supervisor", process(s.supervisor)}};

@@ -108,6 +108,7 @@ LabState state_for(const LabConfig& config, const std::string& state_dir,
     s.path_mtu = config.path_mtu;
     s.server_reset_large = config.server_reset_large;
     s.server_connlimit = config.server_connlimit;
+    s.server_limit_conn = config.server_limit_conn;
     s.ca_file = state_dir + "/" + k_pki_dir + "/ca.pem";
     s.self_exe = self_exe;
     return s;
@@ -121,6 +122,7 @@ bool same_lab(const LabStatus& running, const LabState& wanted, const RulesChoic
         running.block_address != wanted.block_address || running.path_mtu != wanted.path_mtu ||
         running.server_reset_large != wanted.server_reset_large ||
         running.server_connlimit != wanted.server_connlimit ||
+        running.server_limit_conn != wanted.server_limit_conn ||
         running.rules_file.empty() != wanted.rules_file.empty())
         return false;
     if (running.rules_file.empty()) return true;
@@ -224,10 +226,10 @@ Result<void> write_etc_netns(const Instance& instance, const Topology& topology)
     return {};
 }
 
-Result<void> write_server_files(const std::string& dir) {
+Result<void> write_server_files(const std::string& dir, int limit_conn) {
     auto pki = make_pki(dir + "/" + k_pki_dir, lab_leaf_specs());
     if (!pki) return tl::unexpected(pki.error());
-    auto conf = render_nginx_conf(dir, *pki);
+    auto conf = render_nginx_conf(dir, *pki, limit_conn);
     if (!conf) return tl::unexpected(conf.error());
     std::error_code ec;
     fs::create_directories(dir + "/nginx-temp", ec);
@@ -329,7 +331,8 @@ Result<UpReport> up(const LabConfig& config) {
         {"namespaces and links", [&] { return build_network(instance, topology, dir); }},
         {"sysctls", [&] { return set_sysctls(instance, topology); }},
         {"/etc/netns files", [&] { return write_etc_netns(instance, topology); }},
-        {"certificates and nginx.conf", [&] { return write_server_files(dir); }},
+        {"certificates and nginx.conf",
+         [&] { return write_server_files(dir, config.server_limit_conn); }},
         {"rules file",
          [&]() -> Result<void> {
              if (state.rules_file.empty()) return {};

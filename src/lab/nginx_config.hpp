@@ -15,11 +15,20 @@ inline constexpr const char* k_nginx_conf = "nginx.conf";
 inline constexpr const char* k_nginx_error_log = "nginx-error.log";
 inline constexpr const char* k_nginx_access_log = "nginx-access.log";
 inline constexpr const char* k_nginx_pid = "nginx.pid";
+// The Unix socket the TLS servers listen on behind a limit_conn stream front.
+inline constexpr const char* k_nginx_tls_socket = "nginx-tls.sock";
+// Debian's dynamic stream module (libnginx-mod-stream), loaded only for limit_conn.
+inline constexpr const char* k_nginx_stream_module = "/usr/lib/nginx/modules/ngx_stream_module.so";
 
 // Renders nginx.conf: port 443 with a default server (default.test) and one server per
 // name (ok, blocked, chain, expired, mismatch -> other.test's certificate), port 8443
 // with `ssl_reject_handshake on` only (an unrecognized_name alert for every name), and
 // port 80 answering 200 for any Host. Fails when a needed leaf is missing from `pki`.
-Result<std::string> render_nginx_conf(const std::string& state_dir, const Pki& pki);
+// limit_conn > 0 (a busy server): port 443 is a stream front that allows a client that
+// many connections at once and closes the others right after accept, before the
+// handshake (nginx's http limit_conn would count only requests, after the handshake);
+// the TLS servers then listen on a Unix socket behind it.
+Result<std::string> render_nginx_conf(const std::string& state_dir, const Pki& pki,
+                                      int limit_conn = 0);
 
 }  // namespace sniprobe::lab

@@ -70,6 +70,7 @@ Result<void> save_lab_state(const std::string& state_dir, const LabState& s) {
               {"path_mtu", s.path_mtu},
               {"server_reset_large", s.server_reset_large},
               {"server_connlimit", s.server_connlimit},
+              {"server_limit_conn", s.server_limit_conn},
               {"ca_file", s.ca_file},
               {"self_exe", s.self_exe}};
     return write_text_file(state_dir + "/" + k_lab_json, j.dump(2) + "\n");
@@ -90,6 +91,7 @@ Result<LabState> load_lab_state(const std::string& state_dir) {
         s.path_mtu = j->value("path_mtu", 0);
         s.server_reset_large = j->value("server_reset_large", false);
         s.server_connlimit = j->value("server_connlimit", 0);
+        s.server_limit_conn = j->value("server_limit_conn", 0);
         s.ca_file = j->at("ca_file").get<std::string>();
         s.self_exe = j->at("self_exe").get<std::string>();
         return s;

@@ -35,6 +35,7 @@ struct LabState {
     int path_mtu = 0;                 // 0 when off
     bool server_reset_large = false;  // the server resets segments of 1400+ bytes
     int server_connlimit = 0;         // 0 when off
+    int server_limit_conn = 0;        // nginx limit_conn on 443; 0 when off
     std::string ca_file;
     std::string self_exe;  // the sniprobe binary that runs the middlebox
 };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/analysis.hpp"
+#include "model/backoff.hpp"
 #include "model/residual.hpp"
 #include "model/sink.hpp"
 #include "model/trial.hpp"
@@ -74,6 +75,7 @@ struct Diagnosis {
     std::optional<TraceResult> trace;
     std::optional<SinkReport> sink;          // diagnose --sink: the server's side
     std::optional<ResidualReport> residual;  // diagnose --residual: the block after a trigger
+    std::optional<Backoff> backoff;          // the passes when a busy server made it back off
     Verdict verdict;
     std::vector<FamilyVerdict> families;  // only when both families were probed
     std::vector<std::string> anomalies;   // named anomalies (malformed packets, ...)

@@ -42,6 +42,10 @@ class ResidualGuard {
     void on_done(const Trial& trial);
 
     bool stopped() const { return m_stopped; }
+    // True once every baseline trial finished and none reached the server.
+    bool baseline_failed() const {
+        return m_baseline > 0 && m_baseline_left == 0 && m_baseline_reached == 0;
+    }
     // One line for the notes when the guard stopped the run ("" otherwise).
     const std::string& stop_note() const { return m_note; }
 

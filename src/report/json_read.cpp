@@ -224,6 +224,17 @@ std::optional<ResidualReport> residual_from(const json& j) {
     return r;
 }
 
+std::optional<Backoff> backoff_from(const json& j) {
+    if (j.is_null()) return std::nullopt;
+    Backoff b;
+    for (const json& p : array(j, "passes"))
+        b.passes.push_back({get<int>(p, "concurrency"), get<int>(p, "trials"),
+                            get<int>(p, "failed"), get<int>(p, "control_trials"),
+                            get<int>(p, "control_failed"), get<int>(p, "burst")});
+    b.kept = get<int>(j, "kept");
+    return b;
+}
+
 std::optional<SinkReport> sink_from(const json& j) {
     if (j.is_null()) return std::nullopt;
     SinkReport s;
@@ -292,6 +303,7 @@ Diagnosis diagnosis_from(const json& doc) {
     for (const json& r : array(doc, "rst")) d.analysis.rsts.push_back(rst_from(r));
     d.trace = trace_from(field(doc, "trace"));
     d.residual = residual_from(field(doc, "residual"));
+    d.backoff = backoff_from(field(doc, "backoff"));
     d.sink = sink_from(field(doc, "sink"));
     if (const json& v = field(doc, "verdict"); !v.is_null()) d.verdict = verdict_from(v);
     for (const json& f : array(doc, "families")) {

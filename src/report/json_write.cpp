@@ -205,6 +205,20 @@ json residual_json(const std::optional<ResidualReport>& residual) {
             {"probes", probes}};
 }
 
+// The passes of a back-off from a busy server, null when the first pass was kept alone.
+json backoff_json(const std::optional<Backoff>& backoff) {
+    if (!backoff) return nullptr;
+    json passes = json::array();
+    for (const BackoffPass& p : backoff->passes)
+        passes.push_back({{"concurrency", p.concurrency},
+                          {"trials", p.trials},
+                          {"failed", p.failed},
+                          {"control_trials", p.control_trials},
+                          {"control_failed", p.control_failed},
+                          {"burst", p.burst}});
+    return {{"passes", passes}, {"kept", backoff->kept}};
+}
+
 json target_json(const Target& target) {
     return {{"input", target.input},
             {"host", target.host},
@@ -244,6 +258,7 @@ json diagnosis_json(const Diagnosis& d) {
     doc["trace"] = trace_json(d.trace);
     doc["sink"] = sink_json(d.sink);
     doc["residual"] = residual_json(d.residual);
+    doc["backoff"] = backoff_json(d.backoff);
     doc["verdict"] = verdict_json(d.verdict);
     json families = json::array();
     for (const FamilyVerdict& f : d.families)

@@ -148,6 +148,19 @@ void write_residual(std::ostream& out, const Diagnosis& d, const Painter& paint)
                        line);
 }
 
+// The passes of a back-off from a busy server, one line each.
+void write_backoff(std::ostream& out, const Diagnosis& d, const Painter& paint) {
+    if (!d.backoff) return;
+    out << '\n' << paint(k_bold, "back-off (a busy server)") << '\n';
+    for (size_t i = 0; i < d.backoff->passes.size(); ++i) {
+        const BackoffPass& p = d.backoff->passes[i];
+        out << fmt::format(
+            "  {:>2} at once: {}/{} failed, controls {}/{} (up to {} within {:.0f} s){}\n",
+            p.concurrency, p.failed, p.trials, p.control_failed, p.control_trials, p.burst,
+            k_backoff_burst_window_s, static_cast<int>(i) == d.backoff->kept ? "  <- kept" : "");
+    }
+}
+
 void write_list(std::ostream& out, const char* title, const std::vector<std::string>& lines,
                 const Painter& paint) {
     if (lines.empty()) return;
@@ -176,6 +189,7 @@ void write_text(std::ostream& out, const Diagnosis& d, const TextOptions& option
     write_rsts(out, d, options, paint);
     write_trace(out, d, paint);
     write_residual(out, d, paint);
+    write_backoff(out, d, paint);
     if (!d.families.empty()) {
         out << '\n' << paint(k_bold, "per address family") << '\n';
         for (const FamilyVerdict& f : d.families) {

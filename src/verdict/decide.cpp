@@ -47,6 +47,7 @@ Verdict decide(const Diagnosis& d) {
     add_residual_timing_evidence(facts, v);    // a residual block behind an sni_* verdict
     add_sink_evidence(facts, v);               // diagnose --sink: the server's side
     add_measured_residual_evidence(facts, v);  // diagnose --residual: the measured block
+    add_backoff_evidence(facts, v);            // a busy server made the run back off
     v.confidence = std::clamp(v.confidence, 0.0, 1.0);
     return v;
 }

@@ -127,6 +127,13 @@ inline constexpr EvidenceId server_large_hello{
     "ClientHellos spanning two TCP segments fail with the target name and the control name "
     "alike while small hellos work: the server or its load balancer breaks on them"};
 
+// A busy server (the run backed off: model/backoff.hpp).
+inline constexpr EvidenceId server_backoff{
+    "E_SERVER_BACKOFF",
+    "with many handshakes in flight the controls failed in a burst, target name or not: the "
+    "server (limit_conn, connlimit, a SYN-flood guard, a small backlog) refuses a client's "
+    "connections beyond some number at once; the run was repeated with fewer in flight"};
+
 // Path MTU.
 inline constexpr EvidenceId mss_clamp_works{
     "E_MSS_CLAMP_WORKS",
@@ -230,6 +237,7 @@ inline constexpr std::array k_all_evidence_ids{
     evidence::browser_blocked,
     evidence::mss_clamp_works,
     evidence::server_large_hello,
+    evidence::server_backoff,
     evidence::http_host_reset,
     evidence::http_blockpage,
     evidence::http_control,

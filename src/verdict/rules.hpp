@@ -58,6 +58,8 @@ Verdict inconclusive(const Facts& f);
 void add_supporting_evidence(const Facts& f, Verdict& v);
 // Adds the E_SINK_* lines from the server's side (d.sink), when it was read and matched.
 void add_sink_evidence(const Facts& f, Verdict& v);
+// Adds E_SERVER_BACKOFF (and its advice) when the run backed off from a busy server.
+void add_backoff_evidence(const Facts& f, Verdict& v);
 // Adds the measured E_RESIDUAL_BLOCKING line (d.residual), when a block was measured.
 void add_measured_residual_evidence(const Facts& f, Verdict& v);
 // E_RESIDUAL_BLOCKING for an sni_* verdict when the controls passed before the first

@@ -141,4 +141,35 @@ void add_supporting_evidence(const Facts& f, Verdict& v) {
             v.evidence.push_back(*sign);
 }
 
+void add_backoff_evidence(const Facts& f, Verdict& v) {
+    if (!f.d.backoff || f.d.backoff->passes.size() < 2 || cites(v, evidence::server_backoff))
+        return;
+    const Backoff& b = *f.d.backoff;
+    const BackoffPass& first = b.passes.front();
+    const BackoffPass& kept = b.passes[static_cast<size_t>(b.kept)];
+    std::string passes;
+    for (const BackoffPass& p : b.passes)
+        passes += fmt::format("{}{} at once: {}/{} failed", passes.empty() ? "" : "; ",
+                              p.concurrency, p.failed, p.trials);
+    if (b.kept == 0) {
+        v.evidence.push_back(cite(
+            evidence::server_backoff,
+            fmt::format("{} controls failed in a burst with {} in flight, but fewer at once did "
+                        "not help ({}): not a busy server; the first pass stands",
+                        first.burst, first.concurrency, passes)));
+        return;
+    }
+    v.evidence.push_back(cite(
+        evidence::server_backoff,
+        fmt::format("with {} in flight {} of {} controls failed ({} within {:.0f} s), whatever "
+                    "the name: the server refuses a client's connections beyond some number at "
+                    "once; the verdict rests on the pass with {} in flight ({})",
+                    first.concurrency, first.control_failed, first.control_trials, first.burst,
+                    k_backoff_burst_window_s, kept.concurrency, passes)));
+    v.advice.push_back(fmt::format(
+        "The server limits concurrent connections per client (limit_conn, connlimit, a SYN-flood "
+        "guard or a small backlog): not interference. Probe it with --concurrency {} or fewer.",
+        kept.concurrency));
+}
+
 }  // namespace sniprobe::verdict

@@ -42,6 +42,36 @@ TEST(NginxConfig, ServesEveryScenario) {
     EXPECT_FALSE(contains(*conf, "daemon"));  // given as -g 'daemon off;'
 }
 
+TEST(NginxConfig, NoStreamFrontWithoutLimitConn) {
+    auto conf = render_nginx_conf("/s", fake_pki());
+    ASSERT_TRUE(conf);
+    EXPECT_FALSE(contains(*conf, "stream {"));
+    EXPECT_FALSE(contains(*conf, "load_module"));
+}
+
+TEST(NginxConfig, LimitConnPutsAStreamFrontOn443) {
+    // http's limit_conn counts requests, after the TLS handshake; the stream module's
+    // counts connections right after accept, so a busy server refuses handshakes.
+    auto conf = render_nginx_conf("/s", fake_pki(), 8);
+    ASSERT_TRUE(conf) << conf.error().message;
+    EXPECT_EQ(conf->rfind("load_module /usr/lib/nginx/modules/ngx_stream_module.so;\n", 0), 0u);
+    EXPECT_TRUE(
+        contains(*conf, "limit_conn_zone $binary_remote_addr zone=sniprobe_per_client:1m;"));
+    EXPECT_TRUE(contains(*conf,
+                         "        listen 443;\n        listen [::]:443;\n"
+                         "        limit_conn sniprobe_per_client 8;\n"
+                         "        proxy_pass unix:/s/nginx-tls.sock;"));
+    EXPECT_TRUE(contains(*conf,
+                         "listen unix:/s/nginx-tls.sock ssl default_server;\n"
+                         "        server_name default.test;"));
+    EXPECT_TRUE(contains(*conf,
+                         "listen unix:/s/nginx-tls.sock ssl;\n"
+                         "        server_name blocked.test;"));
+    EXPECT_FALSE(contains(*conf, "listen 443 ssl"));           // 443 is the stream front's alone
+    EXPECT_TRUE(contains(*conf, "ssl_reject_handshake on;"));  // 8443 and 80 unchanged
+    EXPECT_TRUE(contains(*conf, "listen 80 default_server;"));
+}
+
 TEST(NginxConfig, WritesOnlyIntoTheStateDirectory) {
     auto conf = render_nginx_conf("/s", fake_pki());
     ASSERT_TRUE(conf);

@@ -29,6 +29,8 @@ TEST(State, LabStateRoundTrips) {
     s.rules_file = dir.path + "/rules.toml";
     s.server_reset_name = "blocked.test";
     s.block_address = true;
+    s.server_connlimit = 6;
+    s.server_limit_conn = 8;
     s.ca_file = dir.path + "/pki/ca.pem";
     s.self_exe = "/usr/bin/sniprobe";
     ASSERT_TRUE(save_lab_state(dir.path, s));
@@ -38,6 +40,8 @@ TEST(State, LabStateRoundTrips) {
     EXPECT_EQ(loaded->middlebox_hop, 3);
     EXPECT_EQ(loaded->profile, "gfw");
     EXPECT_EQ(loaded->rules_file, s.rules_file);
+    EXPECT_EQ(loaded->server_connlimit, 6);
+    EXPECT_EQ(loaded->server_limit_conn, 8);
     EXPECT_EQ(loaded->server_reset_name, "blocked.test");
     EXPECT_TRUE(loaded->block_address);
     EXPECT_EQ(loaded->ca_file, s.ca_file);

@@ -69,6 +69,10 @@ inline Diagnosis rich_diagnosis() {
          true},
         {6.3, 443, "tls", "example.com", ResidualPhase::during, FailureCode::none, true}};
     d.residual = residual;
+    Backoff backoff;  // a busy server: 64 at once met its limit, 8 at once did not
+    backoff.passes = {{64, 90, 71, 40, 31, 31}, {8, 90, 0, 40, 0, 0}};
+    backoff.kept = 1;
+    d.backoff = backoff;
     d.verdict = decide(d);
     return d;
 }

@@ -1,0 +1,48 @@
+// Backing off from a busy server (see backoff.hpp).
+#include "probe/backoff.hpp"
+
+#include <algorithm>
+
+#include "probe/residual_guard.hpp"
+
+namespace sniprobe {
+
+BackoffPass summarize_pass(const std::vector<Trial>& trials, int concurrency) {
+    BackoffPass pass;
+    pass.concurrency = concurrency;
+    std::vector<double> failed_controls;
+    for (const Trial& t : trials) {
+        if (is_quic(t.variant)) continue;
+        ++pass.trials;
+        pass.failed += t.ok() ? 0 : 1;
+        if (!is_control_tls(t.variant)) continue;
+        ++pass.control_trials;
+        if (!t.ok()) failed_controls.push_back(t.t0);
+    }
+    pass.control_failed = static_cast<int>(failed_controls.size());
+    std::sort(failed_controls.begin(), failed_controls.end());
+    size_t first = 0;
+    for (size_t last = 0; last < failed_controls.size(); ++last) {
+        while (failed_controls[last] - failed_controls[first] > k_backoff_burst_window_s) ++first;
+        pass.burst = std::max(pass.burst, static_cast<int>(last - first + 1));
+    }
+    return pass;
+}
+
+bool controls_failed_in_burst(const BackoffPass& pass) {
+    return pass.burst >= k_burst_min_failed && pass.control_failed < pass.control_trials;
+}
+
+int BackoffPlanner::after_pass(const BackoffPass& pass) {
+    m_backoff.passes.push_back(pass);
+    const auto& passes = m_backoff.passes;
+    const BackoffPass& kept = passes[static_cast<size_t>(m_backoff.kept)];
+    // By share, not count: a retry cut short ran fewer controls.
+    if (pass.control_failed * kept.control_trials < kept.control_failed * pass.control_trials)
+        m_backoff.kept = static_cast<int>(passes.size() - 1);
+    const bool better = passes.size() == 1 || m_backoff.kept == static_cast<int>(passes.size() - 1);
+    if (!better || !controls_failed_in_burst(pass) || pass.concurrency <= 1) return 0;
+    return std::max(1, pass.concurrency / 2);
+}
+
+}  // namespace sniprobe
