@@ -306,7 +306,8 @@ void register_diagnose(CLI::App& app) {
         "Find out who resets (or drops) TLS handshakes to HOST, and why.\n\n"
         "Runs differential probes — the target name as SNI, no SNI, an unrelated control\n"
         "name, the ClientHello split across TCP segments and TLS records, mixed case, a\n"
-        "large (post-quantum sized) hello, plain HTTP with that Host, and a full handshake\n"
+        "large (post-quantum sized) hello, browser-shaped hellos, the name and the control\n"
+        "name with a GREASE ECH extension, plain HTTP with that Host, and a full handshake\n"
         "with certificate verification — repeated and shuffled, with packet capture. Prints\n"
         "per-variant success rates with 95% intervals, who sent each RST (injected or the\n"
         "server's own, from TTL, IP ID, timing and sequence numbers), and one verdict.\n\n"
@@ -337,9 +338,10 @@ void register_diagnose(CLI::App& app) {
         ->check(CLI::ExistingFile);
     cmd->add_option("--variants", args->variants,
                     "only these variants (sni,no_sni,control_sni,...; browser = "
-                    "sni_chrome,control_chrome,sni_firefox,control_firefox; quic_sni,quic_no_sni,"
-                    "quic_control,quic_version_ping,quic_followup_same_port,"
-                    "quic_followup_new_port)")
+                    "sni_chrome,control_chrome,sni_firefox,control_firefox; sni_ech,control_ech "
+                    "(GREASE ECH); quic_sni,quic_no_sni,quic_control,quic_version_ping,"
+                    "quic_followup_same_port,quic_followup_new_port,quic_sni_ech,"
+                    "quic_control_ech)")
         ->delimiter(',');
     cmd->add_option("--pcap", args->pcap_file, "write every probe's packets to this pcapng file");
     cmd->add_option("--seed", args->seed, "shuffle seed (default: random; printed in --json)");
@@ -351,8 +353,9 @@ void register_diagnose(CLI::App& app) {
     cmd->add_flag("--no-trace", args->no_trace, "do not locate the interfering hop");
     auto* quic = cmd->add_flag(
         "--quic", args->quic,
-        "also probe HTTP/3 (QUIC over UDP): the name, no name, the control name and a "
-        "version ping, then the control name again at +1 s and +3 s from the same and a new "
+        "also probe HTTP/3 (QUIC over UDP): the name, no name, the control name, the name "
+        "and the control name with GREASE ECH, and a version ping, then the control name again at "
+        "+1 s and +3 s from the same and a new "
         "source port (default on for port 443)");
     cmd->add_flag("--no-quic", args->no_quic, "do not probe QUIC, even on port 443")
         ->excludes(quic);
