@@ -382,7 +382,9 @@ std::string Engine::counters_line() const {
 
 // QUIC: the client's datagrams to a tuple under a QUIC residual block vanish; the first
 // datagram of each UDP flow (4-tuple, remembered 60 s) is opened as an Initial and its
-// name matched against the quic rules; later datagrams of the flow are not inspected.
+// name matched against the quic rules; later datagrams of the flow are not inspected, but
+// follow the first one's fate: a flow whose first datagram a `drop` rule took is dropped
+// whole (else a hello's second Initial alone reaches the server, which may answer it).
 Decision Engine::on_udp(std::span<const uint8_t> bytes, uint64_t now_ms) {
     Decision d;
     const auto udp = udp_view(bytes);
@@ -401,6 +403,13 @@ Decision Engine::on_udp(std::span<const uint8_t> bytes, uint64_t now_ms) {
         }
     }
     const FlowKey flow{4, udp->src, udp->dst, udp->src_port, udp->dst_port};
+    if (auto dropped = m_udp_dropped.find(flow); dropped != m_udp_dropped.end()) {
+        if (now_ms - dropped->second < k_udp_flow_ms) {
+            d.drop = true;
+            return d;
+        }
+        m_udp_dropped.erase(dropped);
+    }
     if (auto seen = m_udp_seen.find(flow); seen != m_udp_seen.end()) {
         if (now_ms - seen->second < k_udp_flow_ms) return d;  // not the flow's first datagram
         m_udp_seen.erase(seen);
@@ -428,6 +437,10 @@ Decision Engine::on_udp(std::span<const uint8_t> bytes, uint64_t now_ms) {
         ++m_counters.triggers;
         ++m_counters.triggers_by_rule[rule.name];
         d.drop = rule.action == Action::drop;
+        if (d.drop) {
+            if (m_udp_dropped.size() >= m_options.max_flows) m_udp_dropped.clear();
+            m_udp_dropped[flow] = now_ms;
+        }
         if (rule.residual_seconds > 0) {
             if (m_quic_blocks.size() >= m_options.max_residual) m_quic_blocks.clear();
             m_quic_blocks[tuple] = QuicBlock{

@@ -4,7 +4,7 @@
 // datagrams of a flow are not inspected; other names, the server's own datagrams and UDP
 // garbage pass. Rules files refuse QUIC rules with TCP-only actions. A rule with match.ech
 // drops only the Initials that carry the name and an ECH extension together, also when the
-// hello goes on in a second Initial.
+// hello goes on in a second Initial, and then the rest of that flow.
 #include <gtest/gtest.h>
 
 #include "forge/hello_forge.hpp"
@@ -154,6 +154,8 @@ TEST(MiddleboxQuic, AnEchRuleDropsTheNameOnlyWithEch) {
         1000);
     EXPECT_TRUE(ech.drop);
     EXPECT_NE(ech.log.find("sni=blocked.test ech"), std::string::npos) << ech.log;
+    // The hello's second Initial goes with the first: the whole flow is dropped.
+    EXPECT_TRUE(e.handle(udp_packet(43000, 443, std::vector<uint8_t>(1200, 0xc1)), 1010).drop);
     EXPECT_TRUE(
         e.handle(udp_packet(43001, 443, initial_naming("blocked.test", 12, Shape::firefox)), 1000)
             .drop);  // Firefox sends GREASE ECH itself
