@@ -105,17 +105,46 @@ std::vector<Variant> make_variants(const DiagnoseArgs& a) {
     return out;
 }
 
-// The QUIC variants to run: those named in --variants, else all of them with --quic or
-// on port 443 (where browsers try HTTP/3), none with --no-quic.
-std::vector<Variant> make_quic_variants(const DiagnoseArgs& a, const Target& target) {
+// The QUIC variants to run: those named in --variants, else all of them with --quic, on
+// port 443 (where browsers try HTTP/3) or when the name's HTTPS record advertises h3;
+// none with --no-quic.
+std::vector<Variant> make_quic_variants(const DiagnoseArgs& a, const Target& target,
+                                        bool https_h3) {
     if (a.no_quic) return {};
     std::vector<Variant> named;
     for (const auto& name : a.variants)
         if (auto v = variant_from_name(name); v && is_quic(*v)) named.push_back(*v);
     if (!named.empty()) return named;
     if (!a.variants.empty() && !a.quic) return {};  // an explicit TCP-only list
-    if (a.quic || target.port == 443) return quic_variants();
+    if (a.quic || target.port == 443 || https_h3) return quic_variants();
     return {};
+}
+
+// Off port 443, with QUIC neither asked for nor refused: does the name's HTTPS record (DNS
+// type 65) advertise HTTP/3 (alpn h3)? What it publishes (h3, ECH and its public name)
+// goes into the notes; a lookup that fails is a note too, and means no.
+bool https_advertises_h3(const DiagnoseArgs& a, const Target& target, Diagnosis& d) {
+    if (a.quic || a.no_quic || !a.variants.empty() || target.port == 443 ||
+        is_ip_literal(target.host))
+        return false;
+    ResolveOptions options;
+    options.timeout_ms = 2000;
+    auto records = lookup_https(target.host, options);
+    if (!records) {
+        d.notes.push_back("no HTTPS record read (" + records.error().message +
+                          "): QUIC not probed off port 443 without --quic");
+        return false;
+    }
+    bool h3 = false;
+    for (const HttpsRecord& r : *records) {
+        h3 = h3 || r.has_alpn("h3");
+        for (const std::string& name : r.ech_public_names)
+            d.notes.push_back("the HTTPS record publishes ECH (public_name " + name + ")");
+    }
+    if (h3)
+        d.notes.push_back(fmt::format(
+            "the HTTPS record advertises h3: QUIC probed on port {} as well", target.port));
+    return h3;
 }
 
 // Starts packet capture on the probed flows, or records why not.
@@ -188,7 +217,7 @@ int run_diagnose(const DiagnoseArgs& a) {
     // early when a residual block swallows everything after the first target hello.
     const size_t baseline = move_baseline_first(plan);
     QuicTrialOptions quic;
-    quic.variants = make_quic_variants(a, d.target);
+    quic.variants = make_quic_variants(a, d.target, https_advertises_h3(a, d.target, d));
     quic.trials_per_variant = std::min(a.trials, 5);
     quic.timeout_ms = std::min(a.timeout_ms, 3000);
     quic.run_start_unix = started;
@@ -343,7 +372,8 @@ void register_diagnose(CLI::App& app) {
         "Find out who resets (or drops) TLS handshakes to HOST, and why.\n\n"
         "Runs differential probes — the target name as SNI, no SNI, an unrelated control\n"
         "name, the ClientHello split across TCP segments and TLS records, mixed case, a\n"
-        "large (post-quantum sized) hello, plain HTTP with that Host, and a full handshake\n"
+        "large (post-quantum sized) hello, browser-shaped hellos, the name and the control\n"
+        "name with a GREASE ECH extension, plain HTTP with that Host, and a full handshake\n"
         "with certificate verification — repeated and shuffled, with packet capture. Prints\n"
         "per-variant success rates with 95% intervals, who sent each RST (injected or the\n"
         "server's own, from TTL, IP ID, timing and sequence numbers), and one verdict.\n\n"
@@ -374,9 +404,10 @@ void register_diagnose(CLI::App& app) {
         ->check(CLI::ExistingFile);
     cmd->add_option("--variants", args->variants,
                     "only these variants (sni,no_sni,control_sni,...; browser = "
-                    "sni_chrome,control_chrome,sni_firefox,control_firefox; quic_sni,quic_no_sni,"
-                    "quic_control,quic_version_ping,quic_followup_same_port,"
-                    "quic_followup_new_port)")
+                    "sni_chrome,control_chrome,sni_firefox,control_firefox; sni_ech,control_ech "
+                    "(GREASE ECH); quic_sni,quic_no_sni,quic_control,quic_version_ping,"
+                    "quic_followup_same_port,quic_followup_new_port,quic_sni_ech,"
+                    "quic_control_ech)")
         ->delimiter(',');
     cmd->add_option("--pcap", args->pcap_file, "write every probe's packets to this pcapng file");
     cmd->add_option("--seed", args->seed, "shuffle seed (default: random; printed in --json)");
@@ -388,9 +419,10 @@ void register_diagnose(CLI::App& app) {
     cmd->add_flag("--no-trace", args->no_trace, "do not locate the interfering hop");
     auto* quic = cmd->add_flag(
         "--quic", args->quic,
-        "also probe HTTP/3 (QUIC over UDP): the name, no name, the control name and a "
-        "version ping, then the control name again at +1 s and +3 s from the same and a new "
-        "source port (default on for port 443)");
+        "also probe HTTP/3 (QUIC over UDP): the name, no name, the control name, the name "
+        "and the control name with GREASE ECH, and a version ping, then the control name again at "
+        "+1 s and +3 s from the same and a new "
+        "source port (default on for port 443, or when the name's HTTPS DNS record advertises h3)");
     cmd->add_flag("--no-quic", args->no_quic, "do not probe QUIC, even on port 443")
         ->excludes(quic);
     auto* residual = cmd->add_flag(

@@ -212,7 +212,8 @@ Result<HelloTemplate> HelloTemplate::create(const ForgeOptions& options) {
                                [](const Ext& e) { return e.part == Part::ech_grease; });
     if (options.ech == EchGrease::off)
         std::erase_if(t.m_extensions, [](const Ext& e) { return e.part == Part::ech_grease; });
-    if (options.ech == EchGrease::on && !has_ech) {
+    const bool force_ech = options.ech == EchGrease::on || options.ech == EchGrease::early;
+    if (force_ech && !has_ech) {
         // Before a trailing GREASE/padding, like the browsers that send it.
         auto at = std::find_if(t.m_extensions.begin(), t.m_extensions.end(), [](const Ext& e) {
             return e.part == Part::grease_one || e.part == Part::padding;
@@ -268,6 +269,20 @@ Result<HelloTemplate> HelloTemplate::create(const ForgeOptions& options) {
                 t.m_extensions.insert(at, std::move(moved));
             }
         }
+    }
+    if (options.ech == EchGrease::early) {
+        auto ech = std::find_if(t.m_extensions.begin(), t.m_extensions.end(),
+                                [](const Ext& e) { return e.part == Part::ech_grease; });
+        Ext moved = std::move(*ech);
+        moved.pinned = true;
+        t.m_extensions.erase(ech);
+        auto name = std::find_if(t.m_extensions.begin(), t.m_extensions.end(),
+                                 [](const Ext& e) { return e.part == Part::server_name; });
+        auto at = name != t.m_extensions.end()
+                      ? name + 1
+                      : std::find_if(t.m_extensions.begin(), t.m_extensions.end(),
+                                     [](const Ext& e) { return e.part != Part::grease_empty; });
+        t.m_extensions.insert(at, std::move(moved));
     }
     for (const Ext& e : t.m_extensions) {
         if (e.part != Part::key_share) continue;

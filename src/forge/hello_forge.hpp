@@ -74,7 +74,10 @@ enum class ExtensionOrder { shape_default, fixed, permuted };
 // key shares, before a trailing GREASE or padding: past the first MSS in a Chrome hello).
 enum class SniPlacement { shape_default, first, last };
 // The GREASE ECH extension: as the shape sends it (Chrome and Firefox do), or forced.
-enum class EchGrease { shape_default, on, off };
+// `early` forces it right after server_name (first when there is no name), pinned there
+// when the order is permuted: a hello spanning two QUIC Initials or TCP segments then
+// carries it in the first one, beside the name, where a box that reads one packet sees it.
+enum class EchGrease { shape_default, on, off, early };
 
 struct ForgeOptions {
     Shape shape = Shape::openssl;

@@ -47,6 +47,19 @@ std::string flow_text(const FlowKey& k) {
                        ip_text(k.version, k.server_ip), k.server_port);
 }
 
+// encrypted_client_hello (RFC 9849): what a match.ech rule looks for.
+constexpr uint16_t k_ext_encrypted_client_hello = 0xfe0d;
+
+bool has_ech(const std::vector<uint16_t>& types) {
+    return std::find(types.begin(), types.end(), k_ext_encrypted_client_hello) != types.end();
+}
+
+bool has_ech(const std::vector<wire::HelloExtension>& extensions) {
+    return std::any_of(extensions.begin(), extensions.end(), [](const wire::HelloExtension& e) {
+        return e.type == k_ext_encrypted_client_hello;
+    });
+}
+
 bool family_ok(const Rule& r, int version) {
     return r.family == 0 || r.family == version;
 }
@@ -265,8 +278,10 @@ int Engine::match_rules(Flow& flow, const PacketView& p, std::string& what, bool
             // The first segment alone, even a truncated hello: the name if its bytes are in it.
             // The queue hands over GSO super-segments (a 1.8 KB hello in one piece), so the
             // wire's first segment is cut out here: what a 1500-byte-MTU link carries.
-            auto name = wire::quick_sni(bytes.first(std::min(bytes.size(), k_wire_segment_bytes)));
+            const auto segment = bytes.first(std::min(bytes.size(), k_wire_segment_bytes));
+            auto name = wire::quick_sni(segment);
             if (!name || name->empty()) continue;
+            if (rule.ech && !has_ech(wire::quick_extension_types(segment))) continue;
             host = std::move(*name);
         } else if (rule.match == MatchKind::http_host) {
             auto& parsed = use_stream ? http_stream : http_single;
@@ -302,9 +317,11 @@ int Engine::match_rules(Flow& flow, const PacketView& p, std::string& what, bool
                 continue;
             host = std::string(parsed->hello->sni());
             if (host.empty()) continue;
+            if (rule.ech && !has_ech(parsed->hello->extensions)) continue;
         }
         if (host_matches(rule, host)) {
             what = (rule.match == MatchKind::http_host ? "host=" : "sni=") + host;
+            if (rule.ech) what += " ech";
             return static_cast<int>(i);
         }
     }
@@ -365,7 +382,9 @@ std::string Engine::counters_line() const {
 
 // QUIC: the client's datagrams to a tuple under a QUIC residual block vanish; the first
 // datagram of each UDP flow (4-tuple, remembered 60 s) is opened as an Initial and its
-// name matched against the quic rules; later datagrams of the flow are not inspected.
+// name matched against the quic rules; later datagrams of the flow are not inspected, but
+// follow the first one's fate: a flow whose first datagram a `drop` rule took is dropped
+// whole (else a hello's second Initial alone reaches the server, which may answer it).
 Decision Engine::on_udp(std::span<const uint8_t> bytes, uint64_t now_ms) {
     Decision d;
     const auto udp = udp_view(bytes);
@@ -384,6 +403,13 @@ Decision Engine::on_udp(std::span<const uint8_t> bytes, uint64_t now_ms) {
         }
     }
     const FlowKey flow{4, udp->src, udp->dst, udp->src_port, udp->dst_port};
+    if (auto dropped = m_udp_dropped.find(flow); dropped != m_udp_dropped.end()) {
+        if (now_ms - dropped->second < k_udp_flow_ms) {
+            d.drop = true;
+            return d;
+        }
+        m_udp_dropped.erase(dropped);
+    }
     if (auto seen = m_udp_seen.find(flow); seen != m_udp_seen.end()) {
         if (now_ms - seen->second < k_udp_flow_ms) return d;  // not the flow's first datagram
         m_udp_seen.erase(seen);
@@ -402,6 +428,7 @@ Decision Engine::on_udp(std::span<const uint8_t> bytes, uint64_t now_ms) {
                       .anomalies["quic:" + std::string(quic::quic_anomaly_name(initial->anomaly))];
         }
         if (!initial->sni || !host_matches(rule, *initial->sni)) continue;
+        if (rule.ech && !initial->ech) continue;
         std::uniform_real_distribution<double> coin(0.0, 1.0);
         if (rule.probability < 1.0 && coin(m_rng) >= rule.probability) {
             ++m_counters.spared;
@@ -410,6 +437,10 @@ Decision Engine::on_udp(std::span<const uint8_t> bytes, uint64_t now_ms) {
         ++m_counters.triggers;
         ++m_counters.triggers_by_rule[rule.name];
         d.drop = rule.action == Action::drop;
+        if (d.drop) {
+            if (m_udp_dropped.size() >= m_options.max_flows) m_udp_dropped.clear();
+            m_udp_dropped[flow] = now_ms;
+        }
         if (rule.residual_seconds > 0) {
             if (m_quic_blocks.size() >= m_options.max_residual) m_quic_blocks.clear();
             m_quic_blocks[tuple] = QuicBlock{
@@ -417,9 +448,10 @@ Decision Engine::on_udp(std::span<const uint8_t> bytes, uint64_t now_ms) {
                 static_cast<int>(i)};
         }
         d.log = fmt::format(
-            "middlebox: trigger rule={} action={} quic flow={}:{}->{}:{} sni={} residual={}s",
+            "middlebox: trigger rule={} action={} quic flow={}:{}->{}:{} sni={}{} residual={}s",
             rule.name, action_name(rule.action), ip_text(4, udp->src), udp->src_port,
-            ip_text(4, udp->dst), udp->dst_port, *initial->sni, rule.residual_seconds);
+            ip_text(4, udp->dst), udp->dst_port, *initial->sni, rule.ech ? " ech" : "",
+            rule.residual_seconds);
         return d;
     }
     return d;

@@ -79,6 +79,9 @@ class Engine {
     FlowTable m_flows;
     ResidualTable m_residual;
     std::unordered_map<FlowKey, uint64_t, FlowKeyHash> m_udp_seen;  // UDP flow -> first seen
+    // UDP flows whose first Initial a `drop` rule took -> when: the rest of the flow (a
+    // hello's second Initial) goes too, as a stateful box drops a flow, not one packet.
+    std::unordered_map<FlowKey, uint64_t, FlowKeyHash> m_udp_dropped;
     std::unordered_map<TupleKey, QuicBlock, TupleKeyHash> m_quic_blocks;
     Counters m_counters;
     uint64_t m_last_expire_ms = 0;

@@ -213,8 +213,9 @@ class Parser {
     }
 
     void parse_match(const toml::table& t, const std::string& where, Rule& r) {
-        check_keys(*this, t, where,
-                   {"sni_exact", "sni_suffix", "http_host", "dst_ip", "ports", "case_sensitive"});
+        check_keys(
+            *this, t, where,
+            {"sni_exact", "sni_suffix", "http_host", "dst_ip", "ports", "case_sensitive", "ech"});
         static const std::pair<std::string_view, MatchKind> kinds[] = {
             {"sni_exact", MatchKind::sni_exact},
             {"sni_suffix", MatchKind::sni_suffix},
@@ -234,6 +235,9 @@ class Parser {
                   "needs exactly one of sni_exact, sni_suffix, http_host, dst_ip");
         r.case_sensitive = get_bool(t, "case_sensitive", where, r.line, false) ? CaseSensitive::yes
                                                                                : CaseSensitive::no;
+        r.ech = get_bool(t, "ech", where, r.line, false);
+        if (r.ech && r.match != MatchKind::sni_exact && r.match != MatchKind::sni_suffix)
+            error(t.get("ech"), r.line, where + ".ech", "goes with sni_exact or sni_suffix");
         if (r.match == MatchKind::dst_ip) {
             if (::inet_pton(AF_INET, r.pattern.c_str(), r.dst_ip.data()) != 1)
                 error(t.get("dst_ip"), r.line, where + ".dst_ip",

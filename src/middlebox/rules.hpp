@@ -1,5 +1,6 @@
 // The middlebox rules file: which flows the lab's DPI emulator interferes with and how
-// the forged packets look. A rule matches on the SNI (exact or suffix), the HTTP Host
+// the forged packets look. A rule matches on the SNI (exact or suffix; optionally only
+// in hellos that carry an ECH extension), the HTTP Host
 // or the destination address (IPv4), on one IP version or both (`family`), fires with a
 // per-connection probability, and forges packets with a configurable fingerprint (count, RST vs
 // RST+ACK, TTL, IP ID, window, sequence spread), because real injectors differ exactly there and
@@ -24,7 +25,7 @@ enum class Action { rst_both, rst_client, drop, fin_client, blockpage, drop_all,
 
 // What a rule inspects: TCP ClientHellos, or the first QUIC Initial of a UDP flow (opened
 // with the keys its DCID gives, as the GFW does since 2024). A QUIC rule drops the
-// Initial (`drop`) or lets it through (`pass`); either way `residual_seconds` then drops
+// Initial and the rest of its flow (`drop`) or lets it through (`pass`); either way `residual_seconds` then drops
 // the client's datagrams to that (server, port) for a while, starting `delay_ms` later.
 enum class Transport { tcp, quic };
 
@@ -66,6 +67,9 @@ struct Rule {
     std::string pattern;              // host name (lower-cased unless case-sensitive) or IPv4 text
     std::array<uint8_t, 4> dst_ip{};  // parsed pattern for dst_ip
     CaseSensitive case_sensitive = CaseSensitive::no;
+    // match.ech = true: only hellos that carry an encrypted_client_hello extension (0xfe0d,
+    // real or GREASE) match, as Russia's TSPU drops the name only with ECH (TCP and QUIC).
+    bool ech = false;
     std::vector<uint16_t> ports;  // server ports; empty = any
     Action action = Action::rst_both;
     double probability = 1.0;  // per connection, decided once per flow

@@ -35,7 +35,7 @@ std::optional<Enum> value_in(const NameTable<Enum, N>& table, std::string_view n
     return std::nullopt;
 }
 
-constexpr NameTable<Cause, 15> k_causes{{
+constexpr NameTable<Cause, 17> k_causes{{
     {Cause::ok, "ok"},
     {Cause::sni_reset, "sni_reset"},
     {Cause::sni_drop, "sni_drop"},
@@ -51,6 +51,8 @@ constexpr NameTable<Cause, 15> k_causes{{
     {Cause::quic_sni_block, "quic_sni_block"},
     {Cause::quic_residual_block, "quic_residual_block"},
     {Cause::quic_protocol_block, "quic_protocol_block"},
+    {Cause::ech_block, "ech_block"},
+    {Cause::ech_protocol_block, "ech_protocol_block"},
 }};
 
 // FailureCode::other has no name of its own: its text travels with the Failure.

@@ -7,7 +7,7 @@
 namespace sniprobe {
 namespace {
 
-constexpr std::array<std::pair<Variant, std::string_view>, 17> k_names{{
+constexpr std::array<std::pair<Variant, std::string_view>, 19> k_names{{
     {Variant::sni, "sni"},
     {Variant::no_sni, "no_sni"},
     {Variant::control_sni, "control_sni"},
@@ -21,16 +21,20 @@ constexpr std::array<std::pair<Variant, std::string_view>, 17> k_names{{
     {Variant::control_chrome, "control_chrome"},
     {Variant::sni_firefox, "sni_firefox"},
     {Variant::control_firefox, "control_firefox"},
+    {Variant::sni_ech, "sni_ech"},
+    {Variant::control_ech, "control_ech"},
     {Variant::control_split_tcp, "control_split_tcp"},
     {Variant::http_host, "http_host"},
     {Variant::control_http, "control_http"},
     {Variant::full_verify, "full_verify"},
 }};
 
-constexpr std::array<std::pair<Variant, std::string_view>, 6> k_quic_names{{
+constexpr std::array<std::pair<Variant, std::string_view>, 8> k_quic_names{{
     {Variant::quic_sni, "quic_sni"},
     {Variant::quic_no_sni, "quic_no_sni"},
     {Variant::quic_control, "quic_control"},
+    {Variant::quic_sni_ech, "quic_sni_ech"},
+    {Variant::quic_control_ech, "quic_control_ech"},
     {Variant::quic_version_ping, "quic_version_ping"},
     {Variant::quic_followup_same_port, "quic_followup_same_port"},
     {Variant::quic_followup_new_port, "quic_followup_new_port"},
@@ -77,11 +81,32 @@ bool names_target_in_hello(Variant v) {
         case Variant::sni_chrome:
         case Variant::sni_firefox:
         case Variant::sni_mss:
+        case Variant::sni_ech:
         case Variant::full_verify:
             return true;
         default:
             return false;
     }
+}
+
+bool is_control_tls(Variant v) {
+    switch (v) {
+        case Variant::no_sni:
+        case Variant::control_sni:
+        case Variant::control_split_tcp:
+        case Variant::control_large:
+        case Variant::control_chrome:
+        case Variant::control_firefox:
+        case Variant::control_ech:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool is_ech_variant(Variant v) {
+    return v == Variant::sni_ech || v == Variant::control_ech || v == Variant::quic_sni_ech ||
+           v == Variant::quic_control_ech;
 }
 
 const std::vector<Variant>& browser_variants() {

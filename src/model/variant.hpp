@@ -29,13 +29,19 @@ enum class Variant {
     control_http,       // plain HTTP on port 80 with Host: control name (http_host's control)
     sni_mss,            // the target name with our MSS clamped (TCP_MAXSEG, k_clamped_mss):
                         // the server's segments stay small (its path-MTU twin is sni)
+    sni_ech,            // the target name in sni's hello shape plus a GREASE ECH extension
+                        // (forged): its twin without ECH is sni
+    control_ech,        // control name, with the same GREASE ECH extension (sni_ech's control)
     // QUIC (UDP, the server's Initial read with the Initial keys; quic/ and probe/quic_trials):
+    // The hellos carry no ECH extension unless the name says so (the ECH twins).
     quic_sni,                 // the target name in a Chrome-shaped hello in Initials
     quic_no_sni,              // no server_name
     quic_control,             // the control name
     quic_version_ping,        // an unknown version: any QUIC server answers Version Negotiation
     quic_followup_same_port,  // control name after a quic_sni trigger, from its source port
     quic_followup_new_port,   // control name after a quic_sni trigger, from a fresh port
+    quic_sni_ech,             // quic_sni plus a GREASE ECH extension
+    quic_control_ech,         // quic_control plus a GREASE ECH extension
 };
 
 // The MSS sni_mss clamps to: IPv4's minimum default, below any tunnel's MTU.
@@ -52,9 +58,19 @@ const std::vector<Variant>& all_variants();
 
 // True for the plain-HTTP variants (http_host and its control).
 bool is_http_variant(Variant v);
-// Sends the target name in a TLS ClientHello over TCP (sni, its split, case, large, browser
-// and MSS-clamped twins, full_verify): the variants a name-triggered box can react to.
+// Sends the target name in a TLS ClientHello over TCP (sni, its split, case, large, browser,
+// ECH and MSS-clamped twins, full_verify): the variants a name-triggered box can react to.
 bool names_target_in_hello(Variant v);
+
+// True for the TLS-over-TCP controls: no name, or the control name in one of the target
+// variants' hello shapes (no_sni, control_sni, control_split_tcp, control_large,
+// control_chrome, control_firefox, control_ech).
+bool is_control_tls(Variant v);
+
+// True for the hellos that carry a GREASE ECH extension by construction (sni_ech,
+// control_ech, quic_sni_ech, quic_control_ech). The browser shapes carry one too, as
+// browsers do, but are not ECH's differential.
+bool is_ech_variant(Variant v);
 
 // The `browser` set: the browser-shaped hellos and their control-name twins.
 const std::vector<Variant>& browser_variants();

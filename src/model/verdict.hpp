@@ -29,6 +29,9 @@ enum class Cause {
     quic_sni_block,       // TCP works; QUIC hellos naming the target vanish, controls answer
     quic_residual_block,  // TCP works; after a QUIC hello naming the target, the tuple drops
     quic_protocol_block,  // TCP works; QUIC servers answer version pings, no QUIC hello answered
+    ech_block,            // hellos naming the target with ECH vanish; without ECH, or with the
+                          // control name and ECH, they pass (the name and ECH together)
+    ech_protocol_block,   // hellos with ECH vanish whatever the name; without ECH they pass
 };
 
 // One fact behind the verdict: a stable id and one line a user can read.

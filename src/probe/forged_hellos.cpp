@@ -4,7 +4,7 @@
 namespace sniprobe {
 namespace {
 
-// Template slot of a forged variant: 0 large, 1 chrome, 2 firefox; -1 not forged.
+// Template slot of a forged variant: 0 large, 1 chrome, 2 firefox, 3 ech; -1 not forged.
 int shape_slot(Variant v) {
     switch (v) {
         case Variant::sni_large:
@@ -16,6 +16,9 @@ int shape_slot(Variant v) {
         case Variant::sni_firefox:
         case Variant::control_firefox:
             return 2;
+        case Variant::sni_ech:
+        case Variant::control_ech:
+            return 3;
         default:
             return -1;
     }
@@ -41,6 +44,12 @@ forge::ForgeOptions ForgedHellos::options_for(Variant v) {
             break;
         case 2:
             o.shape = forge::Shape::firefox;
+            break;
+        case 3:
+            // sni's own hello (what OpenSSL sends) plus GREASE ECH: the pair differs in
+            // that one extension.
+            o.shape = forge::Shape::openssl;
+            o.ech = forge::EchGrease::on;
             break;
         default:
             break;

@@ -1,5 +1,6 @@
 // The variants whose ClientHello sniprobe writes itself (src/forge/) instead of OpenSSL:
-// the large post-quantum hello and the browser shapes, each with its control-name twin.
+// the large post-quantum hello, the browser shapes and sni's shape with GREASE ECH, each
+// with its control-name twin.
 // One template per (variant's shape, named or not) is built on first use and reused for
 // every trial of the run; the name is swapped in place, so a trial costs one forge().
 // These probes stop at the server's first record: with forged key shares there is no key
@@ -33,8 +34,8 @@ class ForgedHellos {
                                                   const std::string& server_name);
 
   private:
-    // Slots: large, chrome, firefox; unnamed and named.
-    std::array<std::unique_ptr<forge::HelloTemplate>, 6> m_templates;
+    // Slots: large, chrome, firefox, ech; unnamed and named.
+    std::array<std::unique_ptr<forge::HelloTemplate>, 8> m_templates;
     // By shape (openssl, chrome, firefox, minimal); unnamed and named.
     std::array<std::unique_ptr<forge::HelloTemplate>, 8> m_shape_templates;
 };

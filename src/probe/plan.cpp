@@ -38,6 +38,7 @@ std::string server_name_for(Variant variant, const Target& target) {
         case Variant::control_large:
         case Variant::control_chrome:
         case Variant::control_firefox:
+        case Variant::control_ech:
         case Variant::control_http:
             return control;
         case Variant::sni_case:

@@ -107,6 +107,9 @@ std::vector<Trial> run_quic_trials(const Target& target, const Resolution& resol
         r.address = address;
         r.port = target.port;
         r.server_name = name;
+        // Only the ECH twins carry ECH, so each pair differs in that one extension; it
+        // goes right after the name, in the first Initial with it.
+        r.ech = is_ech_variant(v) ? forge::EchGrease::early : forge::EchGrease::off;
         r.timeout_ms = options.timeout_ms;
         requests.push_back(r);
         Trial t;
@@ -129,6 +132,10 @@ std::vector<Trial> run_quic_trials(const Target& target, const Resolution& resol
             add(Variant::quic_control, target.control_sni, quic::ProbeKind::hello);
         if (wanted(options, Variant::quic_version_ping))
             add(Variant::quic_version_ping, "", quic::ProbeKind::version_ping);
+        if (named && wanted(options, Variant::quic_sni_ech))
+            add(Variant::quic_sni_ech, target.sni, quic::ProbeKind::hello);
+        if (named && wanted(options, Variant::quic_control_ech))
+            add(Variant::quic_control_ech, target.control_sni, quic::ProbeKind::hello);
     }
     // Follow-ups after the first triggers: the same 4-tuple and the same 3-tuple.
     const size_t n_triggers =

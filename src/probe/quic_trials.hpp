@@ -3,10 +3,11 @@
 // the SNI of the first Initial of a flow (the GFW since 2024) often lets the triggering
 // Initial through and then drops the flow's 3- or 4-tuple for minutes, so "did the
 // server answer?" alone misses it. Every first-flight probe (target name, no name,
-// control name, version ping) therefore starts at once from its own fresh port, before
-// any block can take effect, and the follow-ups come after: the control name from the
-// source port of a quic_sni trigger (the same 4-tuple) and from a fresh port (the same
-// 3-tuple), at +1 s and +3 s.
+// control name, version ping, and the ECH twins of the named ones: the same hello plus a
+// GREASE ECH extension, which the others never carry) therefore starts at once from its
+// own fresh port, before any block can take effect, and the follow-ups come after: the
+// control name from the source port of a quic_sni trigger (the same 4-tuple) and from a
+// fresh port (the same 3-tuple), at +1 s and +3 s.
 #pragma once
 
 #include <vector>

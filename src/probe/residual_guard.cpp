@@ -27,20 +27,6 @@ bool failed_at_connect(const Trial& t) {
 
 }  // namespace
 
-bool is_control_tls(Variant v) {
-    switch (v) {
-        case Variant::no_sni:
-        case Variant::control_sni:
-        case Variant::control_split_tcp:
-        case Variant::control_large:
-        case Variant::control_chrome:
-        case Variant::control_firefox:
-            return true;
-        default:
-            return false;
-    }
-}
-
 size_t move_baseline_first(std::vector<PlannedTrial>& plan) {
     std::set<std::pair<Variant, std::string>> taken;
     std::vector<PlannedTrial> baseline, rest;

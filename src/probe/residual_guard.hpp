@@ -29,9 +29,6 @@ namespace sniprobe {
 // to the front of the plan, renumbers ids in run order, and returns how many lead.
 size_t move_baseline_first(std::vector<PlannedTrial>& plan);
 
-// True for the control-named TLS variants (no SNI or the control name).
-bool is_control_tls(Variant v);
-
 class ResidualGuard {
   public:
     // `baseline` trials lead the plan (move_baseline_first); `stop_after` trials that

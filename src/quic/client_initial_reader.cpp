@@ -41,8 +41,9 @@ ClientInitialView read_client_initial(std::span<const uint8_t> datagram) {
                                 static_cast<uint8_t>(message & 0xff)};
     record.insert(record.end(), hello.begin(), hello.end());
     view.sni = wire::quick_sni(record);
-    if (auto parsed = wire::parse_client_hello(record); parsed.hello)
-        for (const auto& e : parsed.hello->extensions) view.ech = view.ech || e.type == 0xfe0d;
+    // Like the name, ECH counts when its header is in this datagram: the hello may go on
+    // in the next Initial.
+    for (uint16_t type : wire::quick_extension_types(record)) view.ech = view.ech || type == 0xfe0d;
     return view;
 }
 

@@ -21,7 +21,7 @@ struct ClientInitialView {
     QuicAnomaly anomaly = QuicAnomaly::none;
     size_t crypto_bytes = 0;         // CRYPTO data at offset 0 in this datagram
     std::optional<std::string> sni;  // when the name's bytes are in this datagram
-    bool ech = false;                // an encrypted_client_hello extension is in these bytes
+    bool ech = false;  // an encrypted_client_hello extension's header is in these bytes
 };
 
 // Reads a client's datagram as a box that inspects only the first packet would.

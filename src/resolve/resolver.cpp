@@ -16,6 +16,7 @@
 #include <mutex>
 #include <vector>
 
+#include "resolve/https_record.hpp"
 #include "resolve/target.hpp"
 #include "util/sockaddr.hpp"
 
@@ -76,6 +77,44 @@ void on_addrinfo(void* arg, int status, int /*timeouts*/, struct ares_addrinfo* 
     ares_freeaddrinfo(result);
 }
 
+// Drives a channel's queries until `done` or the deadline (then cancels them, which calls
+// their callbacks with ARES_ECANCELLED).
+void drive(ares_channel channel, Clock::time_point deadline, const bool& done) {
+    while (!done) {
+        auto now = Clock::now();
+        if (now >= deadline) {
+            ares_cancel(channel);
+            break;
+        }
+        ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+        int bits = ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
+        std::vector<pollfd> fds;
+        for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
+            short events = 0;
+            if (ARES_GETSOCK_READABLE(bits, i)) events |= POLLIN;
+            if (ARES_GETSOCK_WRITABLE(bits, i)) events |= POLLOUT;
+            if (events) fds.push_back(pollfd{socks[i], events, 0});
+        }
+        auto left_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+        timeval max_tv{static_cast<time_t>(left_ms / 1000),
+                       static_cast<suseconds_t>((left_ms % 1000) * 1000)};
+        timeval tv{};
+        timeval* next = ares_timeout(channel, &max_tv, &tv);
+        int wait_ms = static_cast<int>(next->tv_sec * 1000 + next->tv_usec / 1000) + 1;
+        int n = ::poll(fds.data(), fds.size(), wait_ms);
+        if (n <= 0) {
+            ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts
+            continue;
+        }
+        for (const auto& p : fds) {
+            ares_socket_t r = (p.revents & (POLLIN | POLLERR | POLLHUP)) ? p.fd : ARES_SOCKET_BAD;
+            ares_socket_t w = (p.revents & POLLOUT) ? p.fd : ARES_SOCKET_BAD;
+            if (r != ARES_SOCKET_BAD || w != ARES_SOCKET_BAD) ares_process_fd(channel, r, w);
+        }
+    }
+}
+
 // Runs one ares_getaddrinfo to completion or to the deadline.
 LookupState lookup(const std::string& host, const ResolveOptions& options) {
     static std::once_flag init_once;
@@ -108,40 +147,7 @@ LookupState lookup(const std::string& host, const ResolveOptions& options) {
     }
     ares_getaddrinfo(channel, host.c_str(), nullptr, &hints, on_addrinfo, &state);
 
-    auto deadline = Clock::now() + std::chrono::milliseconds(options.timeout_ms);
-    while (!state.done) {
-        auto now = Clock::now();
-        if (now >= deadline) {
-            ares_cancel(channel);  // calls on_addrinfo with ARES_ECANCELLED
-            break;
-        }
-        ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-        int bits = ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
-        std::vector<pollfd> fds;
-        for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
-            short events = 0;
-            if (ARES_GETSOCK_READABLE(bits, i)) events |= POLLIN;
-            if (ARES_GETSOCK_WRITABLE(bits, i)) events |= POLLOUT;
-            if (events) fds.push_back(pollfd{socks[i], events, 0});
-        }
-        auto left_ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
-        timeval max_tv{static_cast<time_t>(left_ms / 1000),
-                       static_cast<suseconds_t>((left_ms % 1000) * 1000)};
-        timeval tv{};
-        timeval* next = ares_timeout(channel, &max_tv, &tv);
-        int wait_ms = static_cast<int>(next->tv_sec * 1000 + next->tv_usec / 1000) + 1;
-        int n = ::poll(fds.data(), fds.size(), wait_ms);
-        if (n <= 0) {
-            ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts
-            continue;
-        }
-        for (const auto& p : fds) {
-            ares_socket_t r = (p.revents & (POLLIN | POLLERR | POLLHUP)) ? p.fd : ARES_SOCKET_BAD;
-            ares_socket_t w = (p.revents & POLLOUT) ? p.fd : ARES_SOCKET_BAD;
-            if (r != ARES_SOCKET_BAD || w != ARES_SOCKET_BAD) ares_process_fd(channel, r, w);
-        }
-    }
+    drive(channel, Clock::now() + std::chrono::milliseconds(options.timeout_ms), state.done);
     ares_destroy(channel);
     if (!state.done) state.status = ARES_ETIMEOUT;
     // With the file as the only source, c-ares 1.18 ends a miss with ARES_ECONNREFUSED
@@ -176,6 +182,51 @@ Resolution resolve(const Target& target, const ResolveOptions& options) {
         state.addresses.resize(static_cast<size_t>(options.max_addresses));
     resolution.addresses = std::move(state.addresses);
     return resolution;
+}
+
+namespace {
+
+struct HttpsState {
+    bool done = false;
+    int status = ARES_SUCCESS;
+    std::vector<uint8_t> answer;
+};
+
+void on_https(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
+    auto* state = static_cast<HttpsState*>(arg);
+    state->done = true;
+    state->status = status;
+    if (status == ARES_SUCCESS && abuf != nullptr && alen > 0)
+        state->answer.assign(abuf, abuf + alen);
+}
+
+}  // namespace
+
+Result<std::vector<HttpsRecord>> lookup_https(const std::string& host,
+                                              const ResolveOptions& options) {
+    static std::once_flag init_once;
+    std::call_once(init_once, [] { ares_library_init(ARES_LIB_INIT_ALL); });
+    ares_options opts{};
+    opts.timeout = std::max(200, options.timeout_ms / 2);
+    opts.tries = 1;
+    ares_channel channel = nullptr;
+    if (ares_init_options(&channel, &opts, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES) != ARES_SUCCESS)
+        return fail("HTTPS record lookup: cannot start c-ares");
+    if (!options.dns_server.empty() &&
+        ares_set_servers_ports_csv(channel, options.dns_server.c_str()) != ARES_SUCCESS) {
+        ares_destroy(channel);
+        return fail("HTTPS record lookup: bad DNS server " + options.dns_server);
+    }
+    HttpsState state;
+    ares_query(channel, host.c_str(), 1 /* IN */, 65 /* HTTPS */, on_https, &state);
+    drive(channel, Clock::now() + std::chrono::milliseconds(options.timeout_ms), state.done);
+    ares_destroy(channel);
+    if (!state.done) state.status = ARES_ETIMEOUT;
+    if (state.status == ARES_ENODATA || state.status == ARES_ENOTFOUND)
+        return std::vector<HttpsRecord>{};
+    if (state.status != ARES_SUCCESS)
+        return fail("HTTPS record lookup: " + failure_from_status(state.status));
+    return https_records_from_response(state.answer);
 }
 
 }  // namespace sniprobe

@@ -6,8 +6,11 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "model/diagnosis.hpp"
+#include "resolve/https_record.hpp"
+#include "util/result.hpp"
 
 namespace sniprobe {
 
@@ -20,6 +23,7 @@ struct ResolveOptions {
     int max_addresses = 4;    // keep at most this many (first answers first)
     std::string hosts_file;   // "" = the system's /etc/hosts (tests set this)
     bool hosts_only = false;  // look only in the hosts file (tests: no network)
+    std::string dns_server;   // "IP:PORT" to ask instead of resolv.conf's (lookup_https; tests)
 };
 
 // Resolves target.host. An IP literal resolves to itself (source "cli"); with
@@ -28,5 +32,11 @@ struct ResolveOptions {
 // or one of dns_nxdomain_error, dns_no_answer, dns_server_failure, dns_refused_error,
 // generic_timeout_error, dns_lookup_error.
 Resolution resolve(const Target& target, const ResolveOptions& options);
+
+// The HTTPS records (type 65) of `host`, asked of the DNS servers (no hosts file holds
+// them) within options.timeout_ms: empty when the name has none; an error when the lookup
+// fails or the answer is malformed.
+Result<std::vector<HttpsRecord>> lookup_https(const std::string& host,
+                                              const ResolveOptions& options);
 
 }  // namespace sniprobe

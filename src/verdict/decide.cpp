@@ -1,7 +1,8 @@
 // decide(): the rules of rules.hpp tried in order, the first match wins, then the
 // supporting evidence. Read the table top to bottom: nothing resolved; TCP dead; the
-// server's own packets; name-based interference; all variants reset alike; the server's
-// alert; its certificate; plain HTTP only; DNS only; fine. A server that answers
+// server's own packets; name-based interference; all variants reset alike; the name
+// failing only with ECH; the server's alert; its certificate; plain HTTP only; QUIC; DNS
+// only; fine. A server that answers
 // in plain text, and injected resets without controls (a capture with one name), sit
 // beside the rules they refine. Server-side causes that the
 // packets prove come before the network is blamed.
@@ -17,7 +18,7 @@ namespace sniprobe {
 
 Verdict decide(const Diagnosis& d) {
     using namespace verdict;
-    static constexpr std::array<Rule, 16> k_rules{
+    static constexpr std::array<Rule, 17> k_rules{
         rule_dns_failure,        // no address: nothing else can be judged
         rule_tcp_unreachable,    // no TCP: names do not matter
         rule_path_mtu,           // full-size flights lost, MSS-clamped ones arrive
@@ -25,8 +26,10 @@ Verdict decide(const Diagnosis& d) {
         rule_not_tls_answer,     // the server answers in plain text: the port is not TLS
         rule_name_interference,  // sni_reset / sni_drop / sni_close (exact test vs controls)
         rule_injected_without_controls,  // no controls, but the resets are injected
-        rule_residual_blocking,   // one injected trigger, then the address blocked for a while
-        rule_all_reset,           // every variant reset alike: the server (or an address block)
+        rule_residual_blocking,  // one injected trigger, then the address blocked for a while
+        rule_all_reset,          // every variant reset alike: the server (or an address block)
+        rule_ech_block,  // the name fails only with ECH; before the large-hello rule, because
+                         // the large and browser hellos carry GREASE ECH too
         rule_server_large_hello,  // two-segment hellos fail whatever the name: the server's
         rule_tls_alert,           // the server's alert for the name
         rule_certificate,         // handshake works, certificate does not

@@ -197,6 +197,19 @@ inline constexpr EvidenceId quic_version_ping_ok{
     "the server answered QUIC version pings (Version Negotiation): UDP to the port is open"};
 inline constexpr EvidenceId quic_hellos_dropped{
     "E_QUIC_HELLOS_DROPPED", "no QUIC version-1 hello, whatever its name, got an answer"};
+// ECH: the same hellos with and without a GREASE encrypted_client_hello extension.
+inline constexpr EvidenceId ech_dropped{
+    "E_ECH_DROPPED",
+    "hellos naming the target with a GREASE ECH extension got no answer (or were reset) while "
+    "the same hellos without it were answered"};
+inline constexpr EvidenceId ech_control_ok{
+    "E_ECH_CONTROL_OK",
+    "hellos with the control name and the same ECH extension were answered: the block needs the "
+    "name and ECH together"};
+inline constexpr EvidenceId ech_all_dropped{
+    "E_ECH_ALL_DROPPED",
+    "hellos with a GREASE ECH extension failed whatever the name (the control name too) while "
+    "the same hellos without it were answered"};
 }  // namespace evidence
 
 // Every id, in table order (docs and tests iterate this).
@@ -255,6 +268,9 @@ inline constexpr std::array k_all_evidence_ids{
     evidence::quic_followups_dropped,
     evidence::quic_version_ping_ok,
     evidence::quic_hellos_dropped,
+    evidence::ech_dropped,
+    evidence::ech_control_ok,
+    evidence::ech_all_dropped,
 };
 
 }  // namespace sniprobe

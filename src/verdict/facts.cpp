@@ -150,7 +150,8 @@ Facts::Facts(const Diagnosis& diagnosis) : d(diagnosis) {
                              Variant::sni_split_tcp, Variant::sni_split_record, Variant::sni_case,
                              Variant::sni_large, Variant::control_split_tcp, Variant::full_verify,
                              Variant::control_large, Variant::sni_chrome, Variant::control_chrome,
-                             Variant::sni_firefox, Variant::control_firefox, Variant::sni_mss});
+                             Variant::sni_firefox, Variant::control_firefox, Variant::sni_mss,
+                             Variant::sni_ech, Variant::control_ech});
     split_tcp = tally(trials, {Variant::sni_split_tcp});
     split_record = tally(trials, {Variant::sni_split_record});
     sni_case = tally(trials, {Variant::sni_case});
@@ -161,6 +162,8 @@ Facts::Facts(const Diagnosis& diagnosis) : d(diagnosis) {
     control_chrome = tally(trials, {Variant::control_chrome});
     firefox = tally(trials, {Variant::sni_firefox});
     control_firefox = tally(trials, {Variant::control_firefox});
+    ech = tally(trials, {Variant::sni_ech});
+    control_ech = tally(trials, {Variant::control_ech});
     http = tally(trials, {Variant::http_host});
     http_control = tally(trials, {Variant::control_http});
     mss = tally(trials, {Variant::sni_mss});

@@ -73,10 +73,10 @@ struct Facts {
     Tally no_sni, control_sni;
     Tally all_tls;  // every TLS variant
     Tally split_tcp, split_record, sni_case, large, control_split, http, full_verify;
-    Tally http_control;
-    Tally mss;  // sni_mss: the target name with our MSS clamped  // control_http: the control Host
-                // on the same address and port
+    Tally http_control;  // control_http: the control Host on the same address and port
+    Tally mss;           // sni_mss: the target name with our MSS clamped
     Tally control_large, chrome, control_chrome, firefox, control_firefox;
+    Tally ech, control_ech;  // sni_ech, control_ech: sni's hello plus GREASE ECH
     Forensics target_forensics;
     bool any_captured = false;
 

@@ -49,6 +49,9 @@ std::optional<Verdict> rule_http_host_block(const Facts& f);
 // Everything works at --ip, but DNS points elsewhere (or fails).
 std::optional<Verdict> rule_dns_only(const Facts& f);
 std::optional<Verdict> rule_quic_block(const Facts& f);
+// The name passes without ECH and fails with a GREASE ECH extension (TCP or QUIC): with the
+// control name and ECH passing, ech_block; with it failing too, ech_protocol_block.
+std::optional<Verdict> rule_ech_block(const Facts& f);
 // The target works.
 std::optional<Verdict> rule_ok(const Facts& f);
 // The fallback: what was seen, without a cause.

@@ -67,12 +67,6 @@ struct ResidualTiming {
     }
 };
 
-bool is_control(Variant v) {
-    return v == Variant::no_sni || v == Variant::control_sni || v == Variant::control_split_tcp ||
-           v == Variant::control_large || v == Variant::control_chrome ||
-           v == Variant::control_firefox;
-}
-
 std::optional<ResidualTiming> residual_timing(const Facts& f) {
     const Trial* trigger = nullptr;
     double trigger_t = 0;
@@ -111,7 +105,7 @@ std::optional<ResidualTiming> residual_timing(const Facts& f) {
         if (t.t0 < trigger_t) {
             if (reached_server(t)) {
                 ++r.reached_before;
-                r.controls_reached_before += is_control(t.variant) ? 1 : 0;
+                r.controls_reached_before += is_control_tls(t.variant) ? 1 : 0;
             }
             continue;
         }
@@ -119,7 +113,7 @@ std::optional<ResidualTiming> residual_timing(const Facts& f) {
         if (!failed(o)) continue;
         ++r.failed_after;
         r.connect_failed_after += o == Outcome::connect_failed ? 1 : 0;
-        r.control_failed_after += is_control(t.variant) ? 1 : 0;
+        r.control_failed_after += is_control_tls(t.variant) ? 1 : 0;
     }
     for (const RstFinding& rst : f.d.analysis.rsts) {
         if (!target_failures.count(rst.trial_id) || rst.after_injected) continue;

@@ -332,4 +332,21 @@ std::optional<std::string> quick_sni(std::span<const uint8_t> stream) {
     return std::move(hello.server_names.front());
 }
 
+std::vector<uint16_t> quick_extension_types(std::span<const uint8_t> stream) {
+    std::vector<uint8_t> scratch;
+    const Gathered g = gather_handshake(stream, scratch);
+    if (g.anomaly != HelloAnomaly::none && g.anomaly != HelloAnomaly::incomplete) return {};
+    if (g.declared_end == 0) return {};
+    ClientHello hello;
+    HelloReader reader(g.message, g.declared_end, Stop::at_end);
+    const HelloAnomaly a = reader.parse(hello);
+    // A header seen before a malformed body still names its extension; a broken block
+    // (an anomaly) says nothing trustworthy about the rest.
+    if (a != HelloAnomaly::none && a != HelloAnomaly::incomplete) return {};
+    std::vector<uint16_t> types;
+    types.reserve(hello.extensions.size());
+    for (const HelloExtension& e : hello.extensions) types.push_back(e.type);
+    return types;
+}
+
 }  // namespace sniprobe::wire

@@ -83,4 +83,10 @@ HelloParse parse_client_hello(std::span<const uint8_t> stream);
 // Allocates only for the returned name (and to join a hello split across records).
 std::optional<std::string> quick_sni(std::span<const uint8_t> stream);
 
+// Middlebox fast path: the types of the extensions whose headers are present, in order,
+// even when the hello is cut short (a hello spread over two QUIC Initials, read from the
+// first): what a box that reads one packet knows of the hello's extensions. Empty when the
+// bytes are malformed before the extensions.
+std::vector<uint16_t> quick_extension_types(std::span<const uint8_t> stream);
+
 }  // namespace sniprobe::wire

@@ -4,7 +4,9 @@
 // openssl shape matches what OpenSSL 3.0 itself writes, byte for byte outside the random
 // fields; and forge() allocates nothing.
 #include <gtest/gtest.h>
+
 #include <openssl/ssl.h>
+#include <algorithm>
 
 #include <set>
 #include <string>
@@ -212,6 +214,39 @@ TEST(HelloForge, EchGreaseFollowsRfc9849OuterShape) {
     o.ech = EchGrease::off;
     auto off = make_template(o);
     EXPECT_FALSE(find_extension(off.forge().bytes, k_ext_ech));
+}
+
+TEST(HelloForge, EarlyEchSitsRightAfterTheNameInEveryPermutation) {
+    ForgeOptions o;
+    o.shape = Shape::chrome;
+    o.server_name = "example.com";
+    o.sni_placement = SniPlacement::first;
+    o.ech = EchGrease::early;
+    auto t = make_template(o);
+    std::set<std::vector<uint16_t>> orders;
+    for (int i = 0; i < 20; ++i) {
+        auto hello = t.forge();
+        auto parsed = wire::parse_client_hello(hello.bytes);
+        ASSERT_TRUE(parsed.hello);
+        const auto& ext = parsed.hello->extensions;
+        std::vector<uint16_t> order;
+        for (const auto& e : ext) order.push_back(e.type);
+        orders.insert(order);
+        auto name = std::find(order.begin(), order.end(), k_ext_server_name);
+        ASSERT_NE(name, order.end());
+        ASSERT_NE(name + 1, order.end());
+        EXPECT_EQ(*(name + 1), k_ext_ech);
+        // Both in the first 1200 bytes, ahead of the 1.2 KB post-quantum key share.
+        EXPECT_LT(find_extension(hello.bytes, k_ext_ech)->body_offset, 1200u);
+    }
+    EXPECT_GT(orders.size(), 1u);  // the rest is still permuted
+    // Without a name it goes first, after the leading GREASE.
+    o.server_name.clear();
+    auto unnamed = make_template(o);
+    auto parsed = wire::parse_client_hello(unnamed.forge().bytes);
+    ASSERT_TRUE(parsed.hello);
+    ASSERT_GE(parsed.hello->extensions.size(), 2u);
+    EXPECT_EQ(parsed.hello->extensions[1].type, k_ext_ech);
 }
 
 TEST(HelloForge, FirefoxWithoutEchIsPaddedTo512Bytes) {

@@ -70,6 +70,17 @@ TEST(Profiles, TheStoryAndTheGreatFirewall) {
     ASSERT_TRUE(http);
     EXPECT_EQ(http->rules.at(0).match, MatchKind::http_host);
     EXPECT_EQ(http->rules.at(0).action, Action::blockpage);
+    // ech: the name only with ECH, dropped over TCP and over QUIC.
+    auto ech = load_profile("ech");
+    ASSERT_TRUE(ech);
+    ASSERT_EQ(ech->rules.size(), 2u);
+    for (const Rule& r : ech->rules) {
+        EXPECT_TRUE(r.ech) << r.name;
+        EXPECT_EQ(r.action, Action::drop) << r.name;
+        EXPECT_EQ(r.pattern, "blocked.test") << r.name;
+    }
+    EXPECT_EQ(ech->rules[0].transport, Transport::tcp);
+    EXPECT_EQ(ech->rules[1].transport, Transport::quic);
 }
 
 }  // namespace

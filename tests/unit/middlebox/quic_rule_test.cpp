@@ -2,7 +2,9 @@
 // lets a `pass` trigger through, then (after delay_ms) drops the client's datagrams to the
 // server's port for residual_seconds, from any source port, until the block ends; later
 // datagrams of a flow are not inspected; other names, the server's own datagrams and UDP
-// garbage pass. Rules files refuse QUIC rules with TCP-only actions.
+// garbage pass. Rules files refuse QUIC rules with TCP-only actions. A rule with match.ech
+// drops only the Initials that carry the name and an ECH extension together, also when the
+// hello goes on in a second Initial, and then the rest of that flow.
 #include <gtest/gtest.h>
 
 #include "forge/hello_forge.hpp"
@@ -50,10 +52,14 @@ std::vector<uint8_t> udp_packet(uint16_t sport, uint16_t dport, const std::vecto
     return p;
 }
 
-std::vector<uint8_t> initial_naming(const std::string& name, uint8_t dcid_seed) {
+std::vector<uint8_t> initial_naming(const std::string& name, uint8_t dcid_seed,
+                                    forge::Shape shape = forge::Shape::firefox,
+                                    forge::EchGrease ech = forge::EchGrease::shape_default) {
     forge::ForgeOptions o;
-    o.shape = forge::Shape::firefox;
+    o.shape = shape;
     o.server_name = name;
+    o.ech = ech;
+    o.sni_placement = forge::SniPlacement::first;
     o.seed = dcid_seed;
     o.quic_transport_parameters = quic::client_transport_parameters({});
     auto t = forge::HelloTemplate::create(o);
@@ -121,6 +127,64 @@ TEST(MiddleboxQuic, RulesFilesRefuseTcpActionsAndHostFreeMatches) {
     std::string unknown(k_rules);
     unknown.replace(unknown.find("\"quic\""), 6, "\"sctp\"");
     EXPECT_FALSE(parse_rules(unknown, "bad"));
+}
+
+constexpr std::string_view k_ech_rules = R"(
+[[rule]]
+name = "ech-quic"
+transport = "quic"
+action = "drop"
+
+[rule.match]
+sni_exact = "blocked.test"
+ech = true
+)";
+
+TEST(MiddleboxQuic, AnEchRuleDropsTheNameOnlyWithEch) {
+    auto rules = parse_rules(k_ech_rules, "test");
+    ASSERT_TRUE(rules) << rules.error().message;
+    ASSERT_TRUE(rules->rules.at(0).ech);
+    Engine e(*rules, EngineOptions{});
+    using forge::EchGrease;
+    using forge::Shape;
+    // Chrome's hello spans two Initials; the ECH extension right after the name is in the
+    // first, the one the box reads.
+    auto ech = e.handle(
+        udp_packet(43000, 443, initial_naming("blocked.test", 11, Shape::chrome, EchGrease::early)),
+        1000);
+    EXPECT_TRUE(ech.drop);
+    EXPECT_NE(ech.log.find("sni=blocked.test ech"), std::string::npos) << ech.log;
+    // The hello's second Initial goes with the first: the whole flow is dropped.
+    EXPECT_TRUE(e.handle(udp_packet(43000, 443, std::vector<uint8_t>(1200, 0xc1)), 1010).drop);
+    EXPECT_TRUE(
+        e.handle(udp_packet(43001, 443, initial_naming("blocked.test", 12, Shape::firefox)), 1000)
+            .drop);  // Firefox sends GREASE ECH itself
+    // The name without ECH, and ECH with another name, pass.
+    EXPECT_FALSE(
+        e.handle(udp_packet(43002, 443,
+                            initial_naming("blocked.test", 13, Shape::chrome, EchGrease::off)),
+                 1000)
+            .drop);
+    EXPECT_FALSE(
+        e.handle(
+             udp_packet(43003, 443, initial_naming("ok.test", 14, Shape::chrome, EchGrease::early)),
+             1000)
+            .drop);
+    EXPECT_EQ(e.counters().triggers, 2u);
+    // A drop rule without residual_seconds blocks nothing afterwards.
+    EXPECT_FALSE(
+        e.handle(udp_packet(43004, 443, initial_naming("ok.test", 15, Shape::chrome)), 2000).drop);
+}
+
+TEST(MiddleboxQuic, EchGoesWithANameMatchOnly) {
+    EXPECT_FALSE(
+        parse_rules("[[rule]]\nname = \"x\"\naction = \"drop_all\"\n"
+                    "[rule.match]\ndst_ip = \"10.0.0.1\"\nech = true\n",
+                    "bad"));
+    EXPECT_FALSE(
+        parse_rules("[[rule]]\nname = \"x\"\naction = \"rst_both\"\n"
+                    "[rule.match]\nsni_exact = \"a.test\"\nech = \"yes\"\n",
+                    "bad"));
 }
 
 }  // namespace

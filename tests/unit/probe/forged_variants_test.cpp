@@ -1,7 +1,8 @@
 // The forged-hello variants through the engine against a real OpenSSL 3.0 server on
-// loopback: the browser shapes and their control twins get a ServerHello (success, TLS
-// 1.3), the server receives exactly the shape's hello with the planned name, an alert is
-// recorded by name, and with a hello shape chosen the plain variants are forged too.
+// loopback: the browser shapes, sni's shape with GREASE ECH, and their control twins get a
+// ServerHello (success, TLS 1.3; an OpenSSL 3.0 server ignores the ECH extension), the server
+// receives exactly the shape's hello with the planned name, an alert is recorded by name, and with
+// a hello shape chosen the plain variants are forged too.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -48,9 +49,10 @@ bool has_group(const wire::ClientHello& h, uint16_t group) {
 }
 
 TEST(ForgedVariants, BrowserShapesAndTheirControlsGetAServerHello) {
-    const std::vector<Variant> variants{Variant::sni_chrome, Variant::control_chrome,
-                                        Variant::sni_firefox, Variant::control_firefox,
-                                        Variant::control_large};
+    const std::vector<Variant> variants{Variant::sni_chrome,    Variant::control_chrome,
+                                        Variant::sni_firefox,   Variant::control_firefox,
+                                        Variant::control_large, Variant::sni_ech,
+                                        Variant::control_ech};
     TestServer server(ServerMode::complete, static_cast<int>(variants.size()), &cert());
     std::vector<PlannedTrial> plan;
     for (size_t i = 0; i < variants.size(); ++i) {
@@ -71,10 +73,18 @@ TEST(ForgedVariants, BrowserShapesAndTheirControlsGetAServerHello) {
         auto parse = wire::parse_client_hello(seen.hello_bytes);
         ASSERT_TRUE(parse.hello);
         const auto& h = *parse.hello;
+        const bool ech =
+            std::any_of(h.extensions.begin(), h.extensions.end(),
+                        [](const wire::HelloExtension& e) { return e.type == 0xfe0d; });
+        EXPECT_TRUE(ech);  // every one of these carries GREASE ECH, as browsers do
         if (has_group(h, 0x11ec)) {
             EXPECT_GT(h.stream_bytes, 1460u);  // chrome or large: two segments
+        } else if (has_group(h, 0x0017)) {
+            EXPECT_EQ(h.key_share_groups.size(), 2u);  // firefox: X25519 and P-256 shares
         } else {
-            EXPECT_TRUE(has_group(h, 0x0017));  // firefox: X25519 and P-256 shares
+            // sni_ech / control_ech: sni's OpenSSL shape, one X25519 share, plus ECH last.
+            EXPECT_EQ(h.key_share_groups, std::vector<uint16_t>{0x001d});
+            EXPECT_EQ(h.extensions.back().type, 0xfe0d);
         }
         EXPECT_TRUE(h.sni() == k_name || h.sni() == "example.com") << h.sni();
     }

@@ -60,6 +60,7 @@ TEST(Plan, NamesPortsAndAddressesPerVariant) {
             case Variant::control_large:
             case Variant::control_chrome:
             case Variant::control_firefox:
+            case Variant::control_ech:
             case Variant::control_http:
                 EXPECT_EQ(p.server_name, "example.com");
                 break;
@@ -108,7 +109,7 @@ TEST(Plan, IpLiteralTargetSkipsNameVariants) {
               (std::set<Variant>{Variant::no_sni, Variant::control_sni, Variant::control_split_tcp,
                                  Variant::http_host, Variant::full_verify, Variant::control_large,
                                  Variant::control_chrome, Variant::control_firefox,
-                                 Variant::control_http}));
+                                 Variant::control_ech, Variant::control_http}));
 }
 
 TEST(Plan, NoAddressNoPlan) {

@@ -4,6 +4,8 @@
 // records, and deliberately corrupted length fields.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <string>
 #include <vector>
 
@@ -183,6 +185,29 @@ TEST(ClientHello, StopsAtTheEndOfTheHello) {
     ASSERT_EQ(q.anomaly, HelloAnomaly::none);
     EXPECT_EQ(q.hello->stream_bytes, hello_end);
     EXPECT_EQ(parse_client_hello(padded).hello->stream_bytes, hello_end);
+}
+
+// quick_extension_types: every extension header present, in order, also in a cut hello.
+TEST(ClientHello, QuickExtensionTypesReadACutHello) {
+    const auto stream = load_hello("openssl_sni.bin");
+    const HelloParse full = parse_client_hello(stream);
+    ASSERT_EQ(full.anomaly, HelloAnomaly::none);
+    std::vector<uint16_t> all;
+    for (const auto& e : full.hello->extensions) all.push_back(e.type);
+    EXPECT_EQ(quick_extension_types(stream), all);
+    // Cut anywhere: a prefix of the full list, growing with the bytes.
+    size_t seen = 0;
+    for (size_t n = 0; n <= stream.size(); ++n) {
+        const auto cut = quick_extension_types(std::span(stream.data(), n));
+        ASSERT_LE(cut.size(), all.size());
+        EXPECT_TRUE(std::equal(cut.begin(), cut.end(), all.begin())) << n;
+        EXPECT_GE(cut.size(), seen) << n;
+        seen = cut.size();
+    }
+    EXPECT_EQ(seen, all.size());
+    // Not a hello: nothing.
+    const std::vector<uint8_t> http = {'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'};
+    EXPECT_TRUE(quick_extension_types(http).empty());
 }
 
 TEST(ClientHello, HelloWithoutExtensionsIsValid) {
