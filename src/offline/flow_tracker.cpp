@@ -171,6 +171,7 @@ struct FlowTracker::Impl {
     uint64_t frames_seen = 0;
     std::unordered_map<Key, Flow, KeyHash> flows;
     std::map<std::string, int> anomalies;
+    CertificateCache certificates;
 
     void finish_flow(Flow& flow) {
         FlowInput in;
@@ -186,6 +187,7 @@ struct FlowTracker::Impl {
         in.packets_capped = flow.packets_capped;
         in.duplicates = flow.duplicates;
         in.capture_unix = origin.value_or(0) + flow.first_t;
+        in.certificates = &certificates;
         if (auto done = judge_flow(in)) sink(std::move(*done));
     }
 

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <string_view>
 
 #include "probe/tls_session.hpp"
@@ -22,6 +24,33 @@ uint64_t Stream::frame_at(size_t offset) const {
         frame = f;
     }
     return frame;
+}
+
+CertificateCheck CertificateCache::check(const std::vector<std::vector<uint8_t>>& chain,
+                                         const std::string& host, double at_unix) {
+    constexpr double k_day_s = 86400;
+    size_t hash = std::hash<std::string_view>{}(host);
+    for (const auto& der : chain)
+        hash = hash * 31 + std::hash<std::string_view>{}(std::string_view(
+                               reinterpret_cast<const char*>(der.data()), der.size()));
+    for (const auto& e : m_entries)
+        if (e.hash == hash && e.from < at_unix && at_unix < e.until &&
+            std::abs(at_unix - e.at) < k_day_s && e.host == host && e.chain == chain)
+            return e.result;
+    ++m_checks;
+    ValidityWindow window;
+    Entry e{
+        hash, chain, host, at_unix, 0, 0, check_certificate_chain(chain, host, at_unix, window)};
+    e.from = window.from;
+    e.until = window.until;
+    CertificateCheck result = e.result;
+    if (m_entries.size() < k_entries) {
+        m_entries.push_back(std::move(e));
+    } else {
+        m_entries[m_next] = std::move(e);
+        m_next = (m_next + 1) % k_entries;
+    }
+    return result;
 }
 
 namespace {
@@ -374,7 +403,9 @@ std::optional<FinishedFlow> judge_flow(const FlowInput& in) {
         trial.failure_ms.reset();
         if (!server.certificates.empty()) {
             CertificateCheck check =
-                check_certificate_chain(server.certificates, facts.sni, in.capture_unix);
+                in.certificates != nullptr
+                    ? in.certificates->check(server.certificates, facts.sni, in.capture_unix)
+                    : check_certificate_chain(server.certificates, facts.sni, in.capture_unix);
             trial.failure = Failure::from_text(failure_for_certificate(check));
             if (!trial.ok()) {
                 trial.failed_operation = FailedOperation::tls_handshake;

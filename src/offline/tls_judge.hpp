@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/packet.hpp"
+#include "model/trial.hpp"
 #include "offline/flow_tracker.hpp"
 
 namespace sniprobe::offline {
@@ -45,6 +46,31 @@ struct RawPacket {
     uint64_t frame = 0;
 };
 
+// Certificate checks already made in this capture, by chain and name: a server sends the
+// same chain to every client, and checking one (parsing it, building the path to the trust
+// store) costs more than following the whole flow. A result is reused only for a time at
+// which no certificate of the chain changed validity, and within a day (trust anchors).
+class CertificateCache {
+  public:
+    CertificateCheck check(const std::vector<std::vector<uint8_t>>& chain, const std::string& host,
+                           double at_unix);
+    size_t checks_made() const { return m_checks; }
+
+  private:
+    struct Entry {
+        size_t hash = 0;
+        std::vector<std::vector<uint8_t>> chain;
+        std::string host;
+        double at = 0;
+        double from = 0, until = 0;
+        CertificateCheck result;
+    };
+    static constexpr size_t k_entries = 64;
+    std::vector<Entry> m_entries;  // at most k_entries; the oldest is replaced
+    size_t m_next = 0;
+    size_t m_checks = 0;
+};
+
 struct FlowInput {
     std::string file;
     std::string a, b;  // IP literals; a sent the flow's first captured packet
@@ -56,6 +82,7 @@ struct FlowInput {
     bool packets_capped = false;
     uint64_t duplicates = 0;
     double capture_unix = 0;  // capture time of the flow's first packet (certificate checks)
+    CertificateCache* certificates = nullptr;  // nullptr: every chain is checked afresh
 };
 
 // The flow as a trial and its facts; nullopt for flows not worth keeping (not TLS and
