@@ -275,47 +275,84 @@ void write_trace_json(std::ostream& out, const Target& target, const std::string
     dump(out, doc, JsonStyle::pretty);
 }
 
-void write_capture_json(std::ostream& out, const CaptureAnalysis& c) {
-    json flows = json::array();
-    for (const auto& f : c.flows) {
-        auto frame = [](uint64_t n) { return n != 0 ? json(n) : json(nullptr); };
-        json frames = {{"syn", frame(f.syn_frame)},
-                       {"syn_ack", frame(f.synack_frame)},
-                       {"client_hello", frame(f.hello_frame)},
-                       {"end", frame(f.end_frame)},
-                       {"packets", f.packet_frames}};
-        flows.push_back({{"id", f.trial_id},
-                         {"file", f.file},
-                         {"client", f.client},
-                         {"client_port", f.client_port},
-                         {"server", f.server},
-                         {"server_port", f.server_port},
-                         {"server_name", nullable(f.sni)},
-                         {"hello_shape", nullable(f.hello_shape)},
-                         {"outcome", to_name(f.outcome)},
-                         {"by", nullable(std::string(to_name(f.by)))},
-                         {"detail", nullable(f.detail)},
-                         {"probe_ttl", nullable(f.probe_ttl)},
-                         {"icmp_router", nullable(f.icmp_router)},
-                         {"frames", frames},
-                         {"anomalies", f.anomalies}});
+namespace {
+
+// One value of the capture document as pretty dump() would print it `depth` levels in.
+void write_nested(std::ostream& out, const json& value, int depth) {
+    const std::string text = value.dump(2, ' ', false, json::error_handler_t::replace);
+    const std::string pad(static_cast<size_t>(depth) * 2, ' ');
+    size_t from = 0;
+    for (size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', from)) {
+        out.write(text.data() + from, static_cast<std::streamsize>(nl + 1 - from));
+        out << pad;
+        from = nl + 1;
     }
-    json names = json::array();
-    for (const auto& n : c.names)
-        names.push_back(
-            {{"name", n.name}, {"flows", n.flows}, {"diagnosis", diagnosis_json(n.diagnosis)}});
-    json addresses = json::array();
-    for (const auto& a : c.addresses)
-        addresses.push_back({{"address", a.address}, {"names", a.names}});
-    json doc;
-    doc["schema_version"] = k_schema_version;
-    doc["software"] = {{"name", "sniprobe"}};
-    doc["capture"] = {{"files", c.files}, {"side", to_name(c.side)},  {"frames", c.frames},
-                      {"bytes", c.bytes}, {"anomalies", c.anomalies}, {"notes", c.notes}};
-    doc["flows"] = flows;
-    doc["names"] = names;
-    doc["addresses"] = addresses;
-    dump(out, doc, JsonStyle::pretty);
+    out.write(text.data() + from, static_cast<std::streamsize>(text.size() - from));
+}
+
+// A top-level array member written one element at a time: a capture's flows and names
+// are never held as one document (the same bytes as dump() of the whole).
+template <typename Items, typename ToJson>
+void write_array_member(std::ostream& out, const char* key, const Items& items, ToJson to_json) {
+    out << ",\n  \"" << key << "\": [";
+    bool first = true;
+    for (const auto& item : items) {
+        out << (first ? "\n    " : ",\n    ");
+        first = false;
+        write_nested(out, to_json(item), 2);
+    }
+    out << (first ? "]" : "\n  ]");
+}
+
+json flow_json(const FlowFacts& f) {
+    auto frame = [](uint64_t n) { return n != 0 ? json(n) : json(nullptr); };
+    json frames = {{"syn", frame(f.syn_frame)},
+                   {"syn_ack", frame(f.synack_frame)},
+                   {"client_hello", frame(f.hello_frame)},
+                   {"end", frame(f.end_frame)},
+                   {"packets", f.packet_frames}};
+    return {{"id", f.trial_id},
+            {"file", f.file},
+            {"client", f.client},
+            {"client_port", f.client_port},
+            {"server", f.server},
+            {"server_port", f.server_port},
+            {"server_name", nullable(f.sni)},
+            {"hello_shape", nullable(f.hello_shape)},
+            {"outcome", to_name(f.outcome)},
+            {"by", nullable(std::string(to_name(f.by)))},
+            {"detail", nullable(f.detail)},
+            {"probe_ttl", nullable(f.probe_ttl)},
+            {"icmp_router", nullable(f.icmp_router)},
+            {"frames", std::move(frames)},
+            {"anomalies", f.anomalies}};
+}
+
+}  // namespace
+
+void write_capture_json(std::ostream& out, const CaptureAnalysis& c) {
+    out << "{\n  \"schema_version\": ";
+    write_nested(out, json(k_schema_version), 1);
+    out << ",\n  \"software\": ";
+    write_nested(out, json{{"name", "sniprobe"}}, 1);
+    out << ",\n  \"capture\": ";
+    write_nested(out,
+                 json{{"files", c.files},
+                      {"side", to_name(c.side)},
+                      {"frames", c.frames},
+                      {"bytes", c.bytes},
+                      {"anomalies", c.anomalies},
+                      {"notes", c.notes}},
+                 1);
+    write_array_member(out, "flows", c.flows, flow_json);
+    write_array_member(out, "names", c.names, [](const NameVerdict& n) {
+        return json{
+            {"name", n.name}, {"flows", n.flows}, {"diagnosis", diagnosis_json(n.diagnosis)}};
+    });
+    write_array_member(out, "addresses", c.addresses, [](const AddressSummary& a) {
+        return json{{"address", a.address}, {"names", a.names}};
+    });
+    out << "\n}\n";
 }
 
 }  // namespace sniprobe
