@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <ostream>
+#include <sstream>
 
 #include "model/offline.hpp"
 #include "report/json_names.hpp"
@@ -220,14 +221,18 @@ void dump(std::ostream& out, const json& doc, JsonStyle style) {
         << '\n';
 }
 
-json diagnosis_json(const Diagnosis& d) {
+// The marker that stands for a diagnosis' trials when they are written one at a time.
+constexpr const char* k_trials_marker = "\x01trials streamed\x01";
+
+json diagnosis_json(const Diagnosis& d, bool with_trials = true) {
     json addresses = json::array();
     for (const auto& a : d.resolution.addresses)
         addresses.push_back({{"address", a.address}, {"family", a.family}, {"source", a.source}});
     json variants = json::array();
     for (const auto& s : d.analysis.variants) variants.push_back(variant_json(s));
     json trials = json::array();
-    for (const auto& t : d.trials) trials.push_back(trial_json(t, d.analysis.rsts));
+    if (with_trials)
+        for (const auto& t : d.trials) trials.push_back(trial_json(t, d.analysis.rsts));
     json rsts = json::array();
     for (const auto& f : d.analysis.rsts) rsts.push_back(rst_json(f));
 
@@ -239,7 +244,7 @@ json diagnosis_json(const Diagnosis& d) {
     doc["dns"] = {{"failure", nullable(d.resolution.failure)},
                   {"addresses", d.resolution.dns_addresses}};
     doc["variants"] = variants;
-    doc["trials"] = trials;
+    doc["trials"] = with_trials ? std::move(trials) : json(k_trials_marker);
     doc["rst"] = rsts;
     doc["trace"] = trace_json(d.trace);
     doc["sink"] = sink_json(d.sink);
@@ -345,10 +350,34 @@ void write_capture_json(std::ostream& out, const CaptureAnalysis& c) {
                       {"notes", c.notes}},
                  1);
     write_array_member(out, "flows", c.flows, flow_json);
-    write_array_member(out, "names", c.names, [](const NameVerdict& n) {
-        return json{
-            {"name", n.name}, {"flows", n.flows}, {"diagnosis", diagnosis_json(n.diagnosis)}};
-    });
+    // A name's diagnosis lists every flow it was judged from: its trials are written one
+    // at a time too, where the marker stands in the rest of the diagnosis.
+    out << ",\n  \"names\": [";
+    for (size_t i = 0; i < c.names.size(); ++i) {
+        const NameVerdict& n = c.names[i];
+        out << (i == 0 ? "\n    " : ",\n    ");
+        std::ostringstream rest;
+        write_nested(rest,
+                     json{{"name", n.name},
+                          {"flows", n.flows},
+                          {"diagnosis", diagnosis_json(n.diagnosis, false)}},
+                     2);
+        const std::string text = rest.str();
+        // Keyed, so a name that holds the marker's text (escaped, in quotes) never matches.
+        const std::string key = "\"trials\": ";
+        const std::string marker = key + json(k_trials_marker).dump();
+        const size_t at = text.find(marker);
+        out.write(text.data(), static_cast<std::streamsize>(at + key.size()));
+        out << '[';
+        const auto& trials = n.diagnosis.trials;
+        for (size_t t = 0; t < trials.size(); ++t) {
+            out << (t == 0 ? "\n          " : ",\n          ");
+            write_nested(out, trial_json(trials[t], n.diagnosis.analysis.rsts), 5);
+        }
+        out << (trials.empty() ? "]" : "\n        ]");
+        out << text.substr(at + marker.size());
+    }
+    out << (c.names.empty() ? "]" : "\n  ]");
     write_array_member(out, "addresses", c.addresses, [](const AddressSummary& a) {
         return json{{"address", a.address}, {"names", a.names}};
     });
