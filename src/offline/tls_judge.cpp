@@ -122,6 +122,13 @@ Records walk_records(const std::vector<uint8_t>& b, size_t from) {
             return r;
         }
         r.tls = true;
+        // Encryption starts at a record's header: its body need not be there (the
+        // tracker keeps no byte past it).
+        if (type == k_change_cipher_spec || type == k_application_data ||
+            (type == k_alert && len != 2)) {
+            r.encrypted_at = o;
+            return r;
+        }
         if (o + k_record_header + len > b.size()) {
             // Cut (snap length) or still arriving: a ServerHello's first bytes are enough
             // to know the server answered the hello.
@@ -131,15 +138,7 @@ Records walk_records(const std::vector<uint8_t>& b, size_t from) {
             break;
         }
         std::span<const uint8_t> frag(b.data() + o + k_record_header, len);
-        if (type == k_change_cipher_spec || type == k_application_data) {
-            r.encrypted_at = o;
-            return r;
-        }
-        if (type == k_alert) {
-            if (len != 2) {  // an encrypted alert: the stream is past clear text
-                r.encrypted_at = o;
-                return r;
-            }
+        if (type == k_alert) {  // two bytes: a clear-text alert
             if (frag[0] == k_fatal) {
                 r.fatal_alert_at = o;
                 r.fatal_alert = frag[1];

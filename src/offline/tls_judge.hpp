@@ -34,6 +34,11 @@ struct Stream {
     std::map<uint32_t, OutOfOrder> out_of_order;
     bool cut = false;  // a segment was cut by the snap length: later bytes are unknown
     bool gap = false;  // a hole that never filled
+    // The clear text is over (encrypted records, a fatal alert, not TLS): later bytes
+    // are not kept. record_at: offset of the first record not yet walked.
+    bool settled = false;
+    size_t record_at = 0;
+    size_t out_of_order_bytes = 0;  // payload bytes held in out_of_order
     uint64_t total = 0;
     // The frame that carried stream byte `offset` (0 when unknown).
     uint64_t frame_at(size_t offset) const;
