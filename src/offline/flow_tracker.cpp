@@ -288,7 +288,10 @@ struct FlowTracker::Impl {
         in.duplicates = flow.duplicates;
         in.capture_unix = origin.value_or(0) + flow.first_t;
         in.certificates = &certificates;
-        if (auto done = judge_flow(in)) sink(std::move(*done));
+        if (auto done = judge_flow(in)) {
+            compact(*done);
+            sink(std::move(*done));
+        }
     }
 
     void sweep() {

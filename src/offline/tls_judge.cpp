@@ -494,4 +494,39 @@ std::optional<FinishedFlow> judge_flow(const FlowInput& in) {
     return out;
 }
 
+void compact(FinishedFlow& flow) {
+    auto& packets = flow.trial.packets;
+    auto& frames = flow.facts.packet_frames;
+    if (packets.size() != frames.size()) return;
+    bool server_payload = false;
+    for (const auto& p : packets) {
+        if (is_rst(p)) return;
+        const bool inbound = p.direction == Direction::inbound;
+        if (inbound && is_fin(p) && !server_payload && !flow.trial.server_hello_seen) return;
+        if (inbound && p.payload_len > 0) server_payload = true;
+    }
+    bool client_data = false;
+    server_payload = false;
+    size_t kept = 0;
+    for (size_t i = 0; i < packets.size(); ++i) {
+        const auto& p = packets[i];
+        const bool inbound = p.direction == Direction::inbound;
+        bool keep = (p.flags & tcp_flag::syn) != 0 || is_fin(p);
+        if (p.payload_len > 0 && !(inbound ? server_payload : client_data)) {
+            keep = true;
+            (inbound ? server_payload : client_data) = true;
+        }
+        if (!keep) continue;
+        if (kept != i) {
+            packets[kept] = std::move(packets[i]);
+            frames[kept] = frames[i];
+        }
+        ++kept;
+    }
+    packets.resize(kept);
+    packets.shrink_to_fit();
+    frames.resize(kept);
+    frames.shrink_to_fit();
+}
+
 }  // namespace sniprobe::offline

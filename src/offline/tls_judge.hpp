@@ -94,4 +94,10 @@ struct FlowInput {
 // without an RST to show).
 std::optional<FinishedFlow> judge_flow(const FlowInput& in);
 
+// Reduces a judged flow to what its verdict reads. A flow with no RST and no FIN that
+// forensics would judge (one from the server before any of its payload, the ServerHello
+// unseen) keeps only its SYN, SYN-ACK, first payload segment each way and FINs: its other
+// packets are never looked at again. Flows with a reset keep every packet.
+void compact(FinishedFlow& flow);
+
 }  // namespace sniprobe::offline
