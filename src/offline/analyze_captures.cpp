@@ -76,14 +76,31 @@ void most_common_port(const std::vector<const FlowFacts*>& flows, uint16_t& port
         }
 }
 
-NameVerdict judge_name(const CaptureAnalysis& c, const std::string& name, bool nameless) {
+// Flow indexes by server name and by server address, so each name's verdict reads its own
+// flows and its addresses' flows, not the whole capture once per name.
+struct FlowIndex {
+    std::map<std::string, std::vector<size_t>> by_name, by_address;
+};
+
+// Flows with other names to the same addresses that one name's verdict compares with: the
+// differential needs tens, not the thousands a shared (CDN) address may carry, and each is
+// a copy per name.
+constexpr size_t k_max_comparison_flows = 256;
+
+NameVerdict judge_name(const CaptureAnalysis& c, const FlowIndex& index, const std::string& name,
+                       bool nameless) {
     NameVerdict nv;
     nv.name = name;
     Diagnosis& d = nv.diagnosis;
     // The name's flows and its server addresses.
     std::set<std::string> addresses;
     std::vector<const FlowFacts*> own;
-    for (const auto& f : c.flows) {
+    static const std::vector<size_t> k_none;
+    auto found = nameless ? index.by_address.find(name) : index.by_name.find(name);
+    const auto& candidates =
+        found != (nameless ? index.by_address.end() : index.by_name.end()) ? found->second : k_none;
+    for (size_t i : candidates) {
+        const auto& f = c.flows[i];
         const bool mine =
             nameless ? (f.sni.empty() && !f.sni_unknown && f.server == name) : f.sni == name;
         if (!mine || f.outcome == FlowOutcome::not_tls) continue;
@@ -100,8 +117,16 @@ NameVerdict judge_name(const CaptureAnalysis& c, const std::string& name, bool n
             AddressInfo{a, a.find(':') != std::string::npos ? "ipv6" : "ipv4", "capture"});
 
     std::vector<trace::TraceObservation> observations;
-    for (const auto& f : c.flows) {
-        if (!addresses.count(f.server) || f.outcome == FlowOutcome::not_tls) continue;
+    std::vector<size_t> at_addresses;
+    for (const auto& a : addresses) {
+        const auto& flows = index.by_address.at(a);
+        at_addresses.insert(at_addresses.end(), flows.begin(), flows.end());
+    }
+    std::sort(at_addresses.begin(), at_addresses.end());
+    size_t comparisons = 0, comparisons_left_out = 0;
+    for (size_t i : at_addresses) {
+        const auto& f = c.flows[i];
+        if (f.outcome == FlowOutcome::not_tls) continue;
         const bool target = nameless ? f.sni.empty() : f.sni == name;
         if (f.probe_ttl) {
             trace::TraceObservation o;
@@ -112,6 +137,10 @@ NameVerdict judge_name(const CaptureAnalysis& c, const std::string& name, bool n
             observations.push_back(std::move(o));
         }
         if (!counts_for_verdict(f)) continue;
+        if (!target && ++comparisons > k_max_comparison_flows) {
+            ++comparisons_left_out;
+            continue;
+        }
         Trial t = c.trials[static_cast<size_t>(f.trial_id)];
         if (target)
             t.variant = Variant::sni;
@@ -182,6 +211,11 @@ NameVerdict judge_name(const CaptureAnalysis& c, const std::string& name, bool n
             "The server asked for a client certificate (CertificateRequest) and then refused "
             "the handshake: it requires mutual TLS. Give the client a certificate the server "
             "trusts, or relax ssl_verify_client.");
+    if (comparisons_left_out > 0)
+        d.notes.push_back(fmt::format(
+            "{} more flows with other names to the same address{} "
+            "are not compared (the first {} are)",
+            comparisons_left_out, addresses.size() == 1 ? "" : "es", k_max_comparison_flows));
     d.notes.push_back(fmt::format(
         "from {} flow{} in the capture; {} to compare with", own.size(), own.size() == 1 ? "" : "s",
         d.trials.size() > own.size()
@@ -364,8 +398,13 @@ void judge_captures(CaptureAnalysis& c) {
         a.address = f.server;
         ++a.names[f.sni.empty() ? "(no SNI)" : f.sni][std::string(to_name(f.outcome))];
     }
-    for (const auto& n : names) c.names.push_back(judge_name(c, n, false));
-    for (const auto& a : nameless_addresses) c.names.push_back(judge_name(c, a, true));
+    FlowIndex index;
+    for (size_t i = 0; i < c.flows.size(); ++i) {
+        index.by_address[c.flows[i].server].push_back(i);
+        if (!c.flows[i].sni.empty()) index.by_name[c.flows[i].sni].push_back(i);
+    }
+    for (const auto& n : names) c.names.push_back(judge_name(c, index, n, false));
+    for (const auto& a : nameless_addresses) c.names.push_back(judge_name(c, index, a, true));
     for (auto& [address, summary] : by_address) c.addresses.push_back(std::move(summary));
     std::vector<Trial> others;
     for (const auto& f : c.flows)
