@@ -286,13 +286,16 @@ namespace {
 void write_nested(std::ostream& out, const json& value, int depth) {
     const std::string text = value.dump(2, ' ', false, json::error_handler_t::replace);
     const std::string pad(static_cast<size_t>(depth) * 2, ' ');
+    std::string nested;  // one write: the stream is synced with stdio, each call costs
+    nested.reserve(text.size() + text.size() / 8);
     size_t from = 0;
     for (size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', from)) {
-        out.write(text.data() + from, static_cast<std::streamsize>(nl + 1 - from));
-        out << pad;
+        nested.append(text, from, nl + 1 - from);
+        nested += pad;
         from = nl + 1;
     }
-    out.write(text.data() + from, static_cast<std::streamsize>(text.size() - from));
+    nested.append(text, from, std::string::npos);
+    out.write(nested.data(), static_cast<std::streamsize>(nested.size()));
 }
 
 // A top-level array member written one element at a time: a capture's flows and names
