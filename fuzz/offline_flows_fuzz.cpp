@@ -1,7 +1,8 @@
 // Fuzzes the flow tracker and the TLS judge directly, without libpcap: the input is a
 // run of frames (a length byte, then that many bytes of a raw IPv4/IPv6 packet), fed to
-// one FlowTracker with tight limits so eviction, port reuse and stream caps are reached;
-// every finished flow is then judged by name as analyze does. Must never crash.
+// one FlowTracker with tight limits so eviction (by count and by memory), port reuse and
+// stream caps are reached; every finished flow is then judged by name as analyze does.
+// Must never crash.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -18,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     limits.max_packets = 8;
     limits.max_stream_bytes = 512;
     limits.max_open_flows = 4;
+    limits.max_retained_bytes = 8192;  // the memory budget sheds flows too
     limits.closed_linger_s = 0.5;
     limits.idle_s = 2;
     offline::FlowTracker tracker(

@@ -75,7 +75,9 @@ struct CaptureAnalysis {
     std::vector<std::string> files;
     CaptureSide side = CaptureSide::unknown;
     uint64_t frames = 0, bytes = 0;
-    std::vector<Trial> trials;  // one per followed flow, trial id = index
+    // One per followed flow, trial id = index. judge_captures moves each trial a name's
+    // verdict reads into (the last such) diagnosis: read them there afterwards.
+    std::vector<Trial> trials;
     std::vector<FlowFacts> flows;
     std::vector<NameVerdict> names;
     std::vector<AddressSummary> addresses;

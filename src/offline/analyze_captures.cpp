@@ -76,14 +76,42 @@ void most_common_port(const std::vector<const FlowFacts*>& flows, uint16_t& port
         }
 }
 
-NameVerdict judge_name(const CaptureAnalysis& c, const std::string& name, bool nameless) {
+// Flow indexes by server name and by server address, so each name's verdict reads its own
+// flows and its addresses' flows, not the whole capture once per name.
+struct FlowIndex {
+    std::map<std::string, std::vector<size_t>> by_name, by_address;
+};
+
+// Flows with other names to the same addresses that one name's verdict compares with: the
+// differential needs tens, not the thousands a shared (CDN) address may carry, and each is
+// a copy per name.
+constexpr size_t k_max_comparison_flows = 256;
+
+// One name's flows, chosen before any trial is copied: a trial read by several names is
+// copied for all but the last, which takes it (trials are the bulk of analyze's memory).
+struct NamePlan {
     NameVerdict nv;
+    std::vector<const FlowFacts*> own;
+    std::vector<std::pair<size_t, Variant>> picks;  // trial id, as which variant
+    std::vector<trace::TraceObservation> observations;
+    size_t addresses = 0, comparisons_left_out = 0;
+};
+
+NamePlan plan_name(const CaptureAnalysis& c, const FlowIndex& index, const std::string& name,
+                   bool nameless) {
+    NamePlan plan;
+    NameVerdict& nv = plan.nv;
     nv.name = name;
     Diagnosis& d = nv.diagnosis;
     // The name's flows and its server addresses.
     std::set<std::string> addresses;
-    std::vector<const FlowFacts*> own;
-    for (const auto& f : c.flows) {
+    std::vector<const FlowFacts*>& own = plan.own;
+    static const std::vector<size_t> k_none;
+    auto found = nameless ? index.by_address.find(name) : index.by_name.find(name);
+    const auto& candidates =
+        found != (nameless ? index.by_address.end() : index.by_name.end()) ? found->second : k_none;
+    for (size_t i : candidates) {
+        const auto& f = c.flows[i];
         const bool mine =
             nameless ? (f.sni.empty() && !f.sni_unknown && f.server == name) : f.sni == name;
         if (!mine || f.outcome == FlowOutcome::not_tls) continue;
@@ -99,9 +127,17 @@ NameVerdict judge_name(const CaptureAnalysis& c, const std::string& name, bool n
         d.resolution.addresses.push_back(
             AddressInfo{a, a.find(':') != std::string::npos ? "ipv6" : "ipv4", "capture"});
 
-    std::vector<trace::TraceObservation> observations;
-    for (const auto& f : c.flows) {
-        if (!addresses.count(f.server) || f.outcome == FlowOutcome::not_tls) continue;
+    std::vector<trace::TraceObservation>& observations = plan.observations;
+    std::vector<size_t> at_addresses;
+    for (const auto& a : addresses) {
+        const auto& flows = index.by_address.at(a);
+        at_addresses.insert(at_addresses.end(), flows.begin(), flows.end());
+    }
+    std::sort(at_addresses.begin(), at_addresses.end());
+    size_t comparisons = 0;
+    for (size_t i : at_addresses) {
+        const auto& f = c.flows[i];
+        if (f.outcome == FlowOutcome::not_tls) continue;
         const bool target = nameless ? f.sni.empty() : f.sni == name;
         if (f.probe_ttl) {
             trace::TraceObservation o;
@@ -112,17 +148,29 @@ NameVerdict judge_name(const CaptureAnalysis& c, const std::string& name, bool n
             observations.push_back(std::move(o));
         }
         if (!counts_for_verdict(f)) continue;
-        Trial t = c.trials[static_cast<size_t>(f.trial_id)];
-        if (target)
-            t.variant = Variant::sni;
-        else if (f.sni.empty())
-            t.variant = Variant::no_sni;
-        else {
-            t.variant = Variant::control_sni;
+        if (!target && ++comparisons > k_max_comparison_flows) {
+            ++plan.comparisons_left_out;
+            continue;
+        }
+        Variant variant = Variant::sni;
+        if (!target && f.sni.empty()) {
+            variant = Variant::no_sni;
+        } else if (!target) {
+            variant = Variant::control_sni;
             if (d.target.control_sni.empty()) d.target.control_sni = f.sni;
         }
-        d.trials.push_back(std::move(t));
+        plan.picks.emplace_back(static_cast<size_t>(f.trial_id), variant);
     }
+    plan.addresses = addresses.size();
+    return plan;
+}
+
+// The verdict of a planned name whose trials have been filled in.
+NameVerdict judge_name(NamePlan&& plan) {
+    NameVerdict nv = std::move(plan.nv);
+    Diagnosis& d = nv.diagnosis;
+    const auto& own = plan.own;
+    auto& observations = plan.observations;
     d.analysis = analyze(d.trials);
     // RSTs in the client's name: only an injected one is the network's doing; the
     // client's own resets are its stack's business and never count against the server.
@@ -182,6 +230,11 @@ NameVerdict judge_name(const CaptureAnalysis& c, const std::string& name, bool n
             "The server asked for a client certificate (CertificateRequest) and then refused "
             "the handshake: it requires mutual TLS. Give the client a certificate the server "
             "trusts, or relax ssl_verify_client.");
+    if (plan.comparisons_left_out > 0)
+        d.notes.push_back(fmt::format(
+            "{} more flows with other names to the same address{} "
+            "are not compared (the first {} are)",
+            plan.comparisons_left_out, plan.addresses == 1 ? "" : "es", k_max_comparison_flows));
     d.notes.push_back(fmt::format(
         "from {} flow{} in the capture; {} to compare with", own.size(), own.size() == 1 ? "" : "s",
         d.trials.size() > own.size()
@@ -364,8 +417,29 @@ void judge_captures(CaptureAnalysis& c) {
         a.address = f.server;
         ++a.names[f.sni.empty() ? "(no SNI)" : f.sni][std::string(to_name(f.outcome))];
     }
-    for (const auto& n : names) c.names.push_back(judge_name(c, n, false));
-    for (const auto& a : nameless_addresses) c.names.push_back(judge_name(c, a, true));
+    FlowIndex index;
+    for (size_t i = 0; i < c.flows.size(); ++i) {
+        index.by_address[c.flows[i].server].push_back(i);
+        if (!c.flows[i].sni.empty()) index.by_name[c.flows[i].sni].push_back(i);
+    }
+    std::vector<NamePlan> plans;
+    for (const auto& n : names) plans.push_back(plan_name(c, index, n, false));
+    for (const auto& a : nameless_addresses) plans.push_back(plan_name(c, index, a, true));
+    std::vector<int> readers(c.trials.size(), 0);
+    for (const auto& plan : plans)
+        for (const auto& [id, variant] : plan.picks) ++readers[id];
+    for (auto& plan : plans) {
+        auto& trials = plan.nv.diagnosis.trials;
+        trials.reserve(plan.picks.size());
+        for (const auto& [id, variant] : plan.picks) {
+            if (--readers[id] == 0)
+                trials.push_back(std::move(c.trials[id]));  // its last reader takes it
+            else
+                trials.push_back(c.trials[id]);
+            trials.back().variant = variant;
+        }
+        c.names.push_back(judge_name(std::move(plan)));
+    }
     for (auto& [address, summary] : by_address) c.addresses.push_back(std::move(summary));
     std::vector<Trial> others;
     for (const auto& f : c.flows)

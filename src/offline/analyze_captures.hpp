@@ -27,7 +27,8 @@ struct AnalyzeOptions {
 CaptureAnalysis read_captures(const std::vector<std::string>& paths,
                               const AnalyzeOptions& options = {});
 
-// Adds the per-name verdicts and the per-address summary to a read capture.
+// Adds the per-name verdicts and the per-address summary to a read capture. The trials the
+// verdicts read move into the names' diagnoses (copied where several names read one).
 void judge_captures(CaptureAnalysis& capture);
 
 // Which side the capture was taken on, from the TTLs of each flow's SYN and SYN-ACK.

@@ -2,8 +2,9 @@
 // on as a Trial (the same record diagnose builds from its own probes, so analysis/ and
 // verdict/ judge it unchanged) plus the flow's facts (SNI, hello shape, how it ended,
 // frame numbers). Memory is bounded: only open flows hold state, each keeps at most
-// FlowLimits' packets and stream bytes, and a flow is handed on once it has been closed
-// (RST, both FINs) for a while or idle for long, by capture time.
+// FlowLimits' packets and stream bytes (only the clear-text start of each direction), all
+// open flows together at most max_retained_bytes, and a flow is handed on once it has
+// been closed (RST, both FINs) for a while or idle for long, by capture time.
 //
 // Quirks a real capture has and this handles: retransmissions (a stream takes each byte
 // once, by sequence number), frames captured twice (dropped, counted), a source port
@@ -27,10 +28,23 @@ namespace sniprobe::offline {
 
 struct FlowLimits {
     size_t max_packets = 24;  // PacketRecords kept per flow (RSTs and FINs always, up to 2x)
-    size_t max_stream_bytes = 32768;  // bytes of each direction's stream kept for TLS parsing
-    double closed_linger_s = 10;      // a closed flow still takes late packets this long
-    double idle_s = 600;              // a flow with no packet for this long is finished
-    size_t max_open_flows = 100000;   // beyond this, the oldest flows are finished early
+    // Bytes of each direction's stream kept for TLS parsing. A stream stops taking bytes
+    // as soon as its clear text is over (a ChangeCipherSpec, application data, a fatal or
+    // encrypted alert, or bytes that are not TLS records), so this caps only the hello and
+    // the server's first flight (certificates included).
+    size_t max_stream_bytes = 16384;
+    double closed_linger_s = 10;     // a closed flow still takes late packets this long
+    double idle_s = 600;             // a flow with no packet for this long is finished
+    size_t max_open_flows = 100000;  // beyond this, the oldest flows are finished early
+    // Everything open flows hold (packets, stream bytes, out-of-order segments); beyond
+    // it, the flows quiet the longest are finished early (anomaly "memory_limit").
+    size_t max_retained_bytes = size_t{48} << 20;
+};
+
+// What the tracker holds right now and at most so far.
+struct TrackerStats {
+    size_t open_flows = 0, retained_bytes = 0;
+    size_t peak_open_flows = 0, peak_retained_bytes = 0;
 };
 
 // One finished flow.
@@ -55,6 +69,8 @@ class FlowTracker {
     void finish();
     // Named anomalies so far (frame decoding, duplicates, limits) -> count.
     const std::map<std::string, int>& anomalies() const;
+    // Open flows and the bytes they hold (bounded by FlowLimits).
+    TrackerStats stats() const;
 
   private:
     struct Impl;

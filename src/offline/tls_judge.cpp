@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <string_view>
 
 #include "probe/tls_session.hpp"
@@ -22,6 +24,33 @@ uint64_t Stream::frame_at(size_t offset) const {
         frame = f;
     }
     return frame;
+}
+
+CertificateCheck CertificateCache::check(const std::vector<std::vector<uint8_t>>& chain,
+                                         const std::string& host, double at_unix) {
+    constexpr double k_day_s = 86400;
+    size_t hash = std::hash<std::string_view>{}(host);
+    for (const auto& der : chain)
+        hash = hash * 31 + std::hash<std::string_view>{}(std::string_view(
+                               reinterpret_cast<const char*>(der.data()), der.size()));
+    for (const auto& e : m_entries)
+        if (e.hash == hash && e.from < at_unix && at_unix < e.until &&
+            std::abs(at_unix - e.at) < k_day_s && e.host == host && e.chain == chain)
+            return e.result;
+    ++m_checks;
+    ValidityWindow window;
+    Entry e{
+        hash, chain, host, at_unix, 0, 0, check_certificate_chain(chain, host, at_unix, window)};
+    e.from = window.from;
+    e.until = window.until;
+    CertificateCheck result = e.result;
+    if (m_entries.size() < k_entries) {
+        m_entries.push_back(std::move(e));
+    } else {
+        m_entries[m_next] = std::move(e);
+        m_next = (m_next + 1) % k_entries;
+    }
+    return result;
 }
 
 namespace {
@@ -93,6 +122,13 @@ Records walk_records(const std::vector<uint8_t>& b, size_t from) {
             return r;
         }
         r.tls = true;
+        // Encryption starts at a record's header: its body need not be there (the
+        // tracker keeps no byte past it).
+        if (type == k_change_cipher_spec || type == k_application_data ||
+            (type == k_alert && len != 2)) {
+            r.encrypted_at = o;
+            return r;
+        }
         if (o + k_record_header + len > b.size()) {
             // Cut (snap length) or still arriving: a ServerHello's first bytes are enough
             // to know the server answered the hello.
@@ -102,15 +138,7 @@ Records walk_records(const std::vector<uint8_t>& b, size_t from) {
             break;
         }
         std::span<const uint8_t> frag(b.data() + o + k_record_header, len);
-        if (type == k_change_cipher_spec || type == k_application_data) {
-            r.encrypted_at = o;
-            return r;
-        }
-        if (type == k_alert) {
-            if (len != 2) {  // an encrypted alert: the stream is past clear text
-                r.encrypted_at = o;
-                return r;
-            }
+        if (type == k_alert) {  // two bytes: a clear-text alert
             if (frag[0] == k_fatal) {
                 r.fatal_alert_at = o;
                 r.fatal_alert = frag[1];
@@ -374,7 +402,9 @@ std::optional<FinishedFlow> judge_flow(const FlowInput& in) {
         trial.failure_ms.reset();
         if (!server.certificates.empty()) {
             CertificateCheck check =
-                check_certificate_chain(server.certificates, facts.sni, in.capture_unix);
+                in.certificates != nullptr
+                    ? in.certificates->check(server.certificates, facts.sni, in.capture_unix)
+                    : check_certificate_chain(server.certificates, facts.sni, in.capture_unix);
             trial.failure = Failure::from_text(failure_for_certificate(check));
             if (!trial.ok()) {
                 trial.failed_operation = FailedOperation::tls_handshake;
@@ -462,6 +492,41 @@ std::optional<FinishedFlow> judge_flow(const FlowInput& in) {
     trial.failure = FailureCode::generic_timeout_error;
     end_at(client_fin ? client_fin : std::optional<size_t>(pk.size() - 1));
     return out;
+}
+
+void compact(FinishedFlow& flow) {
+    auto& packets = flow.trial.packets;
+    auto& frames = flow.facts.packet_frames;
+    if (packets.size() != frames.size()) return;
+    bool server_payload = false;
+    for (const auto& p : packets) {
+        if (is_rst(p)) return;
+        const bool inbound = p.direction == Direction::inbound;
+        if (inbound && is_fin(p) && !server_payload && !flow.trial.server_hello_seen) return;
+        if (inbound && p.payload_len > 0) server_payload = true;
+    }
+    bool client_data = false;
+    server_payload = false;
+    size_t kept = 0;
+    for (size_t i = 0; i < packets.size(); ++i) {
+        const auto& p = packets[i];
+        const bool inbound = p.direction == Direction::inbound;
+        bool keep = (p.flags & tcp_flag::syn) != 0 || is_fin(p);
+        if (p.payload_len > 0 && !(inbound ? server_payload : client_data)) {
+            keep = true;
+            (inbound ? server_payload : client_data) = true;
+        }
+        if (!keep) continue;
+        if (kept != i) {
+            packets[kept] = std::move(packets[i]);
+            frames[kept] = frames[i];
+        }
+        ++kept;
+    }
+    packets.resize(kept);
+    packets.shrink_to_fit();
+    frames.resize(kept);
+    frames.shrink_to_fit();
 }
 
 }  // namespace sniprobe::offline

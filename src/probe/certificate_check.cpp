@@ -10,7 +10,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <ctime>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -90,7 +92,31 @@ CertificateCheck TlsSession::check_certificate() const {
 
 CertificateCheck check_certificate_chain(const std::vector<std::vector<uint8_t>>& der_chain,
                                          const std::string& host, double at_unix) {
+    ValidityWindow window;
+    return check_certificate_chain(der_chain, host, at_unix, window);
+}
+
+CertificateCheck check_certificate_chain(const std::vector<std::vector<uint8_t>>& der_chain,
+                                         const std::string& host, double at_unix,
+                                         ValidityWindow& window) {
     CertificateCheck check;
+    // An undecodable validity date leaves the window empty: such a result is not reused.
+    window = ValidityWindow{-std::numeric_limits<double>::infinity(),
+                            std::numeric_limits<double>::infinity()};
+    auto narrow = [&](const ASN1_TIME* t) {
+        std::tm tm{};
+        if (!t || ASN1_TIME_to_tm(t, &tm) != 1) {
+            window = ValidityWindow{at_unix, at_unix};
+            return;
+        }
+        const auto edge = static_cast<double>(timegm(&tm));
+        if (edge == at_unix)
+            window = ValidityWindow{at_unix, at_unix};
+        else if (edge < at_unix)
+            window.from = std::max(window.from, edge);
+        else
+            window.until = std::min(window.until, edge);
+    };
     using UniqueChain =
         std::unique_ptr<STACK_OF(X509),
                         decltype([](STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); })>;
@@ -107,6 +133,10 @@ CertificateCheck check_certificate_chain(const std::vector<std::vector<uint8_t>>
     const int n = sk_X509_num(chain.get());
     for (int i = 0; i < n; ++i)
         check.chain_subjects.push_back(subject_of(sk_X509_value(chain.get(), i)));
+    for (int i = 0; i < n; ++i) {
+        narrow(X509_get0_notBefore(sk_X509_value(chain.get(), i)));
+        narrow(X509_get0_notAfter(sk_X509_value(chain.get(), i)));
+    }
     long code = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
     if (n > 0) {
         X509* leaf = sk_X509_value(chain.get(), 0);

@@ -110,6 +110,16 @@ std::string alert_name(int description);
 CertificateCheck check_certificate_chain(const std::vector<std::vector<uint8_t>>& der_chain,
                                          const std::string& host, double at_unix);
 
+// The times around `at_unix` between which no certificate of the chain starts or stops
+// being valid: the same chain and host checked at any time strictly between gives the same
+// result (a capture's thousands of handshakes with one chain need one check).
+struct ValidityWindow {
+    double from = 0, until = 0;
+};
+CertificateCheck check_certificate_chain(const std::vector<std::vector<uint8_t>>& der_chain,
+                                         const std::string& host, double at_unix,
+                                         ValidityWindow& window);
+
 // The OONI failure string for a failed verification ("ssl_invalid_hostname", ...).
 std::string failure_for_certificate(const CertificateCheck& check);
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <ostream>
+#include <sstream>
 
 #include "model/offline.hpp"
 #include "report/json_names.hpp"
@@ -234,14 +235,18 @@ void dump(std::ostream& out, const json& doc, JsonStyle style) {
         << '\n';
 }
 
-json diagnosis_json(const Diagnosis& d) {
+// The marker that stands for a diagnosis' trials when they are written one at a time.
+constexpr const char* k_trials_marker = "\x01trials streamed\x01";
+
+json diagnosis_json(const Diagnosis& d, bool with_trials = true) {
     json addresses = json::array();
     for (const auto& a : d.resolution.addresses)
         addresses.push_back({{"address", a.address}, {"family", a.family}, {"source", a.source}});
     json variants = json::array();
     for (const auto& s : d.analysis.variants) variants.push_back(variant_json(s));
     json trials = json::array();
-    for (const auto& t : d.trials) trials.push_back(trial_json(t, d.analysis.rsts));
+    if (with_trials)
+        for (const auto& t : d.trials) trials.push_back(trial_json(t, d.analysis.rsts));
     json rsts = json::array();
     for (const auto& f : d.analysis.rsts) rsts.push_back(rst_json(f));
 
@@ -253,7 +258,7 @@ json diagnosis_json(const Diagnosis& d) {
     doc["dns"] = {{"failure", nullable(d.resolution.failure)},
                   {"addresses", d.resolution.dns_addresses}};
     doc["variants"] = variants;
-    doc["trials"] = trials;
+    doc["trials"] = with_trials ? std::move(trials) : json(k_trials_marker);
     doc["rst"] = rsts;
     doc["trace"] = trace_json(d.trace);
     doc["sink"] = sink_json(d.sink);
@@ -290,47 +295,111 @@ void write_trace_json(std::ostream& out, const Target& target, const std::string
     dump(out, doc, JsonStyle::pretty);
 }
 
-void write_capture_json(std::ostream& out, const CaptureAnalysis& c) {
-    json flows = json::array();
-    for (const auto& f : c.flows) {
-        auto frame = [](uint64_t n) { return n != 0 ? json(n) : json(nullptr); };
-        json frames = {{"syn", frame(f.syn_frame)},
-                       {"syn_ack", frame(f.synack_frame)},
-                       {"client_hello", frame(f.hello_frame)},
-                       {"end", frame(f.end_frame)},
-                       {"packets", f.packet_frames}};
-        flows.push_back({{"id", f.trial_id},
-                         {"file", f.file},
-                         {"client", f.client},
-                         {"client_port", f.client_port},
-                         {"server", f.server},
-                         {"server_port", f.server_port},
-                         {"server_name", nullable(f.sni)},
-                         {"hello_shape", nullable(f.hello_shape)},
-                         {"outcome", to_name(f.outcome)},
-                         {"by", nullable(std::string(to_name(f.by)))},
-                         {"detail", nullable(f.detail)},
-                         {"probe_ttl", nullable(f.probe_ttl)},
-                         {"icmp_router", nullable(f.icmp_router)},
-                         {"frames", frames},
-                         {"anomalies", f.anomalies}});
+namespace {
+
+// One value of the capture document as pretty dump() would print it `depth` levels in.
+void write_nested(std::ostream& out, const json& value, int depth) {
+    const std::string text = value.dump(2, ' ', false, json::error_handler_t::replace);
+    const std::string pad(static_cast<size_t>(depth) * 2, ' ');
+    std::string nested;  // one write: the stream is synced with stdio, each call costs
+    nested.reserve(text.size() + text.size() / 8);
+    size_t from = 0;
+    for (size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', from)) {
+        nested.append(text, from, nl + 1 - from);
+        nested += pad;
+        from = nl + 1;
     }
-    json names = json::array();
-    for (const auto& n : c.names)
-        names.push_back(
-            {{"name", n.name}, {"flows", n.flows}, {"diagnosis", diagnosis_json(n.diagnosis)}});
-    json addresses = json::array();
-    for (const auto& a : c.addresses)
-        addresses.push_back({{"address", a.address}, {"names", a.names}});
-    json doc;
-    doc["schema_version"] = k_schema_version;
-    doc["software"] = {{"name", "sniprobe"}};
-    doc["capture"] = {{"files", c.files}, {"side", to_name(c.side)},  {"frames", c.frames},
-                      {"bytes", c.bytes}, {"anomalies", c.anomalies}, {"notes", c.notes}};
-    doc["flows"] = flows;
-    doc["names"] = names;
-    doc["addresses"] = addresses;
-    dump(out, doc, JsonStyle::pretty);
+    nested.append(text, from, std::string::npos);
+    out.write(nested.data(), static_cast<std::streamsize>(nested.size()));
+}
+
+// A top-level array member written one element at a time: a capture's flows and names
+// are never held as one document (the same bytes as dump() of the whole).
+template <typename Items, typename ToJson>
+void write_array_member(std::ostream& out, const char* key, const Items& items, ToJson to_json) {
+    out << ",\n  \"" << key << "\": [";
+    bool first = true;
+    for (const auto& item : items) {
+        out << (first ? "\n    " : ",\n    ");
+        first = false;
+        write_nested(out, to_json(item), 2);
+    }
+    out << (first ? "]" : "\n  ]");
+}
+
+json flow_json(const FlowFacts& f) {
+    auto frame = [](uint64_t n) { return n != 0 ? json(n) : json(nullptr); };
+    json frames = {{"syn", frame(f.syn_frame)},
+                   {"syn_ack", frame(f.synack_frame)},
+                   {"client_hello", frame(f.hello_frame)},
+                   {"end", frame(f.end_frame)},
+                   {"packets", f.packet_frames}};
+    return {{"id", f.trial_id},
+            {"file", f.file},
+            {"client", f.client},
+            {"client_port", f.client_port},
+            {"server", f.server},
+            {"server_port", f.server_port},
+            {"server_name", nullable(f.sni)},
+            {"hello_shape", nullable(f.hello_shape)},
+            {"outcome", to_name(f.outcome)},
+            {"by", nullable(std::string(to_name(f.by)))},
+            {"detail", nullable(f.detail)},
+            {"probe_ttl", nullable(f.probe_ttl)},
+            {"icmp_router", nullable(f.icmp_router)},
+            {"frames", std::move(frames)},
+            {"anomalies", f.anomalies}};
+}
+
+}  // namespace
+
+void write_capture_json(std::ostream& out, const CaptureAnalysis& c) {
+    out << "{\n  \"schema_version\": ";
+    write_nested(out, json(k_schema_version), 1);
+    out << ",\n  \"software\": ";
+    write_nested(out, json{{"name", "sniprobe"}}, 1);
+    out << ",\n  \"capture\": ";
+    write_nested(out,
+                 json{{"files", c.files},
+                      {"side", to_name(c.side)},
+                      {"frames", c.frames},
+                      {"bytes", c.bytes},
+                      {"anomalies", c.anomalies},
+                      {"notes", c.notes}},
+                 1);
+    write_array_member(out, "flows", c.flows, flow_json);
+    // A name's diagnosis lists every flow it was judged from: its trials are written one
+    // at a time too, where the marker stands in the rest of the diagnosis.
+    out << ",\n  \"names\": [";
+    for (size_t i = 0; i < c.names.size(); ++i) {
+        const NameVerdict& n = c.names[i];
+        out << (i == 0 ? "\n    " : ",\n    ");
+        std::ostringstream rest;
+        write_nested(rest,
+                     json{{"name", n.name},
+                          {"flows", n.flows},
+                          {"diagnosis", diagnosis_json(n.diagnosis, false)}},
+                     2);
+        const std::string text = rest.str();
+        // Keyed, so a name that holds the marker's text (escaped, in quotes) never matches.
+        const std::string key = "\"trials\": ";
+        const std::string marker = key + json(k_trials_marker).dump();
+        const size_t at = text.find(marker);
+        out.write(text.data(), static_cast<std::streamsize>(at + key.size()));
+        out << '[';
+        const auto& trials = n.diagnosis.trials;
+        for (size_t t = 0; t < trials.size(); ++t) {
+            out << (t == 0 ? "\n          " : ",\n          ");
+            write_nested(out, trial_json(trials[t], n.diagnosis.analysis.rsts), 5);
+        }
+        out << (trials.empty() ? "]" : "\n        ]");
+        out << text.substr(at + marker.size());
+    }
+    out << (c.names.empty() ? "]" : "\n  ]");
+    write_array_member(out, "addresses", c.addresses, [](const AddressSummary& a) {
+        return json{{"address", a.address}, {"names", a.names}};
+    });
+    out << "\n}\n";
 }
 
 }  // namespace sniprobe
