@@ -42,6 +42,14 @@ std::string iso_time(const ASN1_TIME* t) {
     return buf;
 }
 
+// Each certificate of the chain (leaf first) issued by the next one.
+bool connected(STACK_OF(X509) * chain) {
+    for (int i = 0; i + 1 < sk_X509_num(chain); ++i)
+        if (X509_check_issued(sk_X509_value(chain, i + 1), sk_X509_value(chain, i)) != X509_V_OK)
+            return false;
+    return true;
+}
+
 CertProblem classify(long code, STACK_OF(X509) * chain) {
     switch (code) {
         case X509_V_OK:
@@ -65,6 +73,11 @@ CertProblem classify(long code, STACK_OF(X509) * chain) {
             if (self_signed(sk_X509_value(chain, 0))) return CertProblem::self_signed;
             for (int i = 1; i < n; ++i)
                 if (self_signed(sk_X509_value(chain, i))) return CertProblem::untrusted;
+            // The server sent intermediates and each one issued the certificate before it:
+            // the chain is whole as far as servers send it (roots are left out), so it is the
+            // root that this trust store lacks (an old capture's root may have left it since),
+            // not an intermediate the server forgot. A lone leaf, or a gap, is incomplete.
+            if (n >= 2 && connected(chain)) return CertProblem::untrusted;
             return CertProblem::chain_incomplete;
         }
         default:

@@ -101,6 +101,14 @@ TEST(RealCaptures, ExpiredAtCaptureTime) {
     ASSERT_FALSE(d.trials.empty());
     ASSERT_TRUE(d.trials[0].certificate.has_value());
     EXPECT_EQ(d.trials[0].certificate->leaf_not_after, "2014-03-04T23:59:59Z");
+    // The other server sent its whole chain (leaf, VeriSign G3, G5); only the root has left
+    // today's trust store. That is no missing intermediate: never chain_incomplete.
+    const auto& other = name(c, "122.1.240.204").diagnosis;
+    EXPECT_NE(other.verdict.subcode, CertProblem::chain_incomplete);
+    ASSERT_FALSE(other.trials.empty());
+    ASSERT_TRUE(other.trials[0].certificate.has_value());
+    EXPECT_EQ(other.trials[0].certificate->chain_subjects.size(), 3U);
+    EXPECT_EQ(other.trials[0].certificate->problem, CertProblem::untrusted);
 }
 
 TEST(RealCaptures, ClientCertificateRequiredIsTheServers) {
