@@ -19,7 +19,7 @@ struct BackoffPass {
     int concurrency = 0;     // trials in flight at once
     int trials = 0;          // trials that ran (TCP/TLS, not QUIC)
     int failed = 0;          // of them, failed
-    int control_trials = 0;  // control-named TLS trials
+    int control_trials = 0;  // plain control trials (no_sni, control_sni)
     int control_failed = 0;  // of them, failed
     int burst = 0;           // most failed controls started within the burst window
 };

@@ -51,6 +51,22 @@ TEST(Backoff, CountsFailedControlsStartedWithinTheWindow) {
     EXPECT_TRUE(controls_failed_in_burst(p));
 }
 
+TEST(Backoff, AControlFailingForAProtocolFeatureIsNoBusyServer) {
+    // A box that drops every hello carrying ECH (or every large hello) fails those controls
+    // at once, in a burst, while the plain controls pass: that is no reason to back off.
+    std::vector<Trial> trials;
+    for (int i = 0; i < 10; ++i) {
+        trials.push_back(trial(Variant::no_sni, 0.01 * i, true));
+        trials.push_back(trial(Variant::control_sni, 0.01 * i, true));
+        trials.push_back(trial(Variant::control_ech, 0.01 * i, false));
+        trials.push_back(trial(Variant::control_large, 0.01 * i, false));
+    }
+    const BackoffPass p = summarize_pass(trials, 64);
+    EXPECT_EQ(p.control_trials, 20);
+    EXPECT_EQ(p.control_failed, 0);
+    EXPECT_FALSE(controls_failed_in_burst(p));
+}
+
 TEST(Backoff, SpreadOutFailuresAreNoBurst) {
     std::vector<Trial> trials{
         trial(Variant::no_sni, 0.0, false), trial(Variant::no_sni, 1.5, false),
