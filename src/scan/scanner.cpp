@@ -24,6 +24,10 @@ namespace {
 
 constexpr size_t k_max_cached_control_sets = 4096;
 constexpr size_t k_max_queue_look = 256;  // queued trials examined for a startable one
+// --quic: the gap between a batch's rounds of first flights. Short beside the 300 ms or
+// more a censor takes to start dropping a flow's tuple after a trigger, long enough for
+// a server to drain one round before the next arrives.
+constexpr int k_quic_round_gap_ms = 20;
 
 Target as_target(const ScanTarget& t) {
     Target target;
@@ -283,6 +287,7 @@ class Scanner {
                         int per_control) {
         std::vector<quic::ProbeRequest> requests;
         std::vector<Trial> trials;
+        int round_start_ms = 0;
         auto add = [&](Variant variant, const std::string& ip, uint16_t port,
                        const std::string& name) {
             quic::ProbeRequest request;
@@ -293,6 +298,7 @@ class Scanner {
             request.server_name = name;
             request.ech = forge::EchGrease::off;
             request.timeout_ms = m_options.timeout_ms;
+            request.start_after_ms = round_start_ms;
             requests.push_back(std::move(request));
             Trial trial;
             trial.variant = variant;
@@ -301,30 +307,39 @@ class Scanner {
             trial.server_name = name;
             trials.push_back(std::move(trial));
         };
-        // Controls first (one set per address and control name), then the names: all of
-        // them leave in the batch's first round.
+        // Round by round (the k-th control of each address, then the k-th quic_sni of
+        // each name), a round every k_quic_round_gap_ms. The order matters: a burst
+        // that overflows a queue on the way (a policer, the server's socket buffer) loses
+        // its tail, and a tail of one name's probes, or of names only, would read as that
+        // name being blocked. Interleaved, a loss is spread over every name and the
+        // controls alike.
         std::unordered_map<std::string, std::vector<size_t>> control_index;  // key -> trials
         std::vector<std::string> control_key_of(end - begin);
+        std::vector<const ReadyTarget*> control_owner;  // first target of each new key
         for (size_t i = begin; i < end; ++i) {
             const ReadyTarget& r = ready[i];
             const std::string key =
                 r.ip + "|" + std::to_string(r.target.port) + "|" + r.control_sni;
             control_key_of[i - begin] = key;
-            auto [it, fresh] = control_index.try_emplace(key);
-            if (!fresh) continue;
-            for (int k = 0; k < per_control; ++k) {
+            if (control_index.try_emplace(key).second) control_owner.push_back(&r);
+        }
+        std::vector<std::vector<size_t>> sni_index(end - begin);
+        for (int k = 0; k < std::max(per_control, per_target); ++k) {
+            round_start_ms = k * k_quic_round_gap_ms;
+            for (const ReadyTarget* r : control_owner) {
+                if (k >= per_control) break;
+                auto& indices = control_index[r->ip + "|" + std::to_string(r->target.port) + "|" +
+                                              r->control_sni];
                 for (Variant v :
                      {Variant::quic_control, Variant::quic_no_sni, Variant::quic_version_ping}) {
-                    it->second.push_back(trials.size());
-                    add(v, r.ip, r.target.port, v == Variant::quic_control ? r.control_sni : "");
+                    indices.push_back(trials.size());
+                    add(v, r->ip, r->target.port, v == Variant::quic_control ? r->control_sni : "");
                 }
             }
-        }
-        std::vector<size_t> first_sni(end - begin);
-        for (size_t i = begin; i < end; ++i) {
-            first_sni[i - begin] = trials.size();
-            for (int k = 0; k < per_target; ++k)
+            for (size_t i = begin; i < end && k < per_target; ++i) {
+                sni_index[i - begin].push_back(trials.size());
                 add(Variant::quic_sni, ready[i].ip, ready[i].target.port, ready[i].target.host);
+            }
         }
         const auto results =
             quic::run_probes(requests, static_cast<int>(std::max<size_t>(requests.size(), 1)));
@@ -341,8 +356,7 @@ class Scanner {
         m_stats.quic_batches += 1;
         for (size_t i = begin; i < end; ++i) {
             ReadyTarget& r = ready[i];
-            for (int k = 0; k < per_target; ++k)
-                r.trials.push_back(trials[first_sni[i - begin] + static_cast<size_t>(k)]);
+            for (size_t index : sni_index[i - begin]) r.trials.push_back(trials[index]);
             for (size_t index : control_index.at(control_key_of[i - begin]))
                 r.control_trials.push_back(trials[index]);
             emit(judge_target(r.target, r.ip, "", r.control_sni, r.trials, r.control_trials));
