@@ -12,9 +12,10 @@
 //
 // QUIC (--quic): the input is taken in chunks; each chunk runs its TCP stream as above,
 // then its QUIC probes (quic/exchange.hpp) in batches, and only then are its targets
-// judged and written, with both kinds of trials in one record. A batch starts all its
-// first flights at once (at most `concurrency` probes, `per_address` to one address),
-// each from a fresh source port, with its own controls for every address in it: a censor
+// judged and written, with both kinds of trials in one record. A batch sends all its
+// first flights within a few tens of milliseconds (at most `concurrency` probes,
+// `per_address` to one address), each from a fresh source port, in rounds that
+// interleave names and controls, with its own controls for every address in it: a censor
 // that drops a flow's 3-tuple for minutes after a QUIC hello names a listed site (the GFW)
 // would otherwise swallow the probes of innocent names queued behind that hello. Probed
 // in every batch, the controls fall silent too when such a block lingers from an earlier
