@@ -47,4 +47,26 @@ silent=$(awk '/^silent/ { print $2 }' "$TEST_TMP/summary.txt")
 check "names probed while the block lingered saw their controls silent too" test "$silent" -ge 6
 check "the middlebox logged the QUIC trigger" \
   grep -q "trigger rule=gfw-quic action=pass quic" "$LAB_STATE_DIR/middlebox.log"
+
+# --- Ctrl-C during QUIC batches: the block still lingers, so every batch waits out its
+# timeouts; SIGINT must end the scan at once (exit 130), with complete lines only and no
+# line for a batch cut short. Started directly so the SIGINT reaches sniprobe.
+OUT2="$TEST_TMP/interrupted.jsonl"
+"$SNIPROBE" lab exec --instance "$LAB_INSTANCE" client -- "$SNIPROBE" scan --quic --ip "$SERVER" \
+  --names "$NAMES" --output "$OUT2" --timeout-ms 3000 --per-address 15 -q 2>"$TEST_TMP/int.err" &
+scan_pid=$!
+track_pid "$scan_pid"
+check "the interrupted run wrote some lines first" wait_for 30 bash -c "[[ -f '$OUT2' ]] && (( \$(wc -l <'$OUT2') >= 2 ))"
+kill -INT "$scan_pid"
+start=$(date +%s%N)
+set +e
+wait "$scan_pid"
+rc=$?
+set -e
+waited_ms=$((($(date +%s%N) - start) / 1000000))
+cat "$TEST_TMP/int.err"
+check_eq "interrupted run exits 130" 130 "$rc"
+check "Ctrl-C ended it within 1 s, not after the batch's 3 s timeouts ($waited_ms ms)" test "$waited_ms" -lt 1000
+check "every line complete JSON" python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$OUT2"
+check "not every name written" test "$(wc -l <"$OUT2")" -lt 41
 finish
