@@ -39,6 +39,7 @@ struct ScanArgs {
     int per_address = 64;
     double rate = 0;
     bool full = false;
+    bool quic = false;
     std::string hello_shape = "openssl";
     bool resume = false;
     bool quiet = false;
@@ -110,6 +111,7 @@ scan::ScanOptions make_options(const ScanArgs& a) {
     o.per_address = a.per_address;
     o.rate = a.rate;
     o.depth = a.full ? HandshakeDepth::complete : HandshakeDepth::server_hello;
+    o.quic = a.quic;
     if (a.hello_shape == "ssl") {
         o.hello_shape.reset();
     } else {
@@ -250,9 +252,15 @@ void register_scan(CLI::App& app) {
         "one shared set of controls (no SNI and an unrelated name). Every target is judged by\n"
         "diagnose's verdict rules and written as one line: host, ip, port, failures, counts\n"
         "per variant, verdict. Names the scan flags are worth a `sniprobe diagnose`.\n\n"
+        "--quic adds QUIC Initial probes: quic_sni per target (--trials of them) and, per\n"
+        "address, quic_control, quic_no_sni and quic_version_ping (3 each), a batch of them\n"
+        "sent within 50 ms. Their counts join the same line's variants, and the verdict can\n"
+        "then be quic_sni_block or quic_protocol_block. Targets are written a chunk at a\n"
+        "time (TCP first, then QUIC). No +1 s/+3 s follow-ups: diagnose --quic has them.\n\n"
         "Examples:\n"
         "  sniprobe scan --ip 192.0.2.10 --names names.txt --output scan.jsonl\n"
-        "  sniprobe scan --targets targets.csv --rate 500 --output scan.jsonl --resume\n");
+        "  sniprobe scan --targets targets.csv --rate 500 --output scan.jsonl --resume\n"
+        "  sniprobe scan --quic --ip 192.0.2.10 --names names.txt --output scan.jsonl\n");
     cmd->add_option("--names", args->names_file,
                     "a file with one host name per line ('-' = stdin)");
     cmd->add_option("--targets", args->targets_file,
@@ -286,6 +294,8 @@ void register_scan(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--full", args->full,
                   "complete every handshake instead of stopping at the ServerHello");
+    cmd->add_flag("--quic", args->quic,
+                  "also probe each name over QUIC (UDP Initials) with per-address QUIC controls");
     cmd->add_option(
            "--hello-shape", args->hello_shape,
            "ClientHello probes send a forged hello of this shape (openssl, chrome, firefox, "

@@ -34,8 +34,10 @@ std::string cipher_name(uint16_t code) {
     }
 }
 
+}  // namespace
+
 // The observation of one probe, in the Trial's terms.
-void describe(const quic::ProbeResult& r, Trial& t) {
+void describe_quic_result(const quic::ProbeResult& r, Trial& t) {
     t.local_port = r.local_port;
     t.client_hello_bytes = r.hello_bytes;
     t.client_hello_segments = static_cast<int>(r.datagrams_sent);
@@ -90,8 +92,6 @@ void describe(const quic::ProbeResult& r, Trial& t) {
     }
     if (t.ok()) t.failed_operation = FailedOperation::none;
 }
-
-}  // namespace
 
 std::vector<Trial> run_quic_trials(const Target& target, const Resolution& resolution,
                                    const QuicTrialOptions& options, int first_id) {
@@ -170,7 +170,7 @@ std::vector<Trial> run_quic_trials(const Target& target, const Resolution& resol
         t.id = first_id + static_cast<int>(out.size());
         t.t0 = results[i].started_s + mono_to_unix - run_start;
         t.t = results[i].ended_s + mono_to_unix - run_start;
-        describe(results[i], t);
+        describe_quic_result(results[i], t);
         out.push_back(std::move(t));
     }
     return out;

@@ -14,6 +14,7 @@
 
 #include "model/diagnosis.hpp"
 #include "model/trial.hpp"
+#include "quic/exchange.hpp"
 
 namespace sniprobe {
 
@@ -28,6 +29,11 @@ struct QuicTrialOptions {
     int followup_triggers = 2;                 // quic_sni trials that get follow-ups
     double run_start_unix = 0;                 // CLOCK_REALTIME of the run's start (Trial::t0 base)
 };
+
+// Describes one QUIC probe's result in the Trial's terms (outcome, failure, timings
+// relative to the probe's first datagram); `trial` already holds variant, address, port,
+// name. scan --quic plans its own batches and uses this to read them the same way.
+void describe_quic_result(const quic::ProbeResult& result, Trial& trial);
 
 // Runs the QUIC variants against the first address of `resolution` on target.port; trial
 // ids start at `first_id`. Variants that need a name are skipped for an IP literal.

@@ -86,7 +86,7 @@ ScanRecord judge_target(const ScanTarget& target, const std::string& ip,
     r.verdict = decide(d);
     r.variants = std::move(d.analysis.variants);
     for (const Trial& t : target_trials)
-        if (t.ok() && !t.tls_version.empty()) {
+        if (t.variant == Variant::sni && t.ok() && !t.tls_version.empty()) {
             r.tls_version = t.tls_version;
             break;
         }

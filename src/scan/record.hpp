@@ -20,8 +20,10 @@ struct ScanRecord {
     std::string ip;           // probed (or "" when DNS failed)
     std::string dns_failure;  // OONI DNS failure when the name had no address
     std::string control_sni;
-    std::vector<VariantStats> variants;  // sni, then the controls (no_sni, control_sni)
-    std::string tls_version;             // from the first successful sni trial
+    // sni, then the controls (no_sni, control_sni); with --quic also quic_sni and the
+    // QUIC controls (quic_no_sni, quic_control, quic_version_ping)
+    std::vector<VariantStats> variants;
+    std::string tls_version;  // from the first successful sni (TCP) trial
     Verdict verdict;
     double t = 0;  // seconds since the scan started
 };

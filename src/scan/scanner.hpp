@@ -9,6 +9,19 @@
 // not a load test: connections to one address are capped (per_address), because an
 // overloaded server closes or drops handshakes for every name alike, which turns the
 // controls into failures and, worse, could make innocent names look blocked.
+//
+// QUIC (--quic): the input is taken in chunks; each chunk runs its TCP stream as above,
+// then its QUIC probes (quic/exchange.hpp) in batches, and only then are its targets
+// judged and written, with both kinds of trials in one record. A batch sends all its
+// first flights within a few tens of milliseconds (at most `concurrency` probes,
+// `per_address` to one address), each from a fresh source port, in rounds that
+// interleave names and controls, with its own controls for every address in it: a censor
+// that drops a flow's 3-tuple for minutes after a QUIC hello names a listed site (the GFW)
+// would otherwise swallow the probes of innocent names queued behind that hello. Probed
+// in every batch, the controls fall silent too when such a block lingers from an earlier
+// batch, so the rules see "QUIC to this server fails" and blame no name. diagnose's
+// follow-ups at +1 s and +3 s (the residual-block test) are not run: they would hold each
+// batch 3 s longer; `sniprobe diagnose --quic` a name the scan flags to get them.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +52,12 @@ struct ScanOptions {
     // ClientHello probes (depth server_hello) send forged hellos of this shape, no SSL
     // object; nullopt = OpenSSL's own hello.
     std::optional<forge::Shape> hello_shape = forge::Shape::openssl;
+    // --quic: QUIC Initial probes beside the TCP ones (see "QUIC" above): quic_sni per
+    // target (`trials` of them) and, per address and batch, quic_control, quic_no_sni and
+    // quic_version_ping (quic_control_trials of each); timeout_ms per probe.
+    bool quic = false;
+    int quic_control_trials = 3;
+    size_t quic_chunk_targets = 0;  // targets per TCP-then-QUIC chunk; 0 = the window
 };
 
 // Hands out the next target, or nullopt at the end of the input.
@@ -51,6 +70,7 @@ struct ScanStats {
     long targets = 0;                // records emitted
     long trials = 0;                 // probes finished (targets and controls)
     long control_sets = 0;           // addresses whose controls were probed
+    long quic_batches = 0;           // --quic: QUIC batches run
     long max_targets_in_flight = 0;  // the window's high-water mark
     long max_address_in_flight = 0;  // most connections to one address at once
     bool interrupted = false;        // stopped by a signal: targets in flight were dropped
