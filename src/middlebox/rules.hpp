@@ -25,8 +25,9 @@ enum class Action { rst_both, rst_client, drop, fin_client, blockpage, drop_all,
 
 // What a rule inspects: TCP ClientHellos, or the first QUIC Initial of a UDP flow (opened
 // with the keys its DCID gives, as the GFW does since 2024). A QUIC rule drops the
-// Initial and the rest of its flow (`drop`) or lets it through (`pass`); either way `residual_seconds` then drops
-// the client's datagrams to that (server, port) for a while, starting `delay_ms` later.
+// Initial and the rest of its flow (`drop`) or lets it through (`pass`); either way
+// `residual_seconds` then drops the client's datagrams to that (server, port) for a while, starting
+// `delay_ms` later.
 enum class Transport { tcp, quic };
 
 // on_path: inject, then release the held original; in_path: inject and drop the original.

@@ -60,7 +60,8 @@ TEST(BackoffEvidence, ABackoffThatDidNotHelpSaysSo) {
     s.captured().add(Variant::sni, 10, handshake_ok).add(Variant::no_sni, 10, handshake_ok);
     Diagnosis d = s.build();
     d.backoff = busy_backoff(0);
-    const Evidence* line = backoff_line(decide(d));
+    const Verdict v = decide(d);  // backoff_line points into it
+    const Evidence* line = backoff_line(v);
     ASSERT_NE(line, nullptr);
     EXPECT_NE(line->text.find("did not help"), std::string::npos) << line->text;
 }
