@@ -239,6 +239,8 @@ int run_diagnose(const DiagnoseArgs& a) {
         std::vector<std::vector<Trial>> passes;
         std::vector<std::string> stop_notes;
         BackoffPlanner backoff;
+        const double probing_start = monotonic_seconds();
+        double first_pass_s = 0;
         for (int concurrency = probe.concurrency;
              concurrency > 0 && (passes.empty() || !interrupted());) {
             ProbeOptions pass_options = probe;
@@ -263,7 +265,18 @@ int run_diagnose(const DiagnoseArgs& a) {
                                                  : std::string());
             // A residual block is not a busy server: its retries would only meet the block.
             const int next = backoff.after_pass(summarize_pass(passes.back(), concurrency));
-            concurrency = guard.stopped() ? 0 : next;
+            const double probed_s = monotonic_seconds() - probing_start;
+            if (passes.size() == 1) first_pass_s = probed_s;
+            const bool over_budget =
+                probed_s - first_pass_s >
+                std::max(first_pass_s * k_backoff_time_factor, k_backoff_min_budget_s);
+            if (next > 0 && over_budget && !guard.stopped())
+                d.notes.push_back(fmt::format(
+                    "the back-off stopped at {} in flight: the retries had taken {:.0f} s, "
+                    "over their budget ({:.0f} times the first pass, {:.0f} s at least)",
+                    concurrency, probed_s - first_pass_s, k_backoff_time_factor,
+                    k_backoff_min_budget_s));
+            concurrency = guard.stopped() || over_budget ? 0 : next;
         }
         const auto kept = static_cast<size_t>(backoff.backoff().kept);
         if (backoff.backed_off()) d.backoff = backoff.backoff();

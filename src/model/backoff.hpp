@@ -2,7 +2,7 @@
 // client can meet the server's limit_conn, a SYN-flood guard or a small backlog: the
 // server then refuses (resets, closes, leaves unanswered) the connections beyond its
 // limit whatever the name, and the controls fail in a burst. diagnose then runs the plan
-// again with fewer trials in flight, halving until the controls stop failing in bursts,
+// again with fewer trials in flight, halving until no plain control fails,
 // and judges the pass with the smallest share of failed controls (probe/backoff.hpp).
 // The JSON writer prints it as `backoff`; E_SERVER_BACKOFF cites it.
 #pragma once

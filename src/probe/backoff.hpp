@@ -14,6 +14,12 @@
 
 namespace sniprobe {
 
+// Retries stop once they have taken this many times the first pass's time and at least
+// k_backoff_min_budget_s (a lossy path that is not busy would otherwise retry down to one
+// in flight; a busy server refuses fast, so its first pass may take a fraction of a second).
+inline constexpr double k_backoff_time_factor = 3.0;
+inline constexpr double k_backoff_min_budget_s = 30.0;
+
 // This many failed controls within the window are a burst.
 inline constexpr int k_burst_min_failed = 3;
 
@@ -29,8 +35,8 @@ bool controls_failed_in_burst(const BackoffPass& pass);
 class BackoffPlanner {
   public:
     // Records a finished pass; returns the concurrency of the next pass, or 0 for none:
-    // none when no burst, at one in flight, or when the last pass was no better than the
-    // best so far (a smaller share of failed controls), which is what a back-off must buy.
+    // none when the first pass had no burst, when a retry had no failed control (or only
+    // failed ones: a block, not a busy server), or at one in flight.
     int after_pass(const BackoffPass& pass);
     // The passes and the one kept (the smallest share of failed controls, the first on a
     // tie).
