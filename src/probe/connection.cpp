@@ -77,12 +77,14 @@ HelloShape shape_for(Variant v) {
 
 Connection::Connection(PlannedTrial&& plan, Trial& trial, const TlsContexts& contexts,
                        double run_start_unix, int timeout_ms, int mss, HandshakeDepth depth,
-                       std::optional<forge::Shape> hello_shape, bool bind_early)
+                       std::optional<forge::Shape> hello_shape, bool bind_early,
+                       bool count_hello_segments)
     : m_trial(trial),
       m_contexts(contexts),
       m_run_start_unix(run_start_unix),
       m_mss(mss),
-      m_bind_early(bind_early) {
+      m_bind_early(bind_early),
+      m_count_hello_segments(count_hello_segments) {
     if (plan.variant == Variant::sni_mss && (m_mss == 0 || m_mss > k_clamped_mss))
         m_mss = k_clamped_mss;
     m_stop_at_server_hello = depth == HandshakeDepth::server_hello &&
@@ -115,7 +117,9 @@ FailedOperation Connection::current_operation() const {
 }
 
 void Connection::open() {
-    auto socket = open_probe_socket(m_trial.address, m_mss, m_bind_early);
+    // A forged hello is the trial's only write: no TCP_NODELAY needed (socket_ops.hpp).
+    const bool forged = m_hello_shape || ForgedHellos::forges(m_trial.variant);
+    auto socket = open_probe_socket(m_trial.address, m_mss, m_bind_early, !forged);
     if (!socket) {
         fail("unknown_failure: " + socket.error().message);
         return;
@@ -194,8 +198,8 @@ void Connection::start_tls() {
     m_trial.client_hello_bytes = hello.size();
     ShapedHello shaped = shape_client_hello(hello, shape_for(m_trial.variant));
     m_hello_writes_pending = static_cast<int>(shaped.writes.size());
-    m_trial.client_hello_segments = m_hello_writes_pending;  // refined from TCP_INFO when sent
-    m_segments_before_hello = 0;  // a fresh connection: the hello is its first data
+    m_trial.client_hello_segments = m_hello_writes_pending;   // refined from TCP_INFO when sent
+    if (m_count_hello_segments) m_segments_before_hello = 0;  // the hello is the first data
     for (auto& w : shaped.writes) m_outbox.push_back(std::move(w));
     flush();
 }
@@ -223,8 +227,9 @@ void Connection::flush() {
 // The last hello byte left: when, and in how many data segments (TCP_INFO).
 void Connection::hello_written() {
     m_trial.hello_sent_ms = elapsed_ms();
+    if (!m_segments_before_hello) return;
     auto after = data_segments_sent(m_socket.fd.get());
-    if (m_segments_before_hello && after && *after > *m_segments_before_hello)
+    if (after && *after > *m_segments_before_hello)
         m_trial.client_hello_segments = static_cast<int>(*after - *m_segments_before_hello);
 }
 
@@ -342,8 +347,8 @@ void Connection::start_forged() {
     m_forged = true;
     m_stop_at_server_hello = true;
     m_trial.client_hello_bytes = hello->bytes.size();
-    m_trial.client_hello_segments = 1;  // refined from TCP_INFO when sent
-    m_segments_before_hello = 0;        // a fresh connection: the hello is its first data
+    m_trial.client_hello_segments = 1;                        // refined from TCP_INFO when sent
+    if (m_count_hello_segments) m_segments_before_hello = 0;  // the hello is the first data
     // Straight from the template's buffer; only what the kernel did not take is copied
     // (the buffer is rewritten by the next probe's forge()).
     std::span<const uint8_t> bytes = hello->bytes;
