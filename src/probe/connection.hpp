@@ -69,7 +69,7 @@ class Connection {
     bool read_forged_reply(std::span<const uint8_t> bytes);
     void hello_written();
     void on_http_bytes(bool eof);
-    void succeed();
+    void succeed(std::vector<uint8_t> last_flight = {});
     void fail(const std::string& failure, int err_or_zero = 0);
     void finish();
     double elapsed_ms() const;

@@ -13,8 +13,9 @@
 // keep the trial, leaves the slot to make them again: that allocation is the keeper's.)
 //
 // Handshake-only variants run the TLS handshake to completion without verification and
-// then close (close_notify, then RST via SO_LINGER {1,0}); full_verify also classifies the
-// certificate; http_host sends GET / and reads status, Server and <title>.
+// then close (the Finished and a close_notify in one write, then RST via SO_LINGER
+// {1,0}); full_verify also classifies the certificate; http_host sends GET / and reads
+// status, Server and <title>.
 //
 // Trial::client_hello_segments counts the TCP data segments the kernel sent for the
 // hello (TCP_INFO), falling back to the number of writes (also with count_hello_segments
