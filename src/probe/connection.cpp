@@ -77,12 +77,14 @@ HelloShape shape_for(Variant v) {
 
 Connection::Connection(PlannedTrial&& plan, Trial& trial, const TlsContexts& contexts,
                        double run_start_unix, int timeout_ms, int mss, HandshakeDepth depth,
-                       std::optional<forge::Shape> hello_shape, bool bind_early)
+                       std::optional<forge::Shape> hello_shape, bool bind_early,
+                       bool count_hello_segments)
     : m_trial(trial),
       m_contexts(contexts),
       m_run_start_unix(run_start_unix),
       m_mss(mss),
-      m_bind_early(bind_early) {
+      m_bind_early(bind_early),
+      m_count_hello_segments(count_hello_segments) {
     if (plan.variant == Variant::sni_mss && (m_mss == 0 || m_mss > k_clamped_mss))
         m_mss = k_clamped_mss;
     m_stop_at_server_hello = depth == HandshakeDepth::server_hello &&
@@ -115,7 +117,9 @@ FailedOperation Connection::current_operation() const {
 }
 
 void Connection::open() {
-    auto socket = open_probe_socket(m_trial.address, m_mss, m_bind_early);
+    // A forged hello is the trial's only write: no TCP_NODELAY needed (socket_ops.hpp).
+    const bool forged = m_hello_shape || ForgedHellos::forges(m_trial.variant);
+    auto socket = open_probe_socket(m_trial.address, m_mss, m_bind_early, !forged);
     if (!socket) {
         fail("unknown_failure: " + socket.error().message);
         return;
@@ -194,8 +198,8 @@ void Connection::start_tls() {
     m_trial.client_hello_bytes = hello.size();
     ShapedHello shaped = shape_client_hello(hello, shape_for(m_trial.variant));
     m_hello_writes_pending = static_cast<int>(shaped.writes.size());
-    m_trial.client_hello_segments = m_hello_writes_pending;  // refined from TCP_INFO when sent
-    m_segments_before_hello = 0;  // a fresh connection: the hello is its first data
+    m_trial.client_hello_segments = m_hello_writes_pending;   // refined from TCP_INFO when sent
+    if (m_count_hello_segments) m_segments_before_hello = 0;  // the hello is the first data
     for (auto& w : shaped.writes) m_outbox.push_back(std::move(w));
     flush();
 }
@@ -223,8 +227,9 @@ void Connection::flush() {
 // The last hello byte left: when, and in how many data segments (TCP_INFO).
 void Connection::hello_written() {
     m_trial.hello_sent_ms = elapsed_ms();
+    if (!m_segments_before_hello) return;
     auto after = data_segments_sent(m_socket.fd.get());
-    if (m_segments_before_hello && after && *after > *m_segments_before_hello)
+    if (after && *after > *m_segments_before_hello)
         m_trial.client_hello_segments = static_cast<int>(*after - *m_segments_before_hello);
 }
 
@@ -278,6 +283,10 @@ void Connection::read_available(uint32_t events) {
 void Connection::advance_tls() {
     HandshakeStatus status = m_tls->advance();
     std::vector<uint8_t> out = m_tls->take_output();
+    if (status == HandshakeStatus::done && m_outbox.empty()) {
+        succeed(std::move(out));  // the Finished leaves with the close_notify, in one write
+        return;
+    }
     if (!out.empty()) {
         m_outbox.push_back(std::move(out));
         flush();
@@ -342,8 +351,8 @@ void Connection::start_forged() {
     m_forged = true;
     m_stop_at_server_hello = true;
     m_trial.client_hello_bytes = hello->bytes.size();
-    m_trial.client_hello_segments = 1;  // refined from TCP_INFO when sent
-    m_segments_before_hello = 0;        // a fresh connection: the hello is its first data
+    m_trial.client_hello_segments = 1;                        // refined from TCP_INFO when sent
+    if (m_count_hello_segments) m_segments_before_hello = 0;  // the hello is the first data
     // Straight from the template's buffer; only what the kernel did not take is copied
     // (the buffer is rewritten by the next probe's forge()).
     std::span<const uint8_t> bytes = hello->bytes;
@@ -404,25 +413,42 @@ void Connection::on_http_bytes(bool closed) {
     }
 }
 
-void Connection::succeed() {
+// last_flight: the client's last handshake flight (its Finished), not yet sent: it goes
+// out in the same write as the close_notify (one system call, one segment fewer). A
+// write that fails fails the trial as flush() would (the close_notify alone is best
+// effort); what the kernel did not take is dropped, as the RST close drops it anyway.
+void Connection::succeed(std::vector<uint8_t> last_flight) {
     if (m_tls) {
         m_trial.server_hello_seen = m_tls->server_hello_seen();
         m_tls->record_negotiated(m_trial);
+        std::string failure;
+        const bool flight = !last_flight.empty();
         if (m_trial.variant == Variant::full_verify) {
             CertificateCheck check = m_tls->check_certificate();
-            std::string failure = failure_for_certificate(check);
+            failure = failure_for_certificate(check);
             m_trial.certificate = std::move(check);
-            if (!failure.empty()) {
-                fail(failure);
+        }
+        if (failure.empty()) {
+            // A polite close_notify, best effort: no waiting.
+            m_tls->shutdown();
+            std::vector<uint8_t> bye = m_tls->take_output();
+            last_flight.insert(last_flight.end(), bye.begin(), bye.end());
+        }
+        if (!last_flight.empty()) {
+            ssize_t n;
+            do {
+                n = ::send(m_socket.fd.get(), last_flight.data(), last_flight.size(),
+                           MSG_NOSIGNAL | MSG_DONTWAIT);
+            } while (n < 0 && errno == EINTR);
+            if (flight && n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+                int err = errno;
+                fail(failure_from_errno(err), err);
                 return;
             }
         }
-        // A polite close_notify, best effort: one non-blocking send, no waiting.
-        m_tls->shutdown();
-        std::vector<uint8_t> bye = m_tls->take_output();
-        if (!bye.empty()) {
-            [[maybe_unused]] auto n =
-                ::send(m_socket.fd.get(), bye.data(), bye.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (!failure.empty()) {
+            fail(failure);
+            return;
         }
     } else {
         HttpFacts facts = parse_http_response(m_http_bytes);

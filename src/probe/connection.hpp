@@ -33,7 +33,8 @@ class Connection {
     Connection(PlannedTrial&& plan, Trial& trial, const TlsContexts& contexts,
                double run_start_unix, int timeout_ms, int mss,
                HandshakeDepth depth = HandshakeDepth::complete,
-               std::optional<forge::Shape> hello_shape = std::nullopt, bool bind_early = true);
+               std::optional<forge::Shape> hello_shape = std::nullopt, bool bind_early = true,
+               bool count_hello_segments = true);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -68,7 +69,7 @@ class Connection {
     bool read_forged_reply(std::span<const uint8_t> bytes);
     void hello_written();
     void on_http_bytes(bool eof);
-    void succeed();
+    void succeed(std::vector<uint8_t> last_flight = {});
     void fail(const std::string& failure, int err_or_zero = 0);
     void finish();
     double elapsed_ms() const;
@@ -82,6 +83,7 @@ class Connection {
     double m_deadline = 0;
     State m_state = State::idle;
     bool m_bind_early = true;
+    bool m_count_hello_segments = true;  // read TCP_INFO after the hello (else 1 per write)
     ProbeSocket m_socket;
     std::unique_ptr<TlsSession> m_tls;
     std::vector<std::vector<uint8_t>> m_outbox;  // writes still to send, front first

@@ -130,7 +130,8 @@ class Loop {
         const int id = planned.id;
         Connection& c = s.connection.emplace(std::move(planned), s.trial, m_contexts, m_run_start,
                                              m_options.timeout_ms, m_options.mss, m_options.depth,
-                                             m_options.hello_shape, m_bind_early);
+                                             m_options.hello_shape, m_bind_early,
+                                             m_options.count_hello_segments);
         c.open();
         if (!c.finished() && m_hooks.on_socket_bound)
             m_hooks.on_socket_bound(id, c.trial().local_port);

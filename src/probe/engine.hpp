@@ -6,15 +6,20 @@
 //
 // The per-probe path allocates nothing in a streaming run of forged hellos (slots keep
 // their Connection and Trial storage, deadlines are an intrusive list; unit test:
-// engine allocations), so its cost is the system calls: socket, two setsockopt, connect,
-// one epoll_ctl, one send, one TCP_INFO read, one recv, close. (A hook that moves the
-// Trial's strings away, as scan's does to keep the trial, leaves the slot to make them
-// again: that allocation is the keeper's.)
+// engine allocations), so its cost is the system calls: socket, one setsockopt
+// (SO_LINGER; TCP_NODELAY only for trials that write more than once), connect, one
+// epoll_ctl, one send, one TCP_INFO read (none with count_hello_segments off, as in
+// scan), one recv, close. (A hook that moves the Trial's strings away, as scan's does to
+// keep the trial, leaves the slot to make them again: that allocation is the keeper's.)
+//
 // Handshake-only variants run the TLS handshake to completion without verification and
-// then close (close_notify, then RST via SO_LINGER {1,0}); full_verify also classifies
-// the certificate; http_host sends GET / and reads status, Server and <title>.
+// then close (the Finished and a close_notify in one write, then RST via SO_LINGER
+// {1,0}); full_verify also classifies the certificate; http_host sends GET / and reads
+// status, Server and <title>.
+//
 // Trial::client_hello_segments counts the TCP data segments the kernel sent for the
-// hello (TCP_INFO), falling back to the number of writes.
+// hello (TCP_INFO), falling back to the number of writes (also with count_hello_segments
+// off).
 #pragma once
 
 #include <cstdint>

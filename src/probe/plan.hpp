@@ -41,6 +41,9 @@ struct ProbeOptions {
     // With depth server_hello: the plain variants (sni, no_sni, control_sni, sni_case) send
     // a forged hello of this shape, without an SSL object; nullopt = OpenSSL writes it.
     std::optional<forge::Shape> hello_shape;
+    // Trial::client_hello_segments from TCP_INFO (one getsockopt a trial); false: the
+    // number of writes, for runs whose records do not carry it (scan).
+    bool count_hello_segments = true;
 };
 
 // One trial to run: the engine turns it into a Trial.

@@ -16,7 +16,8 @@
 
 namespace sniprobe {
 
-Result<ProbeSocket> open_probe_socket(const std::string& address, int mss, bool bind_now) {
+Result<ProbeSocket> open_probe_socket(const std::string& address, int mss, bool bind_now,
+                                      bool nodelay) {
     const auto target = socket_address_from_text(address, 0);
     if (!target) return fail("not an IP address: " + address);
     // Bind to the wildcard of the family with port 0: the kernel picks the port now.
@@ -25,8 +26,10 @@ Result<ProbeSocket> open_probe_socket(const std::string& address, int mss, bool 
     ProbeSocket s;
     s.fd.reset(::socket(any.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
     if (!s.fd) return fail(std::string("socket: ") + std::strerror(errno));
-    int one = 1;
-    ::setsockopt(s.fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (nodelay) {
+        int one = 1;
+        ::setsockopt(s.fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
     if (mss > 0 && ::setsockopt(s.fd.get(), IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof mss) != 0)
         return fail("cannot clamp the MSS to " + std::to_string(mss) + ": " + std::strerror(errno));
     linger lg{1, 0};

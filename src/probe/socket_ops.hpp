@@ -23,9 +23,12 @@ struct ProbeSocket {
 // Opens the socket for `address` (IPv4 or IPv6 literal) and, with bind_now, binds it so
 // local_port is known before connect() (else it stays 0 and connect() picks the port,
 // two system calls fewer); mss > 0 clamps the MSS we announce and use (TCP_MAXSEG, set
-// before connect()).
-Result<ProbeSocket> open_probe_socket(const std::string& address, int mss = 0,
-                                      bool bind_now = true);
+// before connect()). nodelay sets TCP_NODELAY, which a trial needs when it writes twice
+// in a row (a split hello, a Finished then a close_notify); a trial whose only data is
+// one write on a fresh connection goes out the same without it (Nagle holds back a
+// small segment only while an earlier small one is unacknowledged), one system call fewer.
+Result<ProbeSocket> open_probe_socket(const std::string& address, int mss = 0, bool bind_now = true,
+                                      bool nodelay = true);
 
 // Starts a non-blocking connect: 0 when already connected, EINPROGRESS when pending,
 // else the errno of the failure.

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -63,11 +64,19 @@ Diagnosis build_diagnosis(const ScanTarget& target, const std::string& ip,
         d.resolution.addresses.push_back(std::move(address));
         if (!target.ip_given) d.resolution.dns_addresses.push_back(ip);
     }
+    const auto by_start = [](const Trial& a, const Trial& b) { return a.t0 < b.t0; };
     d.trials.reserve(target_trials.size() + control_trials.size());
+    if (std::is_sorted(target_trials.begin(), target_trials.end(), by_start) &&
+        std::is_sorted(control_trials.begin(), control_trials.end(), by_start)) {
+        // The usual case: each list is in start order, one merge copies each trial once
+        // (sorting afterwards moved whole Trials around, for every target).
+        std::merge(target_trials.begin(), target_trials.end(), control_trials.begin(),
+                   control_trials.end(), std::back_inserter(d.trials), by_start);
+        return d;
+    }
     d.trials.insert(d.trials.end(), target_trials.begin(), target_trials.end());
     d.trials.insert(d.trials.end(), control_trials.begin(), control_trials.end());
-    std::sort(d.trials.begin(), d.trials.end(),
-              [](const Trial& a, const Trial& b) { return a.t0 < b.t0; });
+    std::sort(d.trials.begin(), d.trials.end(), by_start);
     return d;
 }
 

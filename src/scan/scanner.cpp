@@ -82,6 +82,7 @@ class Scanner {
         probe.timeout_ms = m_options.timeout_ms;
         probe.depth = m_options.depth;
         probe.hello_shape = m_options.hello_shape;
+        probe.count_hello_segments = false;  // a scan record does not carry it
         probe.max_new_per_second = m_options.rate;
         probe.ca_file = m_options.ca_file;
         probe.run_start_unix = m_start;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "analysis/analyze.hpp"
 #include "verdict/rules.hpp"
@@ -39,13 +40,11 @@ Verdict decide(const Diagnosis& d) {
         rule_ok,                  // fine
     };
     const Facts facts(d);
-    Verdict v = inconclusive(facts);
-    for (Rule rule : k_rules) {
-        if (auto found = rule(facts)) {
-            v = std::move(*found);
-            break;
-        }
-    }
+    std::optional<Verdict> found;
+    for (Rule rule : k_rules)
+        if ((found = rule(facts))) break;
+    // The fallback is built only when no rule matched (its text is formatted).
+    Verdict v = found ? std::move(*found) : inconclusive(facts);
     add_supporting_evidence(facts, v);
     add_residual_timing_evidence(facts, v);    // a residual block behind an sni_* verdict
     add_sink_evidence(facts, v);               // diagnose --sink: the server's side

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
 #include <utility>
 
 #include "model/packet.hpp"
@@ -178,7 +179,11 @@ double differential_p(const Tally& target, const Tally& controls, Outcome o) {
 }
 
 std::string ratio(int part, int whole) {
-    return fmt::format("{}/{}", part, whole);
+    // Called a few times per verdict, for every target of a scan: no format string.
+    std::string out = std::to_string(part);
+    out += '/';
+    out += std::to_string(whole);
+    return out;
 }
 
 }  // namespace sniprobe::verdict
