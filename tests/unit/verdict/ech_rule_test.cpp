@@ -15,22 +15,10 @@ namespace {
 
 using sniprobe::testing::alert_unrecognized_name;
 using sniprobe::testing::handshake_ok;
+using sniprobe::testing::quic_timeout;
 using sniprobe::testing::Scenario;
+using sniprobe::testing::tcp_fine;
 using sniprobe::testing::timeout_after_hello;
-
-void quic_timeout(Trial& t) {
-    t.failure_ms = 3000.0;
-    t.failure = FailureCode::generic_timeout_error;
-    t.failed_operation = FailedOperation::quic_handshake;
-}
-
-Scenario tcp_fine() {
-    Scenario s;
-    s.add(Variant::sni, 10, handshake_ok)
-        .add(Variant::no_sni, 10, handshake_ok)
-        .add(Variant::control_sni, 10, handshake_ok);
-    return s;
-}
 
 Scenario quic_fine(Scenario s) {
     s.add(Variant::quic_sni, 5, handshake_ok)

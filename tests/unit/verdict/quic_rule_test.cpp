@@ -13,22 +13,10 @@ namespace sniprobe::verdict {
 namespace {
 
 using sniprobe::testing::handshake_ok;
+using sniprobe::testing::quic_timeout;
 using sniprobe::testing::reset_after_hello;
 using sniprobe::testing::Scenario;
-
-void quic_timeout(Trial& t) {
-    t.failure_ms = 3000.0;
-    t.failure = FailureCode::generic_timeout_error;
-    t.failed_operation = FailedOperation::quic_handshake;
-}
-
-Scenario tcp_fine() {
-    Scenario s;
-    s.add(Variant::sni, 10, handshake_ok)
-        .add(Variant::no_sni, 10, handshake_ok)
-        .add(Variant::control_sni, 10, handshake_ok);
-    return s;
-}
+using sniprobe::testing::tcp_fine;
 
 bool cites(const Verdict& v, const std::string& id) {
     for (const auto& e : v.evidence)

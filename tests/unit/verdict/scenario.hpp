@@ -51,6 +51,11 @@ inline void alert_unrecognized_name(Trial& t) {
     t.failed_operation = FailedOperation::tls_handshake;
     t.alert_received = "unrecognized_name";
 }
+inline void quic_timeout(Trial& t) {
+    t.failure_ms = 3000.0;
+    t.failure = FailureCode::generic_timeout_error;
+    t.failed_operation = FailedOperation::quic_handshake;
+}
 inline void connect_refused(Trial& t) {
     t.failure_ms = 1.0;
     t.failure = FailureCode::connection_refused;
@@ -212,6 +217,15 @@ class Scenario {
 };
 
 // The seed story: 9 of 10 handshakes naming the target reset, every control fine.
+// TCP at its plainest, all answered: the background of the QUIC and ECH rules' tests.
+inline Scenario tcp_fine() {
+    Scenario s;
+    s.add(Variant::sni, 10, handshake_ok)
+        .add(Variant::no_sni, 10, handshake_ok)
+        .add(Variant::control_sni, 10, handshake_ok);
+    return s;
+}
+
 inline Scenario seed_scenario() {
     Scenario s;
     s.add(Variant::no_sni, 5, handshake_ok)
