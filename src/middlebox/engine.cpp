@@ -182,9 +182,8 @@ Decision Engine::handle(std::span<const uint8_t> bytes, uint64_t now_ms) {
     }
     if (cut.drop) return finish(std::move(cut));
     uint32_t end = tcp.seq + p.seq_len();
-    if (!flow->syn_seen && !flow->stream_started)
-        flow->client_next = end;
-    else if (seq_after(end, flow->client_next))
+    // Without a SYN the first data segment sets where the client's stream is.
+    if ((!flow->syn_seen && !flow->stream_started) || seq_after(end, flow->client_next))
         flow->client_next = end;
     if (!tcp.payload.empty() && flow->fate == FlowFate::undecided)
         return finish(on_client_data(*flow, p, now_ms));
