@@ -79,8 +79,14 @@ struct Facts {
     Tally ech, control_ech;  // sni_ech, control_ech: sni's hello plus GREASE ECH
     Forensics target_forensics;
     bool any_captured = false;
+    // False when nobody reads the evidence texts (a scan line prints ids only): rules
+    // may then leave Evidence::text empty instead of formatting it.
+    bool evidence_text = true;
 
-    explicit Facts(const Diagnosis& diagnosis);
+    explicit Facts(const Diagnosis& diagnosis, bool evidence_texts = true);
+
+  private:
+    Tally* own_tally(Variant v);
 };
 
 // p of "target fails with `o` more often than the controls".
