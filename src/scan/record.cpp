@@ -14,13 +14,17 @@
 #include <cmath>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
+#include <string_view>
 
 #include "analysis/analyze.hpp"
 #include "verdict/decide.hpp"
 
 namespace sniprobe::scan {
 namespace {
+
+using namespace std::string_view_literals;
 
 using Json = nlohmann::ordered_json;  // keys in the order written: host first
 
@@ -30,7 +34,9 @@ Json variant_json(const VariantStats& s) {
     return {{"trials", s.trials}, {"ok", s.ok}, {"failures", failures}};
 }
 
-Json top_failure(const ScanRecord& r) {
+// The line's "failure": the DNS failure, else the sni trials' most frequent; none (null)
+// when everything succeeded.
+std::optional<std::string_view> top_failure_name(const ScanRecord& r) {
     if (!r.dns_failure.empty()) return r.dns_failure;
     for (const auto& s : r.variants) {
         if (s.variant != Variant::sni || s.failures.empty()) continue;
@@ -39,14 +45,19 @@ Json top_failure(const ScanRecord& r) {
                              [](const auto& a, const auto& b) { return a.second < b.second; });
         return top->first;
     }
-    return nullptr;
+    return std::nullopt;
+}
+
+Json top_failure(const ScanRecord& r) {
+    const auto name = top_failure_name(r);
+    return name ? Json(std::string(*name)) : Json(nullptr);
 }
 
 }  // namespace
 
 Diagnosis build_diagnosis(const ScanTarget& target, const std::string& ip,
                           const std::string& dns_failure, const std::string& control_sni,
-                          const std::vector<Trial>& target_trials,
+                          std::vector<Trial> target_trials,
                           const std::vector<Trial>& control_trials) {
     Diagnosis d;
     d.target.input = target.host;
@@ -68,13 +79,16 @@ Diagnosis build_diagnosis(const ScanTarget& target, const std::string& ip,
     d.trials.reserve(target_trials.size() + control_trials.size());
     if (std::is_sorted(target_trials.begin(), target_trials.end(), by_start) &&
         std::is_sorted(control_trials.begin(), control_trials.end(), by_start)) {
-        // The usual case: each list is in start order, one merge copies each trial once
-        // (sorting afterwards moved whole Trials around, for every target).
-        std::merge(target_trials.begin(), target_trials.end(), control_trials.begin(),
+        // The usual case: each list is in start order, one merge moves the target's trials
+        // and copies the (shared) controls once each (sorting afterwards moved whole Trials
+        // around, for every target).
+        std::merge(std::make_move_iterator(target_trials.begin()),
+                   std::make_move_iterator(target_trials.end()), control_trials.begin(),
                    control_trials.end(), std::back_inserter(d.trials), by_start);
         return d;
     }
-    d.trials.insert(d.trials.end(), target_trials.begin(), target_trials.end());
+    d.trials.insert(d.trials.end(), std::make_move_iterator(target_trials.begin()),
+                    std::make_move_iterator(target_trials.end()));
     d.trials.insert(d.trials.end(), control_trials.begin(), control_trials.end());
     std::sort(d.trials.begin(), d.trials.end(), by_start);
     return d;
@@ -82,23 +96,24 @@ Diagnosis build_diagnosis(const ScanTarget& target, const std::string& ip,
 
 ScanRecord judge_target(const ScanTarget& target, const std::string& ip,
                         const std::string& dns_failure, const std::string& control_sni,
-                        const std::vector<Trial>& target_trials,
+                        std::vector<Trial> target_trials,
                         const std::vector<Trial>& control_trials) {
-    Diagnosis d =
-        build_diagnosis(target, ip, dns_failure, control_sni, target_trials, control_trials);
-    d.analysis = analyze(d.trials);
     ScanRecord r;
-    r.target = target;
-    r.ip = ip;
-    r.dns_failure = dns_failure;
-    r.control_sni = control_sni;
-    r.verdict = decide(d);
-    r.variants = std::move(d.analysis.variants);
     for (const Trial& t : target_trials)
         if (t.variant == Variant::sni && t.ok() && !t.tls_version.empty()) {
             r.tls_version = t.tls_version;
             break;
         }
+    Diagnosis d = build_diagnosis(target, ip, dns_failure, control_sni, std::move(target_trials),
+                                  control_trials);
+    d.analysis = analyze(d.trials);
+    r.target = target;
+    r.ip = ip;
+    r.dns_failure = dns_failure;
+    r.control_sni = control_sni;
+    // The line shows evidence ids, never their texts: the rules need not format them.
+    r.verdict = decide(d, DecideOptions{.evidence_text = false});
+    r.variants = std::move(d.analysis.variants);
     return r;
 }
 
@@ -133,13 +148,11 @@ namespace {
 // Appends `text` as a JSON string: copied when plain printable ASCII, else escaped by
 // nlohmann exactly as record_json() would (invalid UTF-8 replaced).
 void put_string(std::string& out, std::string_view text) {
-    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
-        return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
-    });
-    if (!plain) {
-        out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
-        return;
-    }
+    for (char c : text)
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+            return;
+        }
     out += '"';
     out += text;
     out += '"';
@@ -154,7 +167,7 @@ void put_int(std::string& out, long value) {
 // A double as nlohmann writes one (shortest round trip, "1.0" not "1", null if not finite).
 void put_double(std::string& out, double value) {
     if (!std::isfinite(value)) {
-        out += "null";
+        out += "null"sv;
         return;
     }
     char buf[64];
@@ -162,14 +175,11 @@ void put_double(std::string& out, double value) {
     out.append(buf, end);
 }
 
-void put_key(std::string& out, std::string_view key) {
-    out += '"';
-    out += key;  // the keys below are plain ASCII
-    out += "\":";
-}
-
 }  // namespace
 
+// The fixed parts (punctuation with the keys, which are plain ASCII) are appended as
+// literals of known length, into one buffer kept for the next line: a scan writes one
+// line per target, and the line cost as much as judging it.
 void write_record(std::ostream& out, const ScanRecord& r) {
     // Two variants of one name would be one key in record_json (the last wins): rare
     // enough to leave to it.
@@ -179,55 +189,41 @@ void write_record(std::ostream& out, const ScanRecord& r) {
                 out << record_json(r) << '\n';
                 return;
             }
-    std::string line;
+    thread_local std::string line;
+    line.clear();
     line.reserve(512);
-    line += '{';
-    put_key(line, "host");
+    line += "{\"host\":"sv;
     put_string(line, r.target.host);
-    line += ',';
-    put_key(line, "ip");
+    line += ",\"ip\":"sv;
     if (r.ip.empty())
-        line += "null";
+        line += "null"sv;
     else
         put_string(line, r.ip);
-    line += ',';
-    put_key(line, "port");
+    line += ",\"port\":"sv;
     put_int(line, r.target.port);
-    line += ',';
-    put_key(line, "ip_source");
-    line += r.target.ip_given ? "\"cli\"" : "\"dns\"";
-    line += ',';
-    put_key(line, "control_sni");
+    line += r.target.ip_given ? ",\"ip_source\":\"cli\",\"control_sni\":"sv
+                              : ",\"ip_source\":\"dns\",\"control_sni\":"sv;
     put_string(line, r.control_sni);
-    line += ',';
-    put_key(line, "failure");
-    const Json failure = top_failure(r);
-    if (failure.is_null())
-        line += "null";
+    line += ",\"failure\":"sv;
+    if (const auto failure = top_failure_name(r))
+        put_string(line, *failure);
     else
-        put_string(line, failure.get_ref<const std::string&>());
-    line += ',';
-    put_key(line, "tls_version");
+        line += "null"sv;
+    line += ",\"tls_version\":"sv;
     if (r.tls_version.empty())
-        line += "null";
+        line += "null"sv;
     else
         put_string(line, r.tls_version);
-    line += ',';
-    put_key(line, "variants");
-    line += '{';
+    line += ",\"variants\":{"sv;
     for (size_t i = 0; i < r.variants.size(); ++i) {
         const VariantStats& s = r.variants[i];
         if (i > 0) line += ',';
         put_string(line, variant_name(s.variant));
-        line += ":{";
-        put_key(line, "trials");
+        line += ":{\"trials\":"sv;
         put_int(line, s.trials);
-        line += ',';
-        put_key(line, "ok");
+        line += ",\"ok\":"sv;
         put_int(line, s.ok);
-        line += ',';
-        put_key(line, "failures");
-        line += '{';
+        line += ",\"failures\":{"sv;
         bool first = true;
         for (const auto& [name, count] : s.failures) {
             if (!first) line += ',';
@@ -236,36 +232,27 @@ void write_record(std::ostream& out, const ScanRecord& r) {
             line += ':';
             put_int(line, count);
         }
-        line += "}}";
+        line += "}}"sv;
     }
-    line += "},";
-    put_key(line, "verdict");
-    line += '{';
-    put_key(line, "cause");
+    line += "},\"verdict\":{\"cause\":"sv;
     put_string(line, to_name(r.verdict.cause));
-    line += ',';
-    put_key(line, "confidence");
+    line += ",\"confidence\":"sv;
     put_double(line, std::round(r.verdict.confidence * 100) / 100);
-    line += ',';
-    put_key(line, "summary");
+    line += ",\"summary\":"sv;
     put_string(line, r.verdict.summary);
-    line += ',';
-    put_key(line, "evidence");
-    line += '[';
+    line += ",\"evidence\":["sv;
     for (size_t i = 0; i < r.verdict.evidence.size(); ++i) {
         if (i > 0) line += ',';
         put_string(line, r.verdict.evidence[i].id);
     }
     line += ']';
     if (r.verdict.subcode) {
-        line += ',';
-        put_key(line, "subcode");
+        line += ",\"subcode\":"sv;
         put_string(line, to_name(*r.verdict.subcode));
     }
-    line += "},";
-    put_key(line, "t");
+    line += "},\"t\":"sv;
     put_double(line, std::round(r.t * 1000) / 1000);
-    line += "}\n";
+    line += "}\n"sv;
     out.write(line.data(), static_cast<std::streamsize>(line.size()));
 }
 

@@ -244,7 +244,8 @@ class Scanner {
                                           std::move(p.control_sni), std::move(p.trials),
                                           controls.trials});
         else
-            emit(judge_target(p.target, p.ip, "", p.control_sni, p.trials, controls.trials));
+            emit(judge_target(p.target, p.ip, "", p.control_sni, std::move(p.trials),
+                              controls.trials));
         if (--controls.users == 0 && m_controls.size() > k_max_cached_control_sets)
             m_controls.erase(controls_it);
         m_pending.erase(it);
@@ -360,7 +361,8 @@ class Scanner {
             for (size_t index : sni_index[i - begin]) r.trials.push_back(trials[index]);
             for (size_t index : control_index.at(control_key_of[i - begin]))
                 r.control_trials.push_back(trials[index]);
-            emit(judge_target(r.target, r.ip, "", r.control_sni, r.trials, r.control_trials));
+            emit(judge_target(r.target, r.ip, "", r.control_sni, std::move(r.trials),
+                              r.control_trials));
             r = ReadyTarget{};
         }
     }

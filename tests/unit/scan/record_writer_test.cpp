@@ -102,5 +102,20 @@ TEST(ScanRecordWriter, NoVariantsAndRepeatedVariantsMatchTheTree) {
     expect_same(r);
 }
 
+// The writer keeps its buffer from line to line: a short line after a long one carries
+// nothing of it.
+TEST(ScanRecordWriter, ConsecutiveLinesShareNoBytes) {
+    ScanRecord longer = ok_record();
+    longer.target.host = std::string(200, 'a') + ".test";
+    longer.verdict.summary = std::string(300, 's');
+    ScanRecord shorter = ok_record();
+    std::ostringstream out;
+    write_record(out, longer);
+    write_record(out, shorter);
+    write_record(out, longer);
+    EXPECT_EQ(out.str(), record_json(longer) + "\n" + record_json(shorter) + "\n" +
+                             record_json(longer) + "\n");
+}
+
 }  // namespace
 }  // namespace sniprobe::scan
