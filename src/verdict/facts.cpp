@@ -59,8 +59,7 @@ Outcome classify(const Trial& trial) {
 }
 
 int Tally::count(Outcome o) const {
-    auto it = outcomes.find(o);
-    return it == outcomes.end() ? 0 : it->second;
+    return outcomes[static_cast<size_t>(o)];
 }
 
 double Tally::fraction(Outcome o) const {
@@ -98,7 +97,7 @@ void count(Tally& t, const Trial& trial, Outcome outcome) {
     ++t.trials;
     if (reached_server(trial)) ++t.reached;
     if (trial.captured) ++t.captured;
-    ++t.outcomes[outcome];
+    ++t.outcomes[static_cast<size_t>(outcome)];
     if (!trial.ok()) {
         ++t.failures[std::string(trial.failure.text())];
         ++t.failure_codes[trial.failure.code()];
