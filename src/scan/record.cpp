@@ -10,6 +10,7 @@
 #include "scan/record.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <iterator>
@@ -147,9 +148,16 @@ namespace {
 
 // Appends `text` as a JSON string: copied when plain printable ASCII, else escaped by
 // nlohmann exactly as record_json() would (invalid UTF-8 replaced).
+// Bytes a JSON string holds as they are: printable ASCII but the quote and the backslash.
+constexpr std::array<bool, 256> k_plain_byte = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0x20; c <= 0x7e; ++c) plain[static_cast<size_t>(c)] = c != '"' && c != '\\';
+    return plain;
+}();
+
 void put_string(std::string& out, std::string_view text) {
     for (char c : text)
-        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        if (!k_plain_byte[static_cast<unsigned char>(c)]) {
             out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
             return;
         }
@@ -173,6 +181,24 @@ void put_double(std::string& out, double value) {
     char buf[64];
     char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, value);
     out.append(buf, end);
+}
+
+// put_double for a value rounded to hundredths in [0, 1] (the confidence): each of the
+// 101 values is formatted once, by put_double itself; anything else goes to put_double.
+void put_hundredths(std::string& out, double value) {
+    static const std::array<std::string, 101> k_text = [] {
+        std::array<std::string, 101> text;
+        for (size_t k = 0; k < text.size(); ++k) put_double(text[k], static_cast<double>(k) / 100);
+        return text;
+    }();
+    if (value >= 0 && value <= 1) {
+        const long k = std::lround(value * 100);
+        if (value == static_cast<double>(k) / 100) {
+            out += k_text[static_cast<size_t>(k)];
+            return;
+        }
+    }
+    put_double(out, value);
 }
 
 }  // namespace
@@ -237,7 +263,7 @@ void write_record(std::ostream& out, const ScanRecord& r) {
     line += "},\"verdict\":{\"cause\":"sv;
     put_string(line, to_name(r.verdict.cause));
     line += ",\"confidence\":"sv;
-    put_double(line, std::round(r.verdict.confidence * 100) / 100);
+    put_hundredths(line, std::round(r.verdict.confidence * 100) / 100);
     line += ",\"summary\":"sv;
     put_string(line, r.verdict.summary);
     line += ",\"evidence\":["sv;
