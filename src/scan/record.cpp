@@ -13,7 +13,9 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <iterator>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
@@ -148,6 +150,45 @@ namespace {
 
 // Appends `text` as a JSON string: copied when plain printable ASCII, else escaped by
 // nlohmann exactly as record_json() would (invalid UTF-8 replaced).
+// The line being written. std::string's append cost more bookkeeping than copying the few
+// bytes of each of a line's forty-odd pieces; this appends with one capacity check, and
+// is kept from line to line.
+class Line {
+  public:
+    Line() { reallocate(512); }
+    void clear() { m_size = 0; }
+    Line& operator+=(char c) {
+        reserve_more(1);
+        m_data[m_size++] = c;
+        return *this;
+    }
+    Line& operator+=(std::string_view text) {
+        reserve_more(text.size());
+        std::memcpy(m_data.get() + m_size, text.data(), text.size());
+        m_size += text.size();
+        return *this;
+    }
+    void append(const char* from, const char* to) {
+        *this += std::string_view(from, static_cast<size_t>(to - from));
+    }
+    const char* data() const { return m_data.get(); }
+    size_t size() const { return m_size; }
+
+  private:
+    void reserve_more(size_t n) {
+        if (m_size + n > m_capacity) [[unlikely]]
+            reallocate(std::max(m_size + n, m_capacity * 2));
+    }
+    void reallocate(size_t capacity) {
+        auto data = std::make_unique_for_overwrite<char[]>(capacity);
+        if (m_size > 0) std::memcpy(data.get(), m_data.get(), m_size);
+        m_data = std::move(data);
+        m_capacity = capacity;
+    }
+    std::unique_ptr<char[]> m_data;
+    size_t m_size = 0, m_capacity = 0;
+};
+
 // Bytes a JSON string holds as they are: printable ASCII but the quote and the backslash.
 constexpr std::array<bool, 256> k_plain_byte = [] {
     std::array<bool, 256> plain{};
@@ -155,7 +196,7 @@ constexpr std::array<bool, 256> k_plain_byte = [] {
     return plain;
 }();
 
-void put_string(std::string& out, std::string_view text) {
+void put_string(Line& out, std::string_view text) {
     for (char c : text)
         if (!k_plain_byte[static_cast<unsigned char>(c)]) {
             out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -166,14 +207,14 @@ void put_string(std::string& out, std::string_view text) {
     out += '"';
 }
 
-void put_int(std::string& out, long value) {
+void put_int(Line& out, long value) {
     char buf[24];
     auto end = std::to_chars(buf, buf + sizeof buf, value).ptr;
     out.append(buf, end);
 }
 
 // A double as nlohmann writes one (shortest round trip, "1.0" not "1", null if not finite).
-void put_double(std::string& out, double value) {
+void put_double(Line& out, double value) {
     if (!std::isfinite(value)) {
         out += "null"sv;
         return;
@@ -185,10 +226,15 @@ void put_double(std::string& out, double value) {
 
 // put_double for a value rounded to hundredths in [0, 1] (the confidence): each of the
 // 101 values is formatted once, by put_double itself; anything else goes to put_double.
-void put_hundredths(std::string& out, double value) {
+void put_hundredths(Line& out, double value) {
     static const std::array<std::string, 101> k_text = [] {
         std::array<std::string, 101> text;
-        for (size_t k = 0; k < text.size(); ++k) put_double(text[k], static_cast<double>(k) / 100);
+        Line formatted;
+        for (size_t k = 0; k < text.size(); ++k) {
+            formatted.clear();
+            put_double(formatted, static_cast<double>(k) / 100);
+            text[k].assign(formatted.data(), formatted.size());
+        }
         return text;
     }();
     if (value >= 0 && value <= 1) {
@@ -215,9 +261,8 @@ void write_record(std::ostream& out, const ScanRecord& r) {
                 out << record_json(r) << '\n';
                 return;
             }
-    thread_local std::string line;
+    thread_local Line line;
     line.clear();
-    line.reserve(512);
     line += "{\"host\":"sv;
     put_string(line, r.target.host);
     line += ",\"ip\":"sv;
