@@ -6,6 +6,7 @@
 #include "scan/scanner.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <deque>
 #include <unordered_map>
@@ -132,9 +133,15 @@ class Scanner {
         return std::nullopt;
     }
 
-    static std::string address_key(const PlannedTrial& t) {
-        return t.address + "|" + std::to_string(t.port);
+    // "ip|port", written into one kept buffer (looked up for every trial started and ended).
+    const std::string& address_key(const std::string& address, uint16_t port) {
+        m_key.assign(address);
+        m_key += '|';
+        char digits[8];
+        m_key.append(digits, std::to_chars(digits, digits + sizeof digits, port).ptr);
+        return m_key;
     }
+    const std::string& address_key(const PlannedTrial& t) { return address_key(t.address, t.port); }
 
     void plan(Variant variant, const std::string& ip, uint16_t port, const std::string& name,
               Owner owner) {
@@ -205,7 +212,7 @@ class Scanner {
     }
 
     void on_trial_done(Trial& trial) {
-        if (auto in_flight = m_in_flight.find(trial.address + "|" + std::to_string(trial.port));
+        if (auto in_flight = m_in_flight.find(address_key(trial.address, trial.port));
             in_flight != m_in_flight.end() && --in_flight->second <= 0)
             m_in_flight.erase(in_flight);
         auto owner_it = m_owner.find(trial.id);
@@ -380,6 +387,7 @@ class Scanner {
     const size_t m_window;
     const int m_per_address;
     std::unordered_map<std::string, int> m_in_flight;  // "ip|port" -> connections in flight
+    std::string m_key;                                 // address_key()'s buffer
     double m_start = 0;
     bool m_input_done = false;   // the current chunk's input (all of it without --quic)
     bool m_source_done = false;  // the input itself
