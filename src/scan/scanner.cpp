@@ -171,15 +171,19 @@ class Scanner {
         if (m_chunk_left != SIZE_MAX) --m_chunk_left;
         PendingTarget p;
         p.target = std::move(*next);
-        const Target target = as_target(p.target);
-        p.control_sni =
-            m_options.control_sni.empty() ? default_control_sni(target) : m_options.control_sni;
+        if (m_options.control_sni.empty()) {
+            Target named;  // the default control name depends on the host alone
+            named.host = p.target.host;
+            p.control_sni = default_control_sni(named);
+        } else {
+            p.control_sni = m_options.control_sni;
+        }
         p.ip = p.target.ip;
         if (p.ip.empty()) {
             ResolveOptions resolve_options;
             resolve_options.timeout_ms = m_options.resolve_timeout_ms;
             resolve_options.max_addresses = 1;
-            Resolution resolution = resolve(target, resolve_options);
+            Resolution resolution = resolve(as_target(p.target), resolve_options);
             if (resolution.addresses.empty()) {
                 std::string failure =
                     resolution.failure.empty() ? "dns_no_answer" : resolution.failure;
