@@ -12,6 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 
 #include "util/openssl_ptr.hpp"
@@ -28,9 +29,12 @@ int accept_chain_unchecked(X509_STORE_CTX* /*store*/, void* /*arg*/) {
     return 1;
 }
 
+std::atomic<long> g_contexts_built{0};
+
 Result<SSL_CTX*> new_context(TlsProfile profile, const std::string& ca_file) {
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx) return fail("cannot create a TLS context (OpenSSL)");
+    g_contexts_built.fetch_add(1, std::memory_order_relaxed);
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
     SSL_CTX_set_alpn_protos(ctx, k_alpn, sizeof k_alpn);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
@@ -62,28 +66,30 @@ TlsContexts::~TlsContexts() = default;
 Result<TlsContexts> TlsContexts::create(const std::string& ca_file, TrustStore trust) {
     TlsContexts contexts;
     contexts.m_ca_file = ca_file;
-    for (auto [profile, slot] : {std::pair{TlsProfile::handshake, &contexts.m_handshake},
-                                 std::pair{TlsProfile::verify, &contexts.m_verify}}) {
-        if (profile == TlsProfile::verify && trust == TrustStore::on_first_use) continue;
-        auto ctx = new_context(profile, ca_file);
+    if (trust == TrustStore::load) {
+        auto ctx = new_context(TlsProfile::verify, ca_file);
         if (!ctx) return tl::unexpected(ctx.error());
-        slot->reset(*ctx);
+        contexts.m_verify.reset(*ctx);
     }
     return contexts;
 }
 
 ssl_ctx_st* TlsContexts::get(TlsProfile profile) const {
-    switch (profile) {
-        case TlsProfile::verify:
-            if (!m_verify) {
-                auto ctx = new_context(TlsProfile::verify, m_ca_file);
-                if (!ctx) throw usage_error(ctx.error().message);
-                m_verify.reset(*ctx);
-            }
-            return m_verify.get();
-        default:
-            return m_handshake.get();
+    auto& slot = profile == TlsProfile::verify ? m_verify : m_handshake;
+    if (!slot) {
+        auto ctx = new_context(profile, m_ca_file);
+        if (!ctx) throw usage_error(ctx.error().message);
+        slot.reset(*ctx);
     }
+    return slot.get();
+}
+
+bool TlsContexts::built(TlsProfile profile) const {
+    return (profile == TlsProfile::verify ? m_verify : m_handshake) != nullptr;
+}
+
+long TlsContexts::contexts_built() {
+    return g_contexts_built.load(std::memory_order_relaxed);
 }
 
 std::string alert_name(int description) {

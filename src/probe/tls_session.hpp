@@ -26,10 +26,13 @@ enum class TlsProfile {
     verify,     // certificate and host name verified (full_verify)
 };
 
-// The SSL_CTXs of a run, one per profile; built once, shared by every trial.
+// The SSL_CTXs of a run, one per profile; built once, on first use, shared by every trial.
+// A run whose probes all send forged hellos (a scan's default) makes no SSL object and
+// builds no context: SSL_CTX_new alone costs as much as two hundred probes.
 class TlsContexts {
   public:
-    // Loads the trust store (ca_file, or the system store when empty) now, or with
+    // Builds the verify context and loads its trust store (ca_file, or the system store
+    // when empty) now, so a bad CA file is reported before any probe, or with
     // TrustStore::on_first_use when the first verify session asks for it: a scan never
     // verifies, and loading the system store costs as much as a thousand probes.
     enum class TrustStore { load, on_first_use };
@@ -39,9 +42,13 @@ class TlsContexts {
     TlsContexts& operator=(TlsContexts&&) noexcept;
     ~TlsContexts();
 
-    // The context for a profile (owned here). Throws a Fatal (usage) when a trust store
-    // left for first use cannot be loaded.
+    // The context for a profile (owned here), built on first use. Throws a Fatal (usage)
+    // when it cannot be built or a trust store left for first use cannot be loaded.
     ssl_ctx_st* get(TlsProfile profile) const;
+    // Whether the context for a profile has been built yet.
+    bool built(TlsProfile profile) const;
+    // SSL_CTXs this process has built so far, in any TlsContexts (tests and figures).
+    static long contexts_built();
     // The run's forged-hello templates (variants whose hello sniprobe writes itself).
     ForgedHellos& forged() const { return *m_forged; }
 
@@ -50,8 +57,8 @@ class TlsContexts {
     struct Deleter {
         void operator()(ssl_ctx_st* ctx) const;
     };
-    std::unique_ptr<ssl_ctx_st, Deleter> m_handshake;
-    mutable std::unique_ptr<ssl_ctx_st, Deleter> m_verify;  // made on first use, maybe
+    mutable std::unique_ptr<ssl_ctx_st, Deleter> m_handshake;  // made on first use
+    mutable std::unique_ptr<ssl_ctx_st, Deleter> m_verify;     // made on first use, maybe
     std::string m_ca_file;
     std::unique_ptr<ForgedHellos> m_forged = std::make_unique<ForgedHellos>();
 };

@@ -126,6 +126,27 @@ Result<std::string> to_ascii_host(std::string_view host, std::string_view input)
 
 }  // namespace
 
+bool is_plain_host_name(std::string_view text) {
+    if (text.empty() || text.size() > k_max_name_bytes) return false;
+    size_t start = 0;
+    while (true) {
+        size_t dot = text.find('.', start);
+        const bool last = dot == std::string_view::npos;
+        if (last) dot = text.size();
+        const std::string_view label = text.substr(start, dot - start);
+        if (label.empty() || label.size() > k_max_label_bytes) return false;
+        if (label.front() == '-' || label.back() == '-' || label.starts_with("xn--")) return false;
+        bool digits_only = true;
+        for (char c : label) {
+            const bool digit = c >= '0' && c <= '9';
+            if (!digit && !(c >= 'a' && c <= 'z') && c != '-') return false;
+            digits_only = digits_only && digit;
+        }
+        if (last) return !digits_only;  // all digits: parse_target calls it a bad address
+        start = dot + 1;
+    }
+}
+
 bool is_ip_literal(std::string_view text) {
     return socket_address_from_text(std::string(text), 0).has_value();
 }

@@ -19,6 +19,13 @@ namespace sniprobe {
 // tolerated. Fills input, host, sni, port and control_sni; errors say what is wrong.
 Result<Target> parse_target(std::string_view input, uint16_t default_port);
 
+// True when `text` is a host name parse_target() would return unchanged as host and SNI,
+// with the default port: lowercase LDH labels within the length limits, no `xn--` label,
+// no trailing dot, a last label that is not all digits, nothing else (no port, scheme,
+// path or space). The common line of a scan's input, checked without parse_target's
+// copies; anything else must go through parse_target().
+bool is_plain_host_name(std::string_view text);
+
 // Validates an IP literal (for --ip); returns it in canonical text form.
 Result<std::string> parse_ip_literal(std::string_view text);
 

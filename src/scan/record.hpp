@@ -28,18 +28,20 @@ struct ScanRecord {
     double t = 0;  // seconds since the scan started
 };
 
-// Builds the Diagnosis the verdict rules read: the target's trials plus its address's
-// control trials (copied), the probed address as the only resolution.
+// Builds the Diagnosis the verdict rules read: the target's trials (moved in; pass a copy
+// to keep them) plus its address's control trials (copied, they are shared), the probed
+// address as the only resolution.
 Diagnosis build_diagnosis(const ScanTarget& target, const std::string& ip,
                           const std::string& dns_failure, const std::string& control_sni,
-                          const std::vector<Trial>& target_trials,
+                          std::vector<Trial> target_trials,
                           const std::vector<Trial>& control_trials);
 
-// Judges a target: analysis + decide() over build_diagnosis().
+// Judges a target: analysis + decide() over build_diagnosis(). The verdict's evidence
+// carries ids only where the texts would cost formatting (DecideOptions::evidence_text):
+// the line prints ids.
 ScanRecord judge_target(const ScanTarget& target, const std::string& ip,
                         const std::string& dns_failure, const std::string& control_sni,
-                        const std::vector<Trial>& target_trials,
-                        const std::vector<Trial>& control_trials);
+                        std::vector<Trial> target_trials, const std::vector<Trial>& control_trials);
 
 // The record as one JSON line (no newline), built as an nlohmann tree: the definition of
 // the line's format (docs/json.md), and what write_record must match byte for byte.

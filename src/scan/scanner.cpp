@@ -6,6 +6,7 @@
 #include "scan/scanner.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <deque>
 #include <unordered_map>
@@ -132,9 +133,15 @@ class Scanner {
         return std::nullopt;
     }
 
-    static std::string address_key(const PlannedTrial& t) {
-        return t.address + "|" + std::to_string(t.port);
+    // "ip|port", written into one kept buffer (looked up for every trial started and ended).
+    const std::string& address_key(const std::string& address, uint16_t port) {
+        m_key.assign(address);
+        m_key += '|';
+        char digits[8];
+        m_key.append(digits, std::to_chars(digits, digits + sizeof digits, port).ptr);
+        return m_key;
     }
+    const std::string& address_key(const PlannedTrial& t) { return address_key(t.address, t.port); }
 
     void plan(Variant variant, const std::string& ip, uint16_t port, const std::string& name,
               Owner owner) {
@@ -164,15 +171,19 @@ class Scanner {
         if (m_chunk_left != SIZE_MAX) --m_chunk_left;
         PendingTarget p;
         p.target = std::move(*next);
-        const Target target = as_target(p.target);
-        p.control_sni =
-            m_options.control_sni.empty() ? default_control_sni(target) : m_options.control_sni;
+        if (m_options.control_sni.empty()) {
+            Target named;  // the default control name depends on the host alone
+            named.host = p.target.host;
+            p.control_sni = default_control_sni(named);
+        } else {
+            p.control_sni = m_options.control_sni;
+        }
         p.ip = p.target.ip;
         if (p.ip.empty()) {
             ResolveOptions resolve_options;
             resolve_options.timeout_ms = m_options.resolve_timeout_ms;
             resolve_options.max_addresses = 1;
-            Resolution resolution = resolve(target, resolve_options);
+            Resolution resolution = resolve(as_target(p.target), resolve_options);
             if (resolution.addresses.empty()) {
                 std::string failure =
                     resolution.failure.empty() ? "dns_no_answer" : resolution.failure;
@@ -205,7 +216,7 @@ class Scanner {
     }
 
     void on_trial_done(Trial& trial) {
-        if (auto in_flight = m_in_flight.find(trial.address + "|" + std::to_string(trial.port));
+        if (auto in_flight = m_in_flight.find(address_key(trial.address, trial.port));
             in_flight != m_in_flight.end() && --in_flight->second <= 0)
             m_in_flight.erase(in_flight);
         auto owner_it = m_owner.find(trial.id);
@@ -244,7 +255,8 @@ class Scanner {
                                           std::move(p.control_sni), std::move(p.trials),
                                           controls.trials});
         else
-            emit(judge_target(p.target, p.ip, "", p.control_sni, p.trials, controls.trials));
+            emit(judge_target(p.target, p.ip, "", p.control_sni, std::move(p.trials),
+                              controls.trials));
         if (--controls.users == 0 && m_controls.size() > k_max_cached_control_sets)
             m_controls.erase(controls_it);
         m_pending.erase(it);
@@ -360,7 +372,8 @@ class Scanner {
             for (size_t index : sni_index[i - begin]) r.trials.push_back(trials[index]);
             for (size_t index : control_index.at(control_key_of[i - begin]))
                 r.control_trials.push_back(trials[index]);
-            emit(judge_target(r.target, r.ip, "", r.control_sni, r.trials, r.control_trials));
+            emit(judge_target(r.target, r.ip, "", r.control_sni, std::move(r.trials),
+                              r.control_trials));
             r = ReadyTarget{};
         }
     }
@@ -378,6 +391,7 @@ class Scanner {
     const size_t m_window;
     const int m_per_address;
     std::unordered_map<std::string, int> m_in_flight;  // "ip|port" -> connections in flight
+    std::string m_key;                                 // address_key()'s buffer
     double m_start = 0;
     bool m_input_done = false;   // the current chunk's input (all of it without --quic)
     bool m_source_done = false;  // the input itself

@@ -60,15 +60,19 @@ Result<std::optional<ScanTarget>> parse_target_line(std::string_view raw, InputF
 
     ScanTarget target;
     target.port = defaults.port;
-    auto parsed = parse_target(fields[0], defaults.port);
-    if (!parsed) return tl::unexpected(parsed.error());
-    if (parsed->sni.empty())
-        return fail("'" + std::string(fields[0]) + "' is an address, not a name" +
-                    (format == InputFormat::targets
-                         ? " (put addresses in the second field: host,ip,port)"
-                         : " (use --targets FILE with host,ip lines)"));
-    target.host = parsed->sni;
-    target.port = parsed->port;
+    if (is_plain_host_name(fields[0])) {
+        target.host = fields[0];  // what parse_target would return, without its copies
+    } else {
+        auto parsed = parse_target(fields[0], defaults.port);
+        if (!parsed) return tl::unexpected(parsed.error());
+        if (parsed->sni.empty())
+            return fail("'" + std::string(fields[0]) + "' is an address, not a name" +
+                        (format == InputFormat::targets
+                             ? " (put addresses in the second field: host,ip,port)"
+                             : " (use --targets FILE with host,ip lines)"));
+        target.host = std::move(parsed->sni);
+        target.port = parsed->port;
+    }
 
     if (field_count >= 2 && !fields[1].empty()) {
         auto ip = parse_ip_literal(fields[1]);
@@ -103,7 +107,7 @@ Result<TargetReader> TargetReader::open(const std::string& path, InputFormat for
 }
 
 ReadItem TargetReader::next() {
-    std::string line;
+    std::string& line = m_buffer;  // kept: its capacity serves every line
     while (std::getline(*m_in, line)) {
         ++m_line;
         auto parsed = parse_target_line(line, m_format, m_defaults);

@@ -71,6 +71,7 @@ class TargetReader {
     InputFormat m_format = InputFormat::names;
     TargetDefaults m_defaults;
     int m_line = 0;
+    std::string m_buffer;  // the line being read
 };
 
 // Counts the target-bearing lines of a regular file (for the ETA), without keeping

@@ -17,7 +17,7 @@
 
 namespace sniprobe {
 
-Verdict decide(const Diagnosis& d) {
+Verdict decide(const Diagnosis& d, const DecideOptions& options) {
     using namespace verdict;
     static constexpr std::array<Rule, 17> k_rules{
         rule_dns_failure,        // no address: nothing else can be judged
@@ -39,7 +39,7 @@ Verdict decide(const Diagnosis& d) {
         rule_dns_only,            // fine at --ip, DNS points elsewhere
         rule_ok,                  // fine
     };
-    const Facts facts(d);
+    const Facts facts(d, options.evidence_text);
     std::optional<Verdict> found;
     for (Rule rule : k_rules)
         if ((found = rule(facts))) break;

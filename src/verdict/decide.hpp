@@ -12,9 +12,16 @@
 
 namespace sniprobe {
 
+struct DecideOptions {
+    // False when the caller shows evidence ids only (a scan line): the common rules then
+    // leave Evidence::text empty rather than format it. Cause, confidence, summary,
+    // evidence ids and advice are the same either way.
+    bool evidence_text = true;
+};
+
 // Judges a diagnosis (target, resolution, trials, analysis, optional trace, sink, residual).
 // d.verdict is ignored; the caller stores the result there.
-Verdict decide(const Diagnosis& d);
+Verdict decide(const Diagnosis& d, const DecideOptions& options = {});
 
 // One verdict per address family when the trials went to both IPv4 and IPv6 addresses
 // (each judged on its own trials and their analysis); empty otherwise.

@@ -59,8 +59,7 @@ Outcome classify(const Trial& trial) {
 }
 
 int Tally::count(Outcome o) const {
-    auto it = outcomes.find(o);
-    return it == outcomes.end() ? 0 : it->second;
+    return outcomes[static_cast<size_t>(o)];
 }
 
 double Tally::fraction(Outcome o) const {
@@ -92,19 +91,27 @@ std::string Tally::top_alert() const {
     return items.empty() ? std::string{} : items.front().first;
 }
 
+namespace {
+
+void count(Tally& t, const Trial& trial, Outcome outcome) {
+    ++t.trials;
+    if (reached_server(trial)) ++t.reached;
+    if (trial.captured) ++t.captured;
+    ++t.outcomes[static_cast<size_t>(outcome)];
+    if (!trial.ok()) {
+        ++t.failures[std::string(trial.failure.text())];
+        ++t.failure_codes[trial.failure.code()];
+    }
+    if (!trial.alert_received.empty()) ++t.alerts[trial.alert_received];
+}
+
+}  // namespace
+
 Tally tally(const std::vector<Trial>& trials, std::initializer_list<Variant> variants) {
     Tally t;
     for (const Trial& trial : trials) {
         if (std::find(variants.begin(), variants.end(), trial.variant) == variants.end()) continue;
-        ++t.trials;
-        if (reached_server(trial)) ++t.reached;
-        if (trial.captured) ++t.captured;
-        ++t.outcomes[classify(trial)];
-        if (!trial.ok()) {
-            ++t.failures[std::string(trial.failure.text())];
-            ++t.failure_codes[trial.failure.code()];
-        }
-        if (!trial.alert_received.empty()) ++t.alerts[trial.alert_received];
+        count(t, trial, classify(trial));
     }
     return t;
 }
@@ -140,38 +147,70 @@ Forensics forensics_for(const Diagnosis& d, std::initializer_list<Variant> varia
     return f;
 }
 
-Facts::Facts(const Diagnosis& diagnosis) : d(diagnosis) {
+// The variant's own tally, or null for a variant no Facts member counts alone (QUIC).
+Tally* Facts::own_tally(Variant v) {
+    switch (v) {
+        case Variant::sni:
+            return &target;
+        case Variant::no_sni:
+            return &no_sni;
+        case Variant::control_sni:
+            return &control_sni;
+        case Variant::sni_split_tcp:
+            return &split_tcp;
+        case Variant::sni_split_record:
+            return &split_record;
+        case Variant::sni_case:
+            return &sni_case;
+        case Variant::sni_large:
+            return &large;
+        case Variant::control_split_tcp:
+            return &control_split;
+        case Variant::control_large:
+            return &control_large;
+        case Variant::sni_chrome:
+            return &chrome;
+        case Variant::control_chrome:
+            return &control_chrome;
+        case Variant::sni_firefox:
+            return &firefox;
+        case Variant::control_firefox:
+            return &control_firefox;
+        case Variant::sni_ech:
+            return &ech;
+        case Variant::control_ech:
+            return &control_ech;
+        case Variant::http_host:
+            return &http;
+        case Variant::control_http:
+            return &http_control;
+        case Variant::sni_mss:
+            return &mss;
+        case Variant::full_verify:
+            return &full_verify;
+        default:
+            return nullptr;
+    }
+}
+
+// One pass over the trials (a scan judges every target: tallying each group by a pass of
+// its own cost more than the rules): each trial classified once and counted in its
+// variant's tally and the groups it belongs to (controls; all_tls, every TLS variant).
+Facts::Facts(const Diagnosis& diagnosis, bool evidence_texts)
+    : d(diagnosis), evidence_text(evidence_texts) {
     name = !d.target.sni.empty() ? d.target.sni : d.target.host;
-    const auto& trials = d.trials;
-    target = tally(trials, {Variant::sni});
-    controls = tally(trials, {Variant::no_sni, Variant::control_sni});
-    no_sni = tally(trials, {Variant::no_sni});
-    control_sni = tally(trials, {Variant::control_sni});
-    all_tls = tally(trials, {Variant::sni, Variant::no_sni, Variant::control_sni,
-                             Variant::sni_split_tcp, Variant::sni_split_record, Variant::sni_case,
-                             Variant::sni_large, Variant::control_split_tcp, Variant::full_verify,
-                             Variant::control_large, Variant::sni_chrome, Variant::control_chrome,
-                             Variant::sni_firefox, Variant::control_firefox, Variant::sni_mss,
-                             Variant::sni_ech, Variant::control_ech});
-    split_tcp = tally(trials, {Variant::sni_split_tcp});
-    split_record = tally(trials, {Variant::sni_split_record});
-    sni_case = tally(trials, {Variant::sni_case});
-    large = tally(trials, {Variant::sni_large});
-    control_split = tally(trials, {Variant::control_split_tcp});
-    control_large = tally(trials, {Variant::control_large});
-    chrome = tally(trials, {Variant::sni_chrome});
-    control_chrome = tally(trials, {Variant::control_chrome});
-    firefox = tally(trials, {Variant::sni_firefox});
-    control_firefox = tally(trials, {Variant::control_firefox});
-    ech = tally(trials, {Variant::sni_ech});
-    control_ech = tally(trials, {Variant::control_ech});
-    http = tally(trials, {Variant::http_host});
-    http_control = tally(trials, {Variant::control_http});
-    mss = tally(trials, {Variant::sni_mss});
-    full_verify = tally(trials, {Variant::full_verify});
+    for (const Trial& trial : d.trials) {
+        if (trial.captured) any_captured = true;
+        Tally* own = own_tally(trial.variant);
+        if (!own) continue;
+        const Outcome outcome = classify(trial);
+        count(*own, trial, outcome);
+        if (trial.variant == Variant::no_sni || trial.variant == Variant::control_sni)
+            count(controls, trial, outcome);
+        if (trial.variant != Variant::http_host && trial.variant != Variant::control_http)
+            count(all_tls, trial, outcome);
+    }
     target_forensics = forensics_for(d, {Variant::sni});
-    any_captured =
-        std::any_of(trials.begin(), trials.end(), [](const Trial& t) { return t.captured; });
 }
 
 double differential_p(const Tally& target, const Tally& controls, Outcome o) {

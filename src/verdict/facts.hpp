@@ -6,6 +6,8 @@
 // layer, not a failed one, and must never be counted as interference.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <initializer_list>
 #include <map>
 #include <string>
@@ -18,6 +20,7 @@ namespace sniprobe::verdict {
 
 // How one trial ended, from the recorded observation.
 enum class Outcome { ok, connect_failed, reset, timeout, eof, alert, certificate, other };
+inline constexpr size_t k_outcome_count = static_cast<size_t>(Outcome::other) + 1;
 
 // Stable word for an outcome ("reset", ...), for messages.
 const char* outcome_name(Outcome outcome);
@@ -31,12 +34,12 @@ bool reached_server(const Trial& trial);
 // Counts over a group of variants.
 struct Tally {
     int trials = 0;
-    int reached = 0;   // reached_server()
-    int captured = 0;  // trials with packet capture
-    std::map<Outcome, int> outcomes;
-    std::map<std::string, int> failures;       // OONI failure string -> count (for messages)
-    std::map<FailureCode, int> failure_codes;  // the same counts by code (for rules)
-    std::map<std::string, int> alerts;         // alert name -> count
+    int reached = 0;                              // reached_server()
+    int captured = 0;                             // trials with packet capture
+    std::array<int, k_outcome_count> outcomes{};  // by Outcome (a map cost a node each)
+    std::map<std::string, int> failures;          // OONI failure string -> count (for messages)
+    std::map<FailureCode, int> failure_codes;     // the same counts by code (for rules)
+    std::map<std::string, int> alerts;            // alert name -> count
 
     int count(Outcome o) const;
     int ok() const { return count(Outcome::ok); }
@@ -79,8 +82,14 @@ struct Facts {
     Tally ech, control_ech;  // sni_ech, control_ech: sni's hello plus GREASE ECH
     Forensics target_forensics;
     bool any_captured = false;
+    // False when nobody reads the evidence texts (a scan line prints ids only): rules
+    // may then leave Evidence::text empty instead of formatting it.
+    bool evidence_text = true;
 
-    explicit Facts(const Diagnosis& diagnosis);
+    explicit Facts(const Diagnosis& diagnosis, bool evidence_texts = true);
+
+  private:
+    Tally* own_tally(Variant v);
 };
 
 // p of "target fails with `o` more often than the controls".

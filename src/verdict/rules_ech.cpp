@@ -9,6 +9,8 @@
 // network; neither is blamed on the path.
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include "verdict/rules.hpp"
 
 namespace sniprobe::verdict {
@@ -71,6 +73,13 @@ std::string where(const std::vector<const EchCells*>& cells) {
 
 std::optional<Verdict> rule_ech_block(const Facts& f) {
     const auto& trials = f.d.trials;
+    // Without a hello that carried ECH (sni_ech, quic_sni_ech) neither transport can find
+    // anything (judge() needs the ECH cell to have run): the usual case, decided before
+    // the cells' tallies are copied.
+    const bool quic_ech = std::any_of(trials.begin(), trials.end(), [](const Trial& t) {
+        return t.variant == Variant::quic_sni_ech;
+    });
+    if (!f.ech.ran() && !quic_ech) return std::nullopt;
     EchCells tcp{"sni",    "sni_ech", "control_ech", "control_sni",
                  f.target, f.ech,     f.control_ech, f.control_sni};
     EchCells quic{"quic_sni",

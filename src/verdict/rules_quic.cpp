@@ -27,11 +27,11 @@ std::string fallback_advice() {
 std::optional<Verdict> rule_quic_block(const Facts& f) {
     const auto& trials = f.d.trials;
     const Tally sni = tally(trials, {Variant::quic_sni});
+    if (!sni.ran() || !mostly(f.target, f.target.ok())) return std::nullopt;
     const Tally controls = tally(trials, {Variant::quic_control, Variant::quic_no_sni});
     const Tally ping = tally(trials, {Variant::quic_version_ping});
     const Tally followups =
         tally(trials, {Variant::quic_followup_same_port, Variant::quic_followup_new_port});
-    if (!sni.ran() || !mostly(f.target, f.target.ok())) return std::nullopt;
     const int silent_sni = sni.count(Outcome::timeout);
 
     // Residual: the trigger answered, the control name afterwards silent.

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace sniprobe {
 namespace {
 
@@ -136,6 +139,67 @@ TEST(DefaultControlSni, UnrelatedToTheTargetDomain) {
     auto parsed = parse_target("example.com", 443);
     ASSERT_TRUE(parsed);
     EXPECT_EQ(parsed->control_sni, "example.org");
+}
+
+// is_plain_host_name() is the scan's shortcut past parse_target(): every name it accepts
+// must come back from parse_target unchanged (host and SNI, default port), and names
+// parse_target changes, refuses or reads as an address must not be accepted.
+TEST(PlainHostName, AcceptsExactlyWhatParseTargetKeeps) {
+    const std::vector<std::string> inputs = {
+        "example.com",
+        "n1.bench.test",
+        "a",
+        "a-b.c-d.e",
+        "x1.123",
+        "1.2.3.4",
+        "1.2.3",
+        "256.0.0.1",
+        "0.0.0.0",
+        "Example.com",
+        "example.com.",
+        "example..com",
+        ".example.com",
+        "-a.com",
+        "a-.com",
+        "xn--bcher-kva.example",
+        "xn--a.com",
+        "a.xn--p1ai",
+        "b_c.com",
+        "a b.com",
+        " a.com",
+        "a.com:443",
+        "https://a.com",
+        "a.com/x",
+        "[::1]",
+        "::1",
+        "bücher.example",
+        "",
+        ".",
+        "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p",
+        "123abc.com",
+        "a.1a",
+        std::string(63, 'a') + ".com",
+        std::string(64, 'a') + ".com",
+        std::string(60, 'a') + "." + std::string(60, 'b') + "." + std::string(60, 'c') + "." +
+            std::string(60, 'd') + ".e",
+        std::string(60, 'a') + "." + std::string(60, 'b') + "." + std::string(60, 'c') + "." +
+            std::string(60, 'd') + ".efghijklmn"};
+    int accepted = 0;
+    for (const std::string& input : inputs) {
+        SCOPED_TRACE("'" + input + "'");
+        auto parsed = parse_target(input, 443);
+        const bool kept =
+            parsed && parsed->sni == input && parsed->host == input && parsed->port == 443;
+        if (is_plain_host_name(input)) {
+            ++accepted;
+            EXPECT_TRUE(kept);
+        } else if (kept) {
+            // Refusing a name parse_target keeps is allowed (it takes the slow path), but
+            // only for the labels the shortcut leaves out.
+            EXPECT_NE(input.find("xn--"), std::string::npos);
+        }
+    }
+    EXPECT_GE(accepted, 8);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "probe/engine.hpp"
+#include "probe/tls_session.hpp"
 #include "sni_server.hpp"
 #include "support/counting_new.hpp"
 
@@ -27,7 +28,8 @@ struct Counted {
 
 // Runs `probes` forged-hello probes (openssl shape, stop at the ServerHello) and counts
 // the allocations of the whole run on this thread.
-Counted run_counted(uint16_t port, int probes) {
+Counted run_counted(uint16_t port, int probes,
+                    std::optional<forge::Shape> shape = forge::Shape::openssl) {
     std::vector<std::optional<PlannedTrial>> plan;
     for (int i = 0; i < probes; ++i)
         plan.emplace_back(
@@ -37,7 +39,7 @@ Counted run_counted(uint16_t port, int probes) {
     options.concurrency = 4;
     options.timeout_ms = 4000;
     options.depth = HandshakeDepth::server_hello;
-    options.hello_shape = forge::Shape::openssl;
+    options.hello_shape = shape;
     size_t next = 0;
     Counted c;
     TrialSource source = [&]() -> std::optional<PlannedTrial> {
@@ -69,6 +71,40 @@ TEST(EngineAllocations, AProbeAllocatesNothing) {
     EXPECT_EQ(longer.allocations, shorter.allocations)
         << "160 more probes allocated " << (longer.allocations - shorter.allocations)
         << " more times";
+}
+
+// A run of forged hellos makes no SSL object, so it builds no SSL_CTX (each costs as much
+// as two hundred probes); a run of OpenSSL's own hellos builds the one it needs.
+TEST(EngineContexts, ForgedProbesBuildNoTlsContext) {
+    test::SniFilterServer server(server_cert(), ".blocked.test");
+    const long before = TlsContexts::contexts_built();
+    Counted forged = run_counted(server.port(), 20);
+    ASSERT_EQ(forged.ok, 20);
+    EXPECT_EQ(TlsContexts::contexts_built(), before);
+
+    Counted openssl = run_counted(server.port(), 20, std::nullopt);
+    ASSERT_EQ(openssl.finished, 20u);
+    EXPECT_EQ(TlsContexts::contexts_built(), before + 1);
+}
+
+TEST(EngineContexts, ContextsAreBuiltOnFirstUse) {
+    auto lazy = TlsContexts::create("", TlsContexts::TrustStore::on_first_use);
+    ASSERT_TRUE(lazy);
+    EXPECT_FALSE(lazy->built(TlsProfile::handshake));
+    EXPECT_FALSE(lazy->built(TlsProfile::verify));
+    {
+        TlsSession session(*lazy, TlsProfile::handshake, "a.test", "127.0.0.1");
+        EXPECT_EQ(session.advance(), HandshakeStatus::in_progress);
+    }
+    EXPECT_TRUE(lazy->built(TlsProfile::handshake));
+    EXPECT_FALSE(lazy->built(TlsProfile::verify));
+
+    // A trust store to load now is loaded (and a bad one reported) by create().
+    auto eager = TlsContexts::create("", TlsContexts::TrustStore::load);
+    ASSERT_TRUE(eager);
+    EXPECT_TRUE(eager->built(TlsProfile::verify));
+    EXPECT_FALSE(eager->built(TlsProfile::handshake));
+    EXPECT_FALSE(TlsContexts::create("/nonexistent/ca.pem", TlsContexts::TrustStore::load));
 }
 
 }  // namespace

@@ -102,5 +102,38 @@ TEST(ScanRecordWriter, NoVariantsAndRepeatedVariantsMatchTheTree) {
     expect_same(r);
 }
 
+// The writer keeps its buffer from line to line: a short line after a long one carries
+// nothing of it.
+TEST(ScanRecordWriter, ConsecutiveLinesShareNoBytes) {
+    ScanRecord longer = ok_record();
+    longer.target.host = std::string(200, 'a') + ".test";
+    longer.verdict.summary = std::string(300, 's');
+    ScanRecord shorter = ok_record();
+    std::ostringstream out;
+    write_record(out, longer);
+    write_record(out, shorter);
+    write_record(out, longer);
+    EXPECT_EQ(out.str(), record_json(longer) + "\n" + record_json(shorter) + "\n" +
+                             record_json(longer) + "\n");
+}
+
+// Confidences are written from a table of the hundredths: every one of them, and values
+// between them, must still be record_json's bytes.
+TEST(ScanRecordWriter, EveryConfidenceMatchesTheTree) {
+    ScanRecord r = ok_record();
+    for (int k = 0; k <= 100; ++k) {
+        r.verdict.confidence = k / 100.0;
+        expect_same(r);
+        r.verdict.confidence = k / 100.0 + 0.004;
+        expect_same(r);
+        r.verdict.confidence = 0.3 + k * 0.001;
+        expect_same(r);
+    }
+    for (double odd : {-0.5, 1.25, 7.0, 1e-9}) {
+        r.verdict.confidence = odd;
+        expect_same(r);
+    }
+}
+
 }  // namespace
 }  // namespace sniprobe::scan
