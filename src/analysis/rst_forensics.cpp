@@ -439,13 +439,18 @@ std::vector<RstFinding> analyze_rsts(const std::vector<Trial>& trials) {
         if (b.rtt_ms) rtts_by_address[trial.address].push_back(*b.rtt_ms);
         if (b.synack && !by_address.count(trial.address)) by_address[trial.address] = b;
     }
+    // Each address's fastest round trip, once (not once per trial: captures hold many).
+    std::map<std::string, std::pair<double, int>> min_rtt_by_address;
+    for (const auto& [address, rtts] : rtts_by_address)
+        if (static_cast<int>(rtts.size()) >= k_min_rtt_samples)
+            min_rtt_by_address[address] = {*std::min_element(rtts.begin(), rtts.end()),
+                                           static_cast<int>(rtts.size())};
     for (const auto& trial : trials) {
         if (!trial.captured || trial.packets.empty()) continue;
         Baseline b = baseline_of(trial);
-        if (const auto& rtts = rtts_by_address[trial.address];
-            static_cast<int>(rtts.size()) >= k_min_rtt_samples) {
-            b.min_rtt_ms = *std::min_element(rtts.begin(), rtts.end());
-            b.rtt_samples = static_cast<int>(rtts.size());
+        if (auto it = min_rtt_by_address.find(trial.address); it != min_rtt_by_address.end()) {
+            b.min_rtt_ms = it->second.first;
+            b.rtt_samples = it->second.second;
         }
         if (!b.synack) {
             if (auto it = by_address.find(trial.address); it != by_address.end()) {
