@@ -7,6 +7,7 @@ namespace sniprobe {
 namespace {
 
 constexpr char k_anomaly_separator = '\x1f';
+constexpr uint32_t k_frame_escape = 0xffffffffU;
 
 }  // namespace
 
@@ -34,7 +35,16 @@ void FlowList::push_back(const FlowFacts& f) {
     r.anomalies = intern(anomalies);
     r.frames_at = m_frames.size();
     r.frames_count = static_cast<uint32_t>(f.packet_frames.size());
-    m_frames.insert(m_frames.end(), f.packet_frames.begin(), f.packet_frames.end());
+    r.frames_base = f.packet_frames.empty() ? 0 : f.packet_frames.front();
+    for (uint64_t frame : f.packet_frames) {
+        if (frame >= r.frames_base && frame - r.frames_base < k_frame_escape) {
+            m_frames.push_back(static_cast<uint32_t>(frame - r.frames_base));
+        } else {
+            m_frames.push_back(k_frame_escape);
+            m_frames.push_back(static_cast<uint32_t>(frame >> 32));
+            m_frames.push_back(static_cast<uint32_t>(frame & 0xffffffffU));
+        }
+    }
     r.syn = f.syn_frame;
     r.synack = f.synack_frame;
     r.hello = f.hello_frame;
@@ -47,11 +57,12 @@ void FlowList::push_back(const FlowFacts& f) {
     r.by = static_cast<uint8_t>(f.by);
     r.end_origin = f.end_origin ? static_cast<uint8_t>(*f.end_origin) : uint8_t{0xff};
     r.sni_unknown = f.sni_unknown;
+    if (m_ordered) m_order.push_back(static_cast<uint32_t>(m_records.size()));
     m_records.push_back(r);
 }
 
 FlowFacts FlowList::operator[](size_t i) const {
-    const Record& r = m_records[i];
+    const Record& r = record(i);
     FlowFacts f;
     f.trial_id = r.trial_id;
     f.file = text(r.file);
@@ -72,8 +83,16 @@ FlowFacts FlowList::operator[](size_t i) const {
     f.synack_frame = r.synack;
     f.hello_frame = r.hello;
     f.end_frame = r.end;
-    const auto from = m_frames.begin() + static_cast<std::ptrdiff_t>(r.frames_at);
-    f.packet_frames.assign(from, from + r.frames_count);
+    f.packet_frames.reserve(r.frames_count);
+    for (uint64_t at = r.frames_at; f.packet_frames.size() < r.frames_count; ++at) {
+        const uint32_t word = m_frames[at];
+        if (word != k_frame_escape) {
+            f.packet_frames.push_back(r.frames_base + word);
+        } else {
+            f.packet_frames.push_back(uint64_t{m_frames[at + 1]} << 32 | m_frames[at + 2]);
+            at += 2;
+        }
+    }
     const std::string_view anomalies = text(r.anomalies);
     for (size_t at = 0; at < anomalies.size();) {
         const size_t end = anomalies.find(k_anomaly_separator, at);
@@ -84,7 +103,7 @@ FlowFacts FlowList::operator[](size_t i) const {
 }
 
 FlowView FlowList::view(size_t i) const {
-    const Record& r = m_records[i];
+    const Record& r = record(i);
     FlowView f;
     f.trial_id = r.trial_id;
     f.file = text(r.file);
@@ -115,23 +134,24 @@ FlowFacts FlowList::at(size_t i) const {
 }
 
 uint64_t FlowList::first_frame(size_t i) const {
-    const Record& r = m_records[i];
-    return r.frames_count == 0 ? 0 : m_frames[r.frames_at];
+    const Record& r = record(i);
+    return r.frames_count == 0 ? 0 : r.frames_base;
 }
 
 void FlowList::set_end_origin(size_t i, RstOrigin origin) {
-    m_records[i].end_origin = static_cast<uint8_t>(origin);
+    record(i).end_origin = static_cast<uint8_t>(origin);
 }
 
 void FlowList::set_trial_id(size_t i, int id) {
-    m_records[i].trial_id = id;
+    record(i).trial_id = id;
 }
 
 void FlowList::permute(const std::vector<size_t>& order) {
-    std::vector<Record> records;
-    records.reserve(order.size());
-    for (size_t i : order) records.push_back(m_records[i]);
-    m_records = std::move(records);
+    std::vector<uint32_t> next;
+    next.reserve(order.size());
+    for (size_t i : order) next.push_back(m_ordered ? m_order[i] : static_cast<uint32_t>(i));
+    m_order = std::move(next);
+    m_ordered = true;
 }
 
 }  // namespace sniprobe

@@ -82,9 +82,8 @@ struct FlowView {
 // frame numbers in one shared array. Reads give a FlowFacts by value.
 class FlowList {
   public:
-    size_t size() const { return m_records.size(); }
-    bool empty() const { return m_records.empty(); }
-    void reserve(size_t n) { m_records.reserve(n); }
+    size_t size() const { return m_ordered ? m_order.size() : m_records.size(); }
+    bool empty() const { return size() == 0; }
     void push_back(const FlowFacts& f);
     FlowFacts operator[](size_t i) const;
     FlowFacts at(size_t i) const;
@@ -93,7 +92,7 @@ class FlowList {
 
     // A cheap read for loops over every flow (no texts copied).
     FlowView view(size_t i) const;
-    FlowOutcome outcome(size_t i) const { return static_cast<FlowOutcome>(m_records[i].outcome); }
+    FlowOutcome outcome(size_t i) const { return static_cast<FlowOutcome>(record(i).outcome); }
     uint64_t first_frame(size_t i) const;
 
     void set_end_origin(size_t i, RstOrigin origin);
@@ -124,11 +123,34 @@ class FlowList {
     const_iterator end() const { return {this, size()}; }
 
   private:
+    // A vector in fixed chunks: growing never copies what is there, nor holds twice it.
+    template <typename T>
+    class Chunked {
+      public:
+        static constexpr size_t k_chunk = 4096;
+        size_t size() const { return m_size; }
+        void push_back(const T& value) {
+            if (m_size % k_chunk == 0) {
+                m_chunks.emplace_back();
+                m_chunks.back().reserve(k_chunk);
+            }
+            m_chunks.back().push_back(value);
+            ++m_size;
+        }
+        const T& operator[](size_t i) const { return m_chunks[i / k_chunk][i % k_chunk]; }
+        T& operator[](size_t i) { return m_chunks[i / k_chunk][i % k_chunk]; }
+
+      private:
+        std::vector<std::vector<T>> m_chunks;
+        size_t m_size = 0;
+    };
+
     struct Record {
         uint32_t file = 0, client = 0, server = 0, sni = 0, hello_shape = 0, detail = 0,
                  icmp_router = 0, anomalies = 0;  // text ids; 0 = ""
         uint32_t frames_count = 0;
-        uint64_t frames_at = 0;  // into m_frames
+        uint64_t frames_at = 0;    // into m_frames
+        uint64_t frames_base = 0;  // the first packet frame; m_frames holds offsets from it
         uint64_t syn = 0, synack = 0, hello = 0, end = 0;
         int trial_id = 0;
         uint16_t client_port = 0, server_port = 0;
@@ -140,8 +162,15 @@ class FlowList {
     uint32_t intern(std::string_view s);
     std::string_view text(uint32_t id) const { return m_texts[id]; }
 
-    std::vector<Record> m_records;
-    std::vector<uint64_t> m_frames;
+    const Record& record(size_t i) const { return m_records[m_ordered ? m_order[i] : i]; }
+    Record& record(size_t i) { return m_records[m_ordered ? m_order[i] : i]; }
+
+    Chunked<Record> m_records;  // in the order flows were added
+    bool m_ordered = false;     // permuted: flow k is m_records[m_order[k]]
+    std::vector<uint32_t> m_order;
+    // Packet frames as offsets from the flow's first; one that does not fit is the escape
+    // word followed by the frame's high and low halves.
+    Chunked<uint32_t> m_frames;
     std::vector<std::string> m_texts{std::string()};
     std::unordered_map<std::string, uint32_t> m_ids;
 };

@@ -101,5 +101,42 @@ TEST(FlowList, PermuteAndUpdate) {
     EXPECT_EQ(list[0].sni, "example.test");  // the rest untouched
 }
 
+// Frame numbers are kept as 32-bit offsets from the flow's first: any other order or
+// distance (a capture of billions of frames) still comes back exactly.
+TEST(FlowList, FramesOfAnyOrderAndDistance) {
+    FlowList list;
+    FlowFacts f = sample(2);
+    f.packet_frames = {5'000'000'000ULL,
+                       3,
+                       5'000'000'001ULL,
+                       uint64_t{1} << 40,
+                       5'000'000'000ULL + 0xfffffffeULL,
+                       5'000'000'000ULL + 0xffffffffULL};
+    list.push_back(sample(1));
+    list.push_back(f);
+    list.push_back(sample(3));
+    expect_same(list[0], sample(1));
+    expect_same(list[1], f);
+    expect_same(list[2], sample(3));
+    EXPECT_EQ(list.first_frame(1), 5'000'000'000ULL);
+}
+
+// More than one chunk of flows, reordered twice and added to after.
+TEST(FlowList, ManyFlowsReorderedThenAddedTo) {
+    FlowList list;
+    constexpr int k_flows = 10000;
+    for (int i = 0; i < k_flows; ++i) list.push_back(sample(i));
+    std::vector<size_t> reverse(k_flows);
+    for (size_t k = 0; k < reverse.size(); ++k) reverse[k] = reverse.size() - 1 - k;
+    list.permute(reverse);
+    list.permute(reverse);  // back as added
+    list.permute({1, 0});   // only the first two flows are kept, swapped
+    ASSERT_EQ(list.size(), 2U);
+    list.push_back(sample(k_flows));
+    expect_same(list[0], sample(1));
+    expect_same(list[1], sample(0));
+    expect_same(list[2], sample(k_flows));
+}
+
 }  // namespace
 }  // namespace sniprobe
