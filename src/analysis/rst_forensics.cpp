@@ -87,10 +87,8 @@ std::vector<size_t> suspects_of(const Trial& trial) {
     for (size_t i = 0; i < trial.packets.size(); ++i) {
         const auto& p = trial.packets[i];
         if (!inbound(p)) continue;
-        if (is_rst(p))
-            out.push_back(i);
-        else if (is_fin(p) && !server_payload && !trial.server_hello_seen)
-            out.push_back(i);
+        const bool early_fin = is_fin(p) && !server_payload && !trial.server_hello_seen;
+        if (is_rst(p) || early_fin) out.push_back(i);
         if (p.payload_len > 0 && !is_rst(p)) server_payload = true;
     }
     return out;

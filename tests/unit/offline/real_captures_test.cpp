@@ -17,7 +17,7 @@ const std::string k_real = std::string(SNIPROBE_TEST_DATA) + "/realworld/";
 
 CaptureAnalysis analyse(std::vector<std::string> files) {
     for (auto& f : files)
-        if (f.find('/') == std::string::npos) f = k_real + f;
+        if (f.find('/') == std::string::npos) f.insert(0, k_real);
     CaptureAnalysis c = offline::read_captures(files);
     offline::judge_captures(c);
     return c;
