@@ -105,6 +105,7 @@ struct NamePlan {
     std::vector<trace::TraceObservation> observations;
     size_t addresses = 0, comparisons_left_out = 0;
     size_t own_judged = 0, own_not_judged = 0;
+    std::map<std::string_view, size_t> own_outcomes;  // every own handshake, judged or not
 };
 
 NamePlan plan_name(const CaptureAnalysis& c, const FlowIndex& index, const std::string& name,
@@ -158,6 +159,7 @@ NamePlan plan_name(const CaptureAnalysis& c, const FlowIndex& index, const std::
             observations.push_back(std::move(o));
         }
         if (!counts_for_verdict(f)) continue;
+        if (target) ++plan.own_outcomes[to_name(f.outcome)];
         // Beyond the judged sample (AnalyzeOptions): listed and counted, not judged.
         const auto at = trial_at(c.trials, f.trial_id);
         if (!at) {
@@ -256,11 +258,15 @@ NameVerdict judge_name(const CaptureAnalysis& c, NamePlan&& plan) {
     // Every own flow read (a small capture): counted as before, hellos that do not count
     // for the verdict included.
     const size_t own_judged = plan.own_not_judged == 0 ? own.size() : plan.own_judged;
-    if (plan.own_not_judged > 0)
+    if (plan.own_not_judged > 0) {
+        std::string all;
+        for (const auto& [outcome, n] : plan.own_outcomes)
+            all += fmt::format("{}{} {}", all.empty() ? "" : ", ", outcome, n);
         d.notes.push_back(
             fmt::format("the verdict reads {} of these {} handshakes, the earliest of each server "
-                        "address and outcome; the others are listed, not judged",
-                        plan.own_judged, plan.own_judged + plan.own_not_judged));
+                        "address and outcome; the others are listed, not judged (all of them: {})",
+                        plan.own_judged, plan.own_judged + plan.own_not_judged, all));
+    }
     d.notes.push_back(fmt::format(
         "from {} flow{} in the capture; {} to compare with", own.size(), own.size() == 1 ? "" : "s",
         d.trials.size() > own_judged
