@@ -232,9 +232,11 @@ TEST(RealCaptures, JudgedSampleKeepsTheVerdict) {
     ASSERT_EQ(s.diagnosis.verdict.evidence.size(), w.diagnosis.verdict.evidence.size());
     for (size_t i = 0; i < s.diagnosis.verdict.evidence.size(); ++i)
         EXPECT_EQ(s.diagnosis.verdict.evidence[i].id, w.diagnosis.verdict.evidence[i].id);
-    EXPECT_TRUE(std::any_of(
-        s.diagnosis.notes.begin(), s.diagnosis.notes.end(),
-        [](const std::string& n) { return n.find("reads 1 of these 2") != std::string::npos; }));
+    EXPECT_TRUE(
+        std::any_of(s.diagnosis.notes.begin(), s.diagnosis.notes.end(), [](const std::string& n) {
+            return n.find("reads 1 of these 2") != std::string::npos &&
+                   n.find("(all of them: alert 2)") != std::string::npos;
+        }));
     EXPECT_TRUE(
         std::none_of(w.diagnosis.notes.begin(), w.diagnosis.notes.end(),
                      [](const std::string& n) { return n.find("reads") != std::string::npos; }));
