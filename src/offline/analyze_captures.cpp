@@ -79,17 +79,20 @@ void most_common_port(const FlowList& list, const std::vector<size_t>& flows, ui
 
 // Flow indexes by server name and by server address, so each name's verdict reads its own
 // flows and its addresses' flows, not the whole capture once per name.
-struct FlowIndex {
-    std::map<std::string, std::vector<size_t>, std::less<>> by_name, by_address;
+// What each name's plan reads of every flow at its addresses, read from the FlowList
+// once: a shared address carries the flows of many names.
+struct FlowBrief {
+    std::string_view sni;  // a view into the FlowList
+    int trial_at = -1;     // position in CaptureAnalysis::trials; -1: not judged
+    FlowOutcome outcome = FlowOutcome::not_tls;
+    bool counts = false;  // counts_for_verdict()
+    bool probe = false;   // a TTL-limited hello
 };
 
-// The position in CaptureAnalysis::trials of flow `id`'s trial (sorted by id), if judged.
-std::optional<size_t> trial_at(const std::vector<Trial>& trials, int id) {
-    auto it = std::lower_bound(trials.begin(), trials.end(), id,
-                               [](const Trial& t, int value) { return t.id < value; });
-    if (it == trials.end() || it->id != id) return std::nullopt;
-    return static_cast<size_t>(it - trials.begin());
-}
+struct FlowIndex {
+    std::map<std::string, std::vector<size_t>, std::less<>> by_name, by_address;
+    std::vector<FlowBrief> briefs;  // by flow index
+};
 
 // Flows with other names to the same addresses that one name's verdict compares with: the
 // differential needs tens, not the thousands a shared (CDN) address may carry, and each is
@@ -147,22 +150,22 @@ NamePlan plan_name(const CaptureAnalysis& c, const FlowIndex& index, const std::
     std::sort(at_addresses.begin(), at_addresses.end());
     size_t comparisons = 0;
     for (size_t i : at_addresses) {
-        const FlowView f = c.flows.view(i);
+        const FlowBrief& f = index.briefs[i];
         if (f.outcome == FlowOutcome::not_tls) continue;
         const bool target = nameless ? f.sni.empty() : f.sni == name;
-        if (f.probe_ttl) {
+        if (f.probe) {
+            const FlowView probe = c.flows.view(i);
             trace::TraceObservation o;
-            o.ttl = *f.probe_ttl;
+            o.ttl = *probe.probe_ttl;
             o.role = target ? trace::NameRole::target : trace::NameRole::control;
-            o.outcome = trace_outcome(f);
-            o.router = f.icmp_router;
+            o.outcome = trace_outcome(probe);
+            o.router = probe.icmp_router;
             observations.push_back(std::move(o));
         }
-        if (!counts_for_verdict(f)) continue;
+        if (!f.counts) continue;
         if (target) ++plan.own_outcomes[to_name(f.outcome)];
         // Beyond the judged sample (AnalyzeOptions): listed and counted, not judged.
-        const auto at = trial_at(c.trials, f.trial_id);
-        if (!at) {
+        if (f.trial_at < 0) {
             if (target) ++plan.own_not_judged;
             continue;
         }
@@ -178,7 +181,7 @@ NamePlan plan_name(const CaptureAnalysis& c, const FlowIndex& index, const std::
             variant = Variant::control_sni;
             if (d.target.control_sni.empty()) d.target.control_sni = f.sni;
         }
-        plan.picks.emplace_back(*at, variant);
+        plan.picks.emplace_back(static_cast<size_t>(f.trial_at), variant);
     }
     plan.addresses = addresses.size();
     return plan;
@@ -480,8 +483,16 @@ void judge_captures(CaptureAnalysis& c) {
     std::set<std::string, std::less<>> names, nameless_addresses;
     std::map<std::string, AddressSummary, std::less<>> by_address;
     FlowIndex index;
+    index.briefs.resize(c.flows.size());
+    for (size_t j = 0; j < c.trials.size(); ++j)
+        index.briefs[static_cast<size_t>(c.trials[j].id)].trial_at = static_cast<int>(j);
     for (size_t i = 0; i < c.flows.size(); ++i) {
         const FlowView f = c.flows.view(i);
+        FlowBrief& brief = index.briefs[i];
+        brief.sni = f.sni;
+        brief.outcome = f.outcome;
+        brief.counts = counts_for_verdict(f);
+        brief.probe = f.probe_ttl.has_value();
         auto at = index.by_address.find(f.server);
         if (at == index.by_address.end()) at = index.by_address.emplace(f.server, 0).first;
         at->second.push_back(i);
