@@ -8,19 +8,57 @@
 # Then runs analyze once and prints capture MB/s (file size / wall time) and max RSS.
 # Goal (issue 11): >= 200 MB/s with max RSS < 128 MiB.
 # Usage: bench/analyze_throughput.sh SNIPROBE_BINARY [SIZE_MB (default 1024, max 4096)] [BULK]
+#        bench/analyze_throughput.sh SNIPROBE_BINARY flows [FLOWS (default 200000)]
+# The second form (many flows) writes FLOWS short flows, the same handshakes without bulk
+# data (tests/perf/many_flows_pcap.py), and runs analyze twice, text and --json, printing
+# MB/s, flows/s and max RSS for each: there the cost is per flow, not per byte.
 # ANALYZE_BENCH_CAPTURE=/tmp/x.pcap keeps the generated capture there and reuses it on the
-# next run (same SIZE_MB and BULK), so repeated runs time the analyser only; delete it after.
+# next run (same arguments), so repeated runs time the analyser only; delete it after.
 set -euo pipefail
-SNIPROBE="${1:?usage: $0 SNIPROBE_BINARY [SIZE_MB] [BULK]}"
-size_mb="${2:-1024}"
-bulk="${3:-400}"
-((size_mb >= 1 && size_mb <= 4096)) || { echo "SIZE_MB must be 1..4096"; exit 2; }
-((bulk >= 0 && bulk <= 5000)) || { echo "BULK must be 0..5000"; exit 2; }
+SNIPROBE="${1:?usage: $0 SNIPROBE_BINARY [SIZE_MB] [BULK] | flows [FLOWS]}"
 here="$(cd "$(dirname "$0")" && pwd)"
 template="$here/../tests/data/realworld/zeek_tls-missing-intermediate.pcap"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sniprobe-analyze-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 capture="${ANALYZE_BENCH_CAPTURE:-$work/big.pcap}"
+
+if [[ "${2:-}" == flows ]]; then
+  flows="${3:-200000}"
+  ((flows >= 1 && flows <= 1000000)) || { echo "FLOWS must be 1..1000000"; exit 2; }
+  [[ -n "${ANALYZE_BENCH_CAPTURE:-}" && -s "$capture" ]] ||
+    python3 "$here/../tests/perf/many_flows_pcap.py" "$template" "$capture" "$flows"
+  bytes=$(stat -c %s "$capture")
+  cat "$capture" > /dev/null
+  for mode in text json; do
+    args=(analyze "$capture")
+    [[ $mode == json ]] && args+=(--json)
+    start=$(date +%s.%N)
+    /usr/bin/time -f "%M %U %S" -o "$work/rss" "$SNIPROBE" "${args[@]}" > "$work/out" || {
+      rc=$?; ((rc == 1)) || { echo "analyze failed ($rc)"; exit 1; }
+    }
+    end=$(date +%s.%N)
+    read -r rss_kib user_s sys_s < <(tail -1 "$work/rss")
+    python3 - "$mode" "$bytes" "$start" "$end" "$rss_kib" "$user_s" "$sys_s" "$flows" \
+      "$(stat -c %s "$work/out")" <<'PY'
+import sys
+mode, size, start, end = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+rss, cpu = int(sys.argv[5]), float(sys.argv[6]) + float(sys.argv[7])
+flows, report = int(sys.argv[8]), int(sys.argv[9])
+secs = end - start
+print(f"{mode:>4}: {size / 1e6:.0f} MB, {flows} flows in {secs:.2f} s = "
+      f"{size / 1e6 / secs:.0f} MB/s, {flows / secs:.0f} flows/s; cpu {cpu:.2f} s "
+      f"({size / 1e6 / max(cpu, 1e-9):.0f} MB per CPU second); max RSS {rss / 1024:.1f} MiB; "
+      f"report {report / 1e6:.0f} MB")
+PY
+  done
+  echo "goal: >= 200 MB/s, max RSS < 128 MiB"
+  exit 0
+fi
+
+size_mb="${2:-1024}"
+bulk="${3:-400}"
+((size_mb >= 1 && size_mb <= 4096)) || { echo "SIZE_MB must be 1..4096"; exit 2; }
+((bulk >= 0 && bulk <= 5000)) || { echo "BULK must be 0..5000"; exit 2; }
 
 [[ -n "${ANALYZE_BENCH_CAPTURE:-}" && -s "$capture" ]] ||
 python3 - "$template" "$capture" "$size_mb" "$bulk" <<'PY'

@@ -12,6 +12,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libexpected-dev libfmt-dev zlib1g-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev
+  time  # /usr/bin/time: peak RSS in bench/analyze_throughput.sh and tests/perf/
   # the lab and its checks
   nginx-light libnginx-mod-stream openssl iproute2 iptables procps tshark nghttp2-client curl jq
   python3

@@ -87,10 +87,8 @@ std::vector<size_t> suspects_of(const Trial& trial) {
     for (size_t i = 0; i < trial.packets.size(); ++i) {
         const auto& p = trial.packets[i];
         if (!inbound(p)) continue;
-        if (is_rst(p))
-            out.push_back(i);
-        else if (is_fin(p) && !server_payload && !trial.server_hello_seen)
-            out.push_back(i);
+        const bool early_fin = is_fin(p) && !server_payload && !trial.server_hello_seen;
+        if (is_rst(p) || early_fin) out.push_back(i);
         if (p.payload_len > 0 && !is_rst(p)) server_payload = true;
     }
     return out;
@@ -439,13 +437,18 @@ std::vector<RstFinding> analyze_rsts(const std::vector<Trial>& trials) {
         if (b.rtt_ms) rtts_by_address[trial.address].push_back(*b.rtt_ms);
         if (b.synack && !by_address.count(trial.address)) by_address[trial.address] = b;
     }
+    // Each address's fastest round trip, once (not once per trial: captures hold many).
+    std::map<std::string, std::pair<double, int>> min_rtt_by_address;
+    for (const auto& [address, rtts] : rtts_by_address)
+        if (static_cast<int>(rtts.size()) >= k_min_rtt_samples)
+            min_rtt_by_address[address] = {*std::min_element(rtts.begin(), rtts.end()),
+                                           static_cast<int>(rtts.size())};
     for (const auto& trial : trials) {
         if (!trial.captured || trial.packets.empty()) continue;
         Baseline b = baseline_of(trial);
-        if (const auto& rtts = rtts_by_address[trial.address];
-            static_cast<int>(rtts.size()) >= k_min_rtt_samples) {
-            b.min_rtt_ms = *std::min_element(rtts.begin(), rtts.end());
-            b.rtt_samples = static_cast<int>(rtts.size());
+        if (auto it = min_rtt_by_address.find(trial.address); it != min_rtt_by_address.end()) {
+            b.min_rtt_ms = it->second.first;
+            b.rtt_samples = it->second.second;
         }
         if (!b.synack) {
             if (auto it = by_address.find(trial.address); it != by_address.end()) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include "analysis/analyze.hpp"
@@ -27,7 +28,7 @@ bool at_initial_ttl(uint8_t ttl) {
 
 // A flow the verdict should count: a TLS hello that was sent (or a TLS port that never
 // let it be sent), and not a TTL-limited hello that expired on the way.
-bool counts_for_verdict(const FlowFacts& f) {
+bool counts_for_verdict(const FlowView& f) {
     if (f.outcome == FlowOutcome::not_tls || f.outcome == FlowOutcome::silent_client) return false;
     if (f.sni_unknown) return false;  // cut before the SNI: neither the name nor a control
     // A TTL-limited hello counts only where something answered it: one that expired or
@@ -39,7 +40,7 @@ bool counts_for_verdict(const FlowFacts& f) {
     return true;
 }
 
-std::string trace_outcome(const FlowFacts& f) {
+std::string trace_outcome(const FlowView& f) {
     // A reset or an answer beats the time-exceeded: a box before the hop where the hello
     // expired still saw it and reacted.
     switch (f.outcome) {
@@ -65,9 +66,9 @@ std::string trace_outcome(const FlowFacts& f) {
     }
 }
 
-void most_common_port(const std::vector<const FlowFacts*>& flows, uint16_t& port) {
+void most_common_port(const FlowList& list, const std::vector<size_t>& flows, uint16_t& port) {
     std::map<uint16_t, int> counts;
-    for (const auto* f : flows) ++counts[f->server_port];
+    for (size_t i : flows) ++counts[list.view(i).server_port];
     int best = 0;
     for (const auto& [p, n] : counts)
         if (n > best) {
@@ -78,8 +79,19 @@ void most_common_port(const std::vector<const FlowFacts*>& flows, uint16_t& port
 
 // Flow indexes by server name and by server address, so each name's verdict reads its own
 // flows and its addresses' flows, not the whole capture once per name.
+// What each name's plan reads of every flow at its addresses, read from the FlowList
+// once: a shared address carries the flows of many names.
+struct FlowBrief {
+    std::string_view sni;  // a view into the FlowList
+    int trial_at = -1;     // position in CaptureAnalysis::trials; -1: not judged
+    FlowOutcome outcome = FlowOutcome::not_tls;
+    bool counts = false;  // counts_for_verdict()
+    bool probe = false;   // a TTL-limited hello
+};
+
 struct FlowIndex {
-    std::map<std::string, std::vector<size_t>> by_name, by_address;
+    std::map<std::string, std::vector<size_t>, std::less<>> by_name, by_address;
+    std::vector<FlowBrief> briefs;  // by flow index
 };
 
 // Flows with other names to the same addresses that one name's verdict compares with: the
@@ -91,10 +103,12 @@ constexpr size_t k_max_comparison_flows = 256;
 // copied for all but the last, which takes it (trials are the bulk of analyze's memory).
 struct NamePlan {
     NameVerdict nv;
-    std::vector<const FlowFacts*> own;
-    std::vector<std::pair<size_t, Variant>> picks;  // trial id, as which variant
+    std::vector<size_t> own;                        // flow indexes
+    std::vector<std::pair<size_t, Variant>> picks;  // position in trials, as which variant
     std::vector<trace::TraceObservation> observations;
     size_t addresses = 0, comparisons_left_out = 0;
+    size_t own_judged = 0, own_not_judged = 0;
+    std::map<std::string_view, size_t> own_outcomes;  // every own handshake, judged or not
 };
 
 NamePlan plan_name(const CaptureAnalysis& c, const FlowIndex& index, const std::string& name,
@@ -104,25 +118,25 @@ NamePlan plan_name(const CaptureAnalysis& c, const FlowIndex& index, const std::
     nv.name = name;
     Diagnosis& d = nv.diagnosis;
     // The name's flows and its server addresses.
-    std::set<std::string> addresses;
-    std::vector<const FlowFacts*>& own = plan.own;
+    std::set<std::string, std::less<>> addresses;
+    std::vector<size_t>& own = plan.own;
     static const std::vector<size_t> k_none;
     auto found = nameless ? index.by_address.find(name) : index.by_name.find(name);
     const auto& candidates =
         found != (nameless ? index.by_address.end() : index.by_name.end()) ? found->second : k_none;
     for (size_t i : candidates) {
-        const auto& f = c.flows[i];
+        const FlowView f = c.flows.view(i);
         const bool mine =
             nameless ? (f.sni.empty() && !f.sni_unknown && f.server == name) : f.sni == name;
         if (!mine || f.outcome == FlowOutcome::not_tls) continue;
-        own.push_back(&f);
+        own.push_back(i);
         nv.flows.push_back(f.trial_id);
-        addresses.insert(f.server);
+        if (!addresses.contains(f.server)) addresses.emplace(f.server);
     }
     d.target.input = name;
     d.target.host = name;
     d.target.sni = nameless ? "" : name;
-    most_common_port(own, d.target.port);
+    most_common_port(c.flows, own, d.target.port);
     for (const auto& a : addresses)
         d.resolution.addresses.push_back(
             AddressInfo{a, a.find(':') != std::string::npos ? "ipv6" : "ipv4", "capture"});
@@ -130,24 +144,32 @@ NamePlan plan_name(const CaptureAnalysis& c, const FlowIndex& index, const std::
     std::vector<trace::TraceObservation>& observations = plan.observations;
     std::vector<size_t> at_addresses;
     for (const auto& a : addresses) {
-        const auto& flows = index.by_address.at(a);
+        const auto& flows = index.by_address.find(a)->second;
         at_addresses.insert(at_addresses.end(), flows.begin(), flows.end());
     }
     std::sort(at_addresses.begin(), at_addresses.end());
     size_t comparisons = 0;
     for (size_t i : at_addresses) {
-        const auto& f = c.flows[i];
+        const FlowBrief& f = index.briefs[i];
         if (f.outcome == FlowOutcome::not_tls) continue;
         const bool target = nameless ? f.sni.empty() : f.sni == name;
-        if (f.probe_ttl) {
+        if (f.probe) {
+            const FlowView probe = c.flows.view(i);
             trace::TraceObservation o;
-            o.ttl = *f.probe_ttl;
+            o.ttl = *probe.probe_ttl;
             o.role = target ? trace::NameRole::target : trace::NameRole::control;
-            o.outcome = trace_outcome(f);
-            o.router = f.icmp_router;
+            o.outcome = trace_outcome(probe);
+            o.router = probe.icmp_router;
             observations.push_back(std::move(o));
         }
-        if (!counts_for_verdict(f)) continue;
+        if (!f.counts) continue;
+        if (target) ++plan.own_outcomes[to_name(f.outcome)];
+        // Beyond the judged sample (AnalyzeOptions): listed and counted, not judged.
+        if (f.trial_at < 0) {
+            if (target) ++plan.own_not_judged;
+            continue;
+        }
+        if (target) ++plan.own_judged;
         if (!target && ++comparisons > k_max_comparison_flows) {
             ++plan.comparisons_left_out;
             continue;
@@ -159,14 +181,14 @@ NamePlan plan_name(const CaptureAnalysis& c, const FlowIndex& index, const std::
             variant = Variant::control_sni;
             if (d.target.control_sni.empty()) d.target.control_sni = f.sni;
         }
-        plan.picks.emplace_back(static_cast<size_t>(f.trial_id), variant);
+        plan.picks.emplace_back(static_cast<size_t>(f.trial_at), variant);
     }
     plan.addresses = addresses.size();
     return plan;
 }
 
 // The verdict of a planned name whose trials have been filled in.
-NameVerdict judge_name(NamePlan&& plan) {
+NameVerdict judge_name(const CaptureAnalysis& c, NamePlan&& plan) {
     NameVerdict nv = std::move(plan.nv);
     Diagnosis& d = nv.diagnosis;
     const auto& own = plan.own;
@@ -207,10 +229,10 @@ NameVerdict judge_name(NamePlan&& plan) {
     if (!observations.empty()) d.trace = trace::summarize_trace(observations);
     int warned = 0;
     std::string warning;
-    for (const auto* f : own)
-        if (f->detail.starts_with("warning ")) {
+    for (size_t i : own)
+        if (const FlowView f = c.flows.view(i); f.detail.starts_with("warning ")) {
             ++warned;
-            warning = f->detail.substr(0, f->detail.find(','));
+            warning = f.detail.substr(0, f.detail.find(','));
         }
     if (warned > 0)
         d.notes.push_back(fmt::format(
@@ -220,9 +242,10 @@ NameVerdict judge_name(NamePlan&& plan) {
                 ? ": the server has no configuration for this name and answered with its default"
                 : ""));
     d.verdict = decide(d);
-    const bool client_certificate = std::any_of(own.begin(), own.end(), [](const FlowFacts* f) {
-        return f->outcome == FlowOutcome::alert &&
-               f->detail.find("CertificateRequest") != std::string::npos;
+    const bool client_certificate = std::any_of(own.begin(), own.end(), [&](size_t i) {
+        const FlowView f = c.flows.view(i);
+        return f.outcome == FlowOutcome::alert &&
+               f.detail.find("CertificateRequest") != std::string::npos;
     });
     if (client_certificate && d.verdict.cause == Cause::tls_alert)
         d.verdict.advice.insert(
@@ -235,40 +258,58 @@ NameVerdict judge_name(NamePlan&& plan) {
             "{} more flows with other names to the same address{} "
             "are not compared (the first {} are)",
             plan.comparisons_left_out, plan.addresses == 1 ? "" : "es", k_max_comparison_flows));
+    // Every own flow read (a small capture): counted as before, hellos that do not count
+    // for the verdict included.
+    const size_t own_judged = plan.own_not_judged == 0 ? own.size() : plan.own_judged;
+    if (plan.own_not_judged > 0) {
+        std::string all;
+        for (const auto& [outcome, n] : plan.own_outcomes)
+            all += fmt::format("{}{} {}", all.empty() ? "" : ", ", outcome, n);
+        d.notes.push_back(
+            fmt::format("the verdict reads {} of these {} handshakes, the earliest of each server "
+                        "address and outcome; the others are listed, not judged (all of them: {})",
+                        plan.own_judged, plan.own_judged + plan.own_not_judged, all));
+    }
     d.notes.push_back(fmt::format(
         "from {} flow{} in the capture; {} to compare with", own.size(), own.size() == 1 ? "" : "s",
-        d.trials.size() > own.size()
-            ? fmt::format("{} other flows to the same address", d.trials.size() - own.size())
+        d.trials.size() > own_judged
+            ? fmt::format("{} other flows to the same address", d.trials.size() - own_judged)
             : std::string("no other names")));
     return nv;
 }
 
 }  // namespace
 
-CaptureSide capture_side(const std::vector<Trial>& trials) {
-    int client = 0, server = 0, middle = 0;
-    for (const auto& t : trials) {
-        const PacketRecord* syn = nullptr;
-        const PacketRecord* synack = nullptr;
-        for (const auto& p : t.packets) {
-            if (!syn && p.direction == Direction::outbound && p.flags == tcp_flag::syn) syn = &p;
-            if (!synack && p.direction == Direction::inbound &&
-                (p.flags & (tcp_flag::syn | tcp_flag::ack)) == (tcp_flag::syn | tcp_flag::ack))
-                synack = &p;
-        }
-        if (!syn || !synack) continue;
-        const bool c = at_initial_ttl(syn->ttl), s = at_initial_ttl(synack->ttl);
-        // Both at an initial TTL (one host, or one LAN) counts as the client's side.
-        if (c)
-            ++client;
-        else if (s)
-            ++server;
-        else
-            ++middle;
+void SideTally::add(const Trial& t) {
+    const PacketRecord* syn = nullptr;
+    const PacketRecord* synack = nullptr;
+    for (const auto& p : t.packets) {
+        if (!syn && p.direction == Direction::outbound && p.flags == tcp_flag::syn) syn = &p;
+        if (!synack && p.direction == Direction::inbound &&
+            (p.flags & (tcp_flag::syn | tcp_flag::ack)) == (tcp_flag::syn | tcp_flag::ack))
+            synack = &p;
     }
+    if (!syn || !synack) return;
+    const bool c = at_initial_ttl(syn->ttl), s = at_initial_ttl(synack->ttl);
+    // Both at an initial TTL (one host, or one LAN) counts as the client's side.
+    if (c)
+        ++client;
+    else if (s)
+        ++server;
+    else
+        ++middle;
+}
+
+CaptureSide SideTally::side() const {
     if (client + server + middle == 0) return CaptureSide::unknown;
     if (client >= server && client >= middle) return CaptureSide::client;
     return server >= middle ? CaptureSide::server : CaptureSide::middle;
+}
+
+CaptureSide capture_side(const std::vector<Trial>& trials) {
+    SideTally tally;
+    for (const auto& t : trials) tally.add(t);
+    return tally.side();
 }
 
 std::vector<RstFinding> client_rst_findings(const std::vector<Trial>& trials) {
@@ -312,17 +353,44 @@ std::vector<RstFinding> client_rst_findings(const std::vector<Trial>& trials) {
 CaptureAnalysis read_captures(const std::vector<std::string>& paths,
                               const AnalyzeOptions& options) {
     CaptureAnalysis c;
-    std::vector<FinishedFlow> finished;
+    std::map<std::string, size_t> file_order;
+    for (size_t i = 0; i < paths.size(); ++i) file_order.emplace(paths[i], i);
+    // Each flow is packed as it ends; only the judged sample keeps its whole trial.
+    std::vector<std::pair<size_t, uint64_t>> begins;  // (file, first frame) per flow
+    std::vector<size_t> judged_flow;                  // flow index of each trial kept
+    std::unordered_map<std::string, size_t> per_group;
+    SideTally side;
     size_t non_tls = 0;
     FlowTracker tracker(
         [&](FinishedFlow&& f) {
             if (f.facts.outcome == FlowOutcome::not_tls && ++non_tls > options.max_non_tls_flows)
                 return;
-            if (finished.size() >= options.max_flows) {
+            if (c.flows.size() >= options.max_flows) {
                 ++c.anomalies["flows_over_limit"];
                 return;
             }
-            finished.push_back(std::move(f));
+            for (const auto& a : f.facts.anomalies) ++c.anomalies[a];
+            side.add(f.trial);
+            // The judged sample: the first flows of each name, address, outcome and side
+            // (TTL-limited hellos and non-TLS flows all), within the overall cap.
+            bool whole = judged_flow.size() < options.max_judged_flows;
+            if (whole && !f.facts.probe_ttl && f.facts.outcome != FlowOutcome::not_tls) {
+                const std::string group =
+                    fmt::format("{}\n{}\n{}\n{}\n{}", f.facts.sni, f.facts.server,
+                                static_cast<int>(f.facts.outcome), static_cast<int>(f.facts.by),
+                                f.facts.sni_unknown);
+                whole = ++per_group[group] <= options.judged_per_group;
+            }
+            if (whole) {
+                judged_flow.push_back(c.flows.size());
+                c.trials.push_back(std::move(f.trial));
+            } else {
+                ++c.flows_not_judged;
+            }
+            const auto file = file_order.find(f.facts.file);
+            begins.emplace_back(file == file_order.end() ? paths.size() : file->second,
+                                f.facts.packet_frames.empty() ? 0 : f.facts.packet_frames.front());
+            c.flows.push_back(f.facts);
         },
         options.limits);
     for (const auto& path : paths) {
@@ -368,83 +436,108 @@ CaptureAnalysis read_captures(const std::vector<std::string>& paths,
     if (non_tls > options.max_non_tls_flows)
         c.notes.push_back(fmt::format("{} non-TLS flows with resets; the first {} are listed",
                                       non_tls, options.max_non_tls_flows));
-    std::map<std::string, size_t> file_order;
-    for (size_t i = 0; i < paths.size(); ++i) file_order.emplace(paths[i], i);
-    std::sort(finished.begin(), finished.end(), [&](const FinishedFlow& a, const FinishedFlow& b) {
-        auto first = [](const FinishedFlow& f) {
-            return f.facts.packet_frames.empty() ? 0 : f.facts.packet_frames.front();
-        };
-        return std::make_pair(file_order[a.facts.file], first(a)) <
-               std::make_pair(file_order[b.facts.file], first(b));
-    });
-    for (auto& f : finished) {
-        const int id = static_cast<int>(c.trials.size());
-        f.trial.id = id;
-        f.facts.trial_id = id;
-        for (const auto& a : f.facts.anomalies) ++c.anomalies[a];
-        c.trials.push_back(std::move(f.trial));
-        c.flows.push_back(std::move(f.facts));
-    }
-    c.side = capture_side(c.trials);
+    if (c.flows_not_judged > 0)
+        c.notes.push_back(fmt::format(
+            "{} of {} flows are listed but not judged: the verdicts read the first {} of each "
+            "name, server address and outcome (at most {} in all)",
+            c.flows_not_judged, c.flows.size(), options.judged_per_group,
+            options.max_judged_flows));
+    // Numbered in the order they began (file, then first frame).
+    std::vector<size_t> order(c.flows.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return begins[a] < begins[b]; });
+    std::vector<int> id_of(order.size());
+    for (size_t k = 0; k < order.size(); ++k) id_of[order[k]] = static_cast<int>(k);
+    c.flows.permute(order);
+    for (size_t k = 0; k < c.flows.size(); ++k) c.flows.set_trial_id(k, static_cast<int>(k));
+    for (size_t j = 0; j < c.trials.size(); ++j) c.trials[j].id = id_of[judged_flow[j]];
+    std::sort(c.trials.begin(), c.trials.end(),
+              [](const Trial& a, const Trial& b) { return a.id < b.id; });
+    c.side = side.side();
     return c;
 }
 
 void judge_captures(CaptureAnalysis& c) {
-    // Who sent the RST that ended each flow, by the same forensics (all TLS flows at once,
-    // so round trips and IP IDs compare across connections as in diagnose).
+    // Who sent the RST that ended each flow, by the same forensics (all judged TLS flows at
+    // once, so round trips and IP IDs compare across connections as in diagnose). The
+    // trials move in and back: no copies.
     {
+        std::vector<size_t> from;
         std::vector<Trial> tls;
-        for (const auto& f : c.flows)
-            if (f.outcome == FlowOutcome::reset)
-                tls.push_back(c.trials[static_cast<size_t>(f.trial_id)]);
-        for (const auto& r : analyze_rsts(tls)) {
-            auto& f = c.flows[static_cast<size_t>(r.trial_id)];
+        for (size_t j = 0; j < c.trials.size(); ++j)
+            if (c.flows.outcome(static_cast<size_t>(c.trials[j].id)) == FlowOutcome::reset) {
+                from.push_back(j);
+                tls.push_back(std::move(c.trials[j]));
+            }
+        const auto findings = analyze_rsts(tls);
+        for (size_t k = 0; k < tls.size(); ++k) c.trials[from[k]] = std::move(tls[k]);
+        for (const auto& r : findings) {
+            const auto i = static_cast<size_t>(r.trial_id);
+            const FlowFacts f = c.flows[i];
             const auto index = static_cast<size_t>(r.packet_index);
             if (index < f.packet_frames.size() && f.packet_frames[index] == f.end_frame)
-                f.end_origin = r.origin;
+                c.flows.set_end_origin(i, r.origin);
         }
     }
-    std::set<std::string> names, nameless_addresses;
-    std::map<std::string, AddressSummary> by_address;
-    for (const auto& f : c.flows) {
+    std::set<std::string, std::less<>> names, nameless_addresses;
+    std::map<std::string, AddressSummary, std::less<>> by_address;
+    FlowIndex index;
+    index.briefs.resize(c.flows.size());
+    for (size_t j = 0; j < c.trials.size(); ++j)
+        index.briefs[static_cast<size_t>(c.trials[j].id)].trial_at = static_cast<int>(j);
+    for (size_t i = 0; i < c.flows.size(); ++i) {
+        const FlowView f = c.flows.view(i);
+        FlowBrief& brief = index.briefs[i];
+        brief.sni = f.sni;
+        brief.outcome = f.outcome;
+        brief.counts = counts_for_verdict(f);
+        brief.probe = f.probe_ttl.has_value();
+        auto at = index.by_address.find(f.server);
+        if (at == index.by_address.end()) at = index.by_address.emplace(f.server, 0).first;
+        at->second.push_back(i);
+        if (!f.sni.empty()) {
+            auto named = index.by_name.find(f.sni);
+            if (named == index.by_name.end()) named = index.by_name.emplace(f.sni, 0).first;
+            named->second.push_back(i);
+        }
         if (f.outcome == FlowOutcome::not_tls) continue;
         if (!counts_for_verdict(f) && !f.probe_ttl) continue;
-        if (f.sni.empty())
-            nameless_addresses.insert(f.server);
-        else
-            names.insert(f.sni);
-        auto& a = by_address[f.server];
-        a.address = f.server;
-        ++a.names[f.sni.empty() ? "(no SNI)" : f.sni][std::string(to_name(f.outcome))];
-    }
-    FlowIndex index;
-    for (size_t i = 0; i < c.flows.size(); ++i) {
-        index.by_address[c.flows[i].server].push_back(i);
-        if (!c.flows[i].sni.empty()) index.by_name[c.flows[i].sni].push_back(i);
+        if (f.sni.empty()) {
+            if (!nameless_addresses.contains(f.server)) nameless_addresses.emplace(f.server);
+        } else if (!names.contains(f.sni)) {
+            names.emplace(f.sni);
+        }
+        auto summary = by_address.find(f.server);
+        if (summary == by_address.end()) {
+            summary = by_address.emplace(f.server, AddressSummary{}).first;
+            summary->second.address = f.server;
+        }
+        ++summary->second.names[f.sni.empty() ? "(no SNI)" : std::string(f.sni)]
+                               [std::string(to_name(f.outcome))];
     }
     std::vector<NamePlan> plans;
     for (const auto& n : names) plans.push_back(plan_name(c, index, n, false));
     for (const auto& a : nameless_addresses) plans.push_back(plan_name(c, index, a, true));
     std::vector<int> readers(c.trials.size(), 0);
     for (const auto& plan : plans)
-        for (const auto& [id, variant] : plan.picks) ++readers[id];
+        for (const auto& [at, variant] : plan.picks) ++readers[at];
+    std::vector<Trial> others;
+    for (const auto& t : c.trials)
+        if (c.flows.outcome(static_cast<size_t>(t.id)) == FlowOutcome::not_tls) others.push_back(t);
     for (auto& plan : plans) {
         auto& trials = plan.nv.diagnosis.trials;
         trials.reserve(plan.picks.size());
-        for (const auto& [id, variant] : plan.picks) {
-            if (--readers[id] == 0)
-                trials.push_back(std::move(c.trials[id]));  // its last reader takes it
+        for (const auto& [at, variant] : plan.picks) {
+            if (--readers[at] == 0)
+                trials.push_back(std::move(c.trials[at]));  // its last reader takes it
             else
-                trials.push_back(c.trials[id]);
+                trials.push_back(c.trials[at]);
             trials.back().variant = variant;
         }
-        c.names.push_back(judge_name(std::move(plan)));
+        c.names.push_back(judge_name(c, std::move(plan)));
     }
     for (auto& [address, summary] : by_address) c.addresses.push_back(std::move(summary));
-    std::vector<Trial> others;
-    for (const auto& f : c.flows)
-        if (f.outcome == FlowOutcome::not_tls)
-            others.push_back(c.trials[static_cast<size_t>(f.trial_id)]);
     c.other_rsts = analyze_rsts(others);
 }
 

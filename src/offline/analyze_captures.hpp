@@ -19,6 +19,11 @@ struct AnalyzeOptions {
     FlowLimits limits;
     size_t max_flows = 200000;       // flows kept for the report; later ones are counted only
     size_t max_non_tls_flows = 200;  // non-TLS flows kept for their RST forensics
+    // The verdicts read whole trials (packets, certificate) of a bounded sample: the first
+    // judged_per_group flows of each (name, server address, outcome, side), at most
+    // max_judged_flows in all. The others are listed (FlowList) and counted, not judged.
+    size_t judged_per_group = 512;
+    size_t max_judged_flows = 16384;
 };
 
 // Reads every file in order (one capture, each flow within its own file; "-" = stdin) and follows
@@ -33,6 +38,13 @@ void judge_captures(CaptureAnalysis& capture);
 
 // Which side the capture was taken on, from the TTLs of each flow's SYN and SYN-ACK.
 CaptureSide capture_side(const std::vector<Trial>& trials);
+
+// capture_side() one flow at a time, as flows end.
+struct SideTally {
+    int client = 0, server = 0, middle = 0;
+    void add(const Trial& trial);
+    CaptureSide side() const;
+};
 
 // The forensics of RSTs sent in the client's name: each trial mirrored (the client's SYN
 // as the sender's baseline) and judged by analysis/'s RST forensics.

@@ -4,14 +4,20 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <ostream>
+#include <set>
 
 namespace sniprobe {
 namespace {
 
-const FlowFacts* flow_of(const CaptureAnalysis& c, int trial_id) {
-    if (trial_id < 0 || static_cast<size_t>(trial_id) >= c.flows.size()) return nullptr;
-    return &c.flows[static_cast<size_t>(trial_id)];
+// Flow rows listed per name before "... more flows": flows with evidence (an RST or FIN
+// finding, an anomaly) are listed beyond it too.
+constexpr size_t k_flow_rows = 50;
+
+std::optional<FlowFacts> flow_of(const CaptureAnalysis& c, int trial_id) {
+    if (trial_id < 0 || static_cast<size_t>(trial_id) >= c.flows.size()) return std::nullopt;
+    return c.flows[static_cast<size_t>(trial_id)];
 }
 
 std::string frame_text(uint64_t frame) {
@@ -34,7 +40,7 @@ void write_findings(std::ostream& out, const CaptureAnalysis& c,
                     const std::vector<RstFinding>& findings) {
     bool header = false;
     for (const auto& r : findings) {
-        const FlowFacts* f = flow_of(c, r.trial_id);
+        const auto f = flow_of(c, r.trial_id);
         if (!f || r.packet_index < 0 ||
             static_cast<size_t>(r.packet_index) >= f->packet_frames.size())
             continue;
@@ -59,9 +65,18 @@ void write_flows(std::ostream& out, const CaptureAnalysis& c, const NameVerdict&
     out << "\nflows (frame numbers as Wireshark shows them)\n";
     out << fmt::format("  {:>4}  {:<30} {:>6} {:>6} {:>6} {:>6}  {}\n", "flow", "client -> server",
                        "SYN", "SYNACK", "hello", "end", "outcome");
+    std::set<int> evidence;
+    for (const auto& r : n.diagnosis.analysis.rsts) evidence.insert(r.trial_id);
+    size_t listed = 0, more = 0;
     for (int id : n.flows) {
-        const FlowFacts* f = flow_of(c, id);
-        if (!f) continue;
+        if (id < 0 || static_cast<size_t>(id) >= c.flows.size()) continue;
+        if (listed >= k_flow_rows && !evidence.contains(id) &&
+            !c.flows.view(static_cast<size_t>(id)).has_anomalies) {
+            ++more;
+            continue;
+        }
+        ++listed;
+        const auto f = flow_of(c, id);
         out << fmt::format(
             "  {:>4}  {:<30} {:>6} {:>6} {:>6} {:>6}  {}\n", id,
             fmt::format("{}:{} -> {}:{}", f->client, f->client_port, f->server, f->server_port),
@@ -71,6 +86,7 @@ void write_flows(std::ostream& out, const CaptureAnalysis& c, const NameVerdict&
         if (!f->anomalies.empty())
             out << fmt::format("        anomalies: {}\n", fmt::join(f->anomalies, ", "));
     }
+    if (more > 0) out << fmt::format("  ... {} more flows (--json lists them all)\n", more);
     write_findings(out, c, n.diagnosis.analysis.rsts);
 }
 
@@ -100,8 +116,9 @@ void write_capture_text(std::ostream& out, const CaptureAnalysis& c, const TextO
         }
     }
     bool others = false;
-    for (const auto& f : c.flows) {
-        if (f.outcome != FlowOutcome::not_tls) continue;
+    for (size_t i = 0; i < c.flows.size(); ++i) {
+        if (c.flows.outcome(i) != FlowOutcome::not_tls) continue;
+        const FlowView f = c.flows.view(i);
         if (!others) out << "\nnon-TLS flows with resets\n";
         others = true;
         out << fmt::format("  flow {} {}:{} -> {}:{}, first reset by {} (frame {})\n", f.trial_id,

@@ -5,8 +5,11 @@
 // reader of one trial sees why it failed without cross-referencing.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <map>
 #include <ostream>
 #include <sstream>
+#include <string_view>
 
 #include "model/offline.hpp"
 #include "report/json_names.hpp"
@@ -327,28 +330,99 @@ void write_array_member(std::ostream& out, const char* key, const Items& items, 
     out << (first ? "]" : "\n  ]");
 }
 
-json flow_json(const FlowFacts& f) {
-    auto frame = [](uint64_t n) { return n != 0 ? json(n) : json(nullptr); };
-    json frames = {{"syn", frame(f.syn_frame)},
-                   {"syn_ack", frame(f.synack_frame)},
-                   {"client_hello", frame(f.hello_frame)},
-                   {"end", frame(f.end_frame)},
-                   {"packets", f.packet_frames}};
-    return {{"id", f.trial_id},
-            {"file", f.file},
-            {"client", f.client},
-            {"client_port", f.client_port},
-            {"server", f.server},
-            {"server_port", f.server_port},
-            {"server_name", nullable(f.sni)},
-            {"hello_shape", nullable(f.hello_shape)},
-            {"outcome", to_name(f.outcome)},
-            {"by", nullable(std::string(to_name(f.by)))},
-            {"detail", nullable(f.detail)},
-            {"probe_ttl", nullable(f.probe_ttl)},
-            {"icmp_router", nullable(f.icmp_router)},
-            {"frames", std::move(frames)},
-            {"anomalies", f.anomalies}};
+// A JSON string as dump() writes it: plain ASCII as is, anything else through the library
+// (escapes, invalid UTF-8 replaced).
+void append_string(std::string& out, std::string_view s) {
+    const bool plain = std::all_of(s.begin(), s.end(), [](char ch) {
+        return ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\';
+    });
+    if (plain) {
+        out += '"';
+        out += s;
+        out += '"';
+    } else {
+        out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+}
+
+void append_nullable(std::string& out, std::string_view s) {
+    if (s.empty())
+        out += "null";
+    else
+        append_string(out, s);
+}
+
+// The flows member, written straight from the FlowList: the same bytes write_nested()
+// gives flow_json(), without a JSON tree per flow (captures hold 200,000 flows).
+void write_flows_member(std::ostream& out, const FlowList& flows) {
+    out << ",\n  \"flows\": [";
+    std::string buf;
+    buf.reserve(size_t{1} << 16);
+    auto frame = [&](uint64_t n) {
+        if (n != 0)
+            buf += std::to_string(n);
+        else
+            buf += "null";
+    };
+    for (size_t i = 0; i < flows.size(); ++i) {
+        const FlowFacts f = flows[i];
+        buf += i == 0 ? "\n    {\n      \"id\": " : ",\n    {\n      \"id\": ";
+        buf += std::to_string(f.trial_id);
+        buf += ",\n      \"file\": ";
+        append_string(buf, f.file);
+        buf += ",\n      \"client\": ";
+        append_string(buf, f.client);
+        buf += ",\n      \"client_port\": ";
+        buf += std::to_string(f.client_port);
+        buf += ",\n      \"server\": ";
+        append_string(buf, f.server);
+        buf += ",\n      \"server_port\": ";
+        buf += std::to_string(f.server_port);
+        buf += ",\n      \"server_name\": ";
+        append_nullable(buf, f.sni);
+        buf += ",\n      \"hello_shape\": ";
+        append_nullable(buf, f.hello_shape);
+        buf += ",\n      \"outcome\": ";
+        append_string(buf, to_name(f.outcome));
+        buf += ",\n      \"by\": ";
+        append_nullable(buf, to_name(f.by));
+        buf += ",\n      \"detail\": ";
+        append_nullable(buf, f.detail);
+        buf += ",\n      \"probe_ttl\": ";
+        if (f.probe_ttl)
+            buf += std::to_string(*f.probe_ttl);
+        else
+            buf += "null";
+        buf += ",\n      \"icmp_router\": ";
+        append_nullable(buf, f.icmp_router);
+        buf += ",\n      \"frames\": {\n        \"syn\": ";
+        frame(f.syn_frame);
+        buf += ",\n        \"syn_ack\": ";
+        frame(f.synack_frame);
+        buf += ",\n        \"client_hello\": ";
+        frame(f.hello_frame);
+        buf += ",\n        \"end\": ";
+        frame(f.end_frame);
+        buf += ",\n        \"packets\": [";
+        for (size_t k = 0; k < f.packet_frames.size(); ++k) {
+            buf += k == 0 ? "\n          " : ",\n          ";
+            buf += std::to_string(f.packet_frames[k]);
+        }
+        buf += f.packet_frames.empty() ? "]" : "\n        ]";
+        buf += "\n      },\n      \"anomalies\": [";
+        for (size_t k = 0; k < f.anomalies.size(); ++k) {
+            buf += k == 0 ? "\n        " : ",\n        ";
+            append_string(buf, f.anomalies[k]);
+        }
+        buf += f.anomalies.empty() ? "]" : "\n      ]";
+        buf += "\n    }";
+        if (buf.size() >= (size_t{1} << 16) - 4096) {
+            out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+            buf.clear();
+        }
+    }
+    buf += flows.empty() ? "]" : "\n  ]";
+    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
 }
 
 }  // namespace
@@ -367,7 +441,7 @@ void write_capture_json(std::ostream& out, const CaptureAnalysis& c) {
                       {"anomalies", c.anomalies},
                       {"notes", c.notes}},
                  1);
-    write_array_member(out, "flows", c.flows, flow_json);
+    write_flows_member(out, c.flows);
     // A name's diagnosis lists every flow it was judged from: its trials are written one
     // at a time too, where the marker stands in the rest of the diagnosis.
     out << ",\n  \"names\": [";
@@ -388,9 +462,15 @@ void write_capture_json(std::ostream& out, const CaptureAnalysis& c) {
         out.write(text.data(), static_cast<std::streamsize>(at + key.size()));
         out << '[';
         const auto& trials = n.diagnosis.trials;
+        // Each trial's findings, in their order: one pass, not one per trial.
+        std::map<int, std::vector<RstFinding>> findings;
+        for (const auto& f : n.diagnosis.analysis.rsts) findings[f.trial_id].push_back(f);
+        static const std::vector<RstFinding> k_none;
         for (size_t t = 0; t < trials.size(); ++t) {
             out << (t == 0 ? "\n          " : ",\n          ");
-            write_nested(out, trial_json(trials[t], n.diagnosis.analysis.rsts), 5);
+            const auto found = findings.find(trials[t].id);
+            write_nested(
+                out, trial_json(trials[t], found != findings.end() ? found->second : k_none), 5);
         }
         out << (trials.empty() ? "]" : "\n        ]");
         out << text.substr(at + marker.size());

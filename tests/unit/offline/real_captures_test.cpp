@@ -17,7 +17,7 @@ const std::string k_real = std::string(SNIPROBE_TEST_DATA) + "/realworld/";
 
 CaptureAnalysis analyse(std::vector<std::string> files) {
     for (auto& f : files)
-        if (f.find('/') == std::string::npos) f = k_real + f;
+        if (f.find('/') == std::string::npos) f.insert(0, k_real);
     CaptureAnalysis c = offline::read_captures(files);
     offline::judge_captures(c);
     return c;
@@ -208,6 +208,41 @@ TEST(LabCaptures, HenanInjectionWithAControlName) {
     EXPECT_EQ(d.verdict.cause, Cause::sni_reset);
     EXPECT_EQ(d.target.control_sni, "ok.test");
     EXPECT_TRUE(cites(d.verdict, "E_RST_SIGNATURE"));
+}
+
+// A capture with more flows than the judged sample: every flow is still listed, the
+// verdict reads the first of each name, address and outcome, and says so; it is the
+// verdict (cause, evidence) the whole capture gets.
+TEST(RealCaptures, JudgedSampleKeepsTheVerdict) {
+    const std::string file = k_real + "zeek_tls-protocol-version-alert.pcap";
+    CaptureAnalysis whole = offline::read_captures({file});
+    offline::judge_captures(whole);
+    offline::AnalyzeOptions options;
+    options.judged_per_group = 1;
+    CaptureAnalysis sample = offline::read_captures({file}, options);
+    EXPECT_EQ(sample.flows.size(), 2U);
+    EXPECT_EQ(sample.trials.size(), 1U);
+    EXPECT_EQ(sample.flows_not_judged, 1U);
+    offline::judge_captures(sample);
+    const auto& w = name(whole, "tls13.crypto.mozilla.org");
+    const auto& s = name(sample, "tls13.crypto.mozilla.org");
+    EXPECT_EQ(s.flows, w.flows);  // both flows listed under the name
+    EXPECT_EQ(s.diagnosis.trials.size(), 1U);
+    EXPECT_EQ(s.diagnosis.verdict.cause, w.diagnosis.verdict.cause);
+    ASSERT_EQ(s.diagnosis.verdict.evidence.size(), w.diagnosis.verdict.evidence.size());
+    for (size_t i = 0; i < s.diagnosis.verdict.evidence.size(); ++i)
+        EXPECT_EQ(s.diagnosis.verdict.evidence[i].id, w.diagnosis.verdict.evidence[i].id);
+    EXPECT_TRUE(
+        std::any_of(s.diagnosis.notes.begin(), s.diagnosis.notes.end(), [](const std::string& n) {
+            return n.find("reads 1 of these 2") != std::string::npos &&
+                   n.find("(all of them: alert 2)") != std::string::npos;
+        }));
+    EXPECT_TRUE(
+        std::none_of(w.diagnosis.notes.begin(), w.diagnosis.notes.end(),
+                     [](const std::string& n) { return n.find("reads") != std::string::npos; }));
+    // Side and anomalies come from every flow, judged or not.
+    EXPECT_EQ(sample.side, whole.side);
+    EXPECT_EQ(sample.anomalies, whole.anomalies);
 }
 
 }  // namespace
