@@ -16,6 +16,7 @@
 #include "analysis/rst_forensics.hpp"
 #include "capture/link_frame.hpp"
 #include "offline/capture_reader.hpp"
+#include "offline/reservoir.hpp"
 #include "trace/trace.hpp"
 #include "verdict/decide.hpp"
 
@@ -266,8 +267,8 @@ NameVerdict judge_name(const CaptureAnalysis& c, NamePlan&& plan) {
         for (const auto& [outcome, n] : plan.own_outcomes)
             all += fmt::format("{}{} {}", all.empty() ? "" : ", ", outcome, n);
         d.notes.push_back(
-            fmt::format("the verdict reads {} of these {} handshakes, the earliest of each server "
-                        "address and outcome; the others are listed, not judged (all of them: {})",
+            fmt::format("the verdict reads {} of these {} handshakes, a uniform sample of each "
+                        "server address's; the others are listed, not judged (all of them: {})",
                         plan.own_judged, plan.own_judged + plan.own_not_judged, all));
     }
     d.notes.push_back(fmt::format(
@@ -358,7 +359,12 @@ CaptureAnalysis read_captures(const std::vector<std::string>& paths,
     // Each flow is packed as it ends; only the judged sample keeps its whole trial.
     std::vector<std::pair<size_t, uint64_t>> begins;  // (file, first frame) per flow
     std::vector<size_t> judged_flow;                  // flow index of each trial kept
-    std::unordered_map<std::string, size_t> per_group;
+    // Per (name, server address): its sample, and the c.trials slot of each sampled flow.
+    struct Group {
+        Reservoir sample;
+        std::vector<size_t> slots;
+    };
+    std::unordered_map<std::string, Group> per_group;
     SideTally side;
     size_t non_tls = 0;
     FlowTracker tracker(
@@ -371,21 +377,34 @@ CaptureAnalysis read_captures(const std::vector<std::string>& paths,
             }
             for (const auto& a : f.facts.anomalies) ++c.anomalies[a];
             side.add(f.trial);
-            // The judged sample: the first flows of each name, address, outcome and side
-            // (TTL-limited hellos and non-TLS flows all), within the overall cap.
-            bool whole = judged_flow.size() < options.max_judged_flows;
-            if (whole && !f.facts.probe_ttl && f.facts.outcome != FlowOutcome::not_tls) {
-                const std::string group =
-                    fmt::format("{}\n{}\n{}\n{}\n{}", f.facts.sni, f.facts.server,
-                                static_cast<int>(f.facts.outcome), static_cast<int>(f.facts.by),
-                                f.facts.sni_unknown);
-                whole = ++per_group[group] <= options.judged_per_group;
-            }
-            if (whole) {
-                judged_flow.push_back(c.flows.size());
-                c.trials.push_back(std::move(f.trial));
+            // The judged sample: a uniform sample (reservoir) of each name and server
+            // address's flows, so the verdict's rates are those of all its flows; TTL-limited
+            // hellos and non-TLS flows are all kept, within the overall cap.
+            const size_t flow_index = c.flows.size();
+            if (f.facts.probe_ttl || f.facts.outcome == FlowOutcome::not_tls) {
+                if (judged_flow.size() < options.max_judged_flows) {
+                    judged_flow.push_back(flow_index);
+                    c.trials.push_back(std::move(f.trial));
+                } else {
+                    ++c.flows_not_judged;
+                }
             } else {
-                ++c.flows_not_judged;
+                Group& g = per_group[fmt::format("{}\n{}\n{}", f.facts.sni, f.facts.server,
+                                                 f.facts.sni_unknown)];
+                const auto slot = g.sample.offer(options.judged_per_group,
+                                                 judged_flow.size() < options.max_judged_flows);
+                if (slot && *slot == g.slots.size()) {  // a new slot
+                    g.slots.push_back(c.trials.size());
+                    judged_flow.push_back(flow_index);
+                    c.trials.push_back(std::move(f.trial));
+                } else {
+                    // This flow, or the one it replaces, is left out of the sample.
+                    ++c.flows_not_judged;
+                    if (slot) {
+                        judged_flow[g.slots[*slot]] = flow_index;
+                        c.trials[g.slots[*slot]] = std::move(f.trial);
+                    }
+                }
             }
             const auto file = file_order.find(f.facts.file);
             begins.emplace_back(file == file_order.end() ? paths.size() : file->second,
@@ -438,8 +457,8 @@ CaptureAnalysis read_captures(const std::vector<std::string>& paths,
                                       non_tls, options.max_non_tls_flows));
     if (c.flows_not_judged > 0)
         c.notes.push_back(fmt::format(
-            "{} of {} flows are listed but not judged: the verdicts read the first {} of each "
-            "name, server address and outcome (at most {} in all)",
+            "{} of {} flows are listed but not judged: the verdicts read a uniform sample of "
+            "{} flows of each name and server address (at most {} in all)",
             c.flows_not_judged, c.flows.size(), options.judged_per_group,
             options.max_judged_flows));
     // Numbered in the order they began (file, then first frame).

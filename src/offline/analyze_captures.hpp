@@ -19,10 +19,11 @@ struct AnalyzeOptions {
     FlowLimits limits;
     size_t max_flows = 200000;       // flows kept for the report; later ones are counted only
     size_t max_non_tls_flows = 200;  // non-TLS flows kept for their RST forensics
-    // The verdicts read whole trials (packets, certificate) of a bounded sample: the first
-    // judged_per_group flows of each (name, server address, outcome, side), at most
-    // max_judged_flows in all. The others are listed (FlowList) and counted, not judged.
-    size_t judged_per_group = 512;
+    // The verdicts read whole trials (packets, certificate) of a bounded sample: a uniform
+    // sample (reservoir, fixed seed) of judged_per_group flows of each (name, server
+    // address), so rates are unbiased, at most max_judged_flows in all. The others are
+    // listed (FlowList) and counted, not judged.
+    size_t judged_per_group = 2048;
     size_t max_judged_flows = 16384;
 };
 
