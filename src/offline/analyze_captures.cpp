@@ -99,6 +99,16 @@ struct FlowIndex {
 // differential needs tens, not the thousands a shared (CDN) address may carry, and each is
 // a copy per name.
 constexpr size_t k_max_comparison_flows = 256;
+// And all names together: a server-side capture of a host with thousands of names would
+// otherwise copy 256 flows for each. Beyond 64 names each compares with fewer, never
+// fewer than k_min_comparison_flows.
+constexpr size_t k_comparison_budget = 16384;
+constexpr size_t k_min_comparison_flows = 4;
+
+size_t comparisons_per_name(size_t names) {
+    if (names == 0) return k_max_comparison_flows;
+    return std::clamp(k_comparison_budget / names, k_min_comparison_flows, k_max_comparison_flows);
+}
 
 // One name's flows, chosen before any trial is copied: a trial read by several names is
 // copied for all but the last, which takes it (trials are the bulk of analyze's memory).
@@ -107,14 +117,15 @@ struct NamePlan {
     std::vector<size_t> own;                        // flow indexes
     std::vector<std::pair<size_t, Variant>> picks;  // position in trials, as which variant
     std::vector<trace::TraceObservation> observations;
-    size_t addresses = 0, comparisons_left_out = 0;
+    size_t addresses = 0, comparisons_left_out = 0, max_comparisons = 0;
     size_t own_judged = 0, own_not_judged = 0;
     std::map<std::string_view, size_t> own_outcomes;  // every own handshake, judged or not
 };
 
 NamePlan plan_name(const CaptureAnalysis& c, const FlowIndex& index, const std::string& name,
-                   bool nameless) {
+                   bool nameless, size_t max_comparisons) {
     NamePlan plan;
+    plan.max_comparisons = max_comparisons;
     NameVerdict& nv = plan.nv;
     nv.name = name;
     Diagnosis& d = nv.diagnosis;
@@ -171,7 +182,7 @@ NamePlan plan_name(const CaptureAnalysis& c, const FlowIndex& index, const std::
             continue;
         }
         if (target) ++plan.own_judged;
-        if (!target && ++comparisons > k_max_comparison_flows) {
+        if (!target && ++comparisons > max_comparisons) {
             ++plan.comparisons_left_out;
             continue;
         }
@@ -258,7 +269,7 @@ NameVerdict judge_name(const CaptureAnalysis& c, NamePlan&& plan) {
         d.notes.push_back(fmt::format(
             "{} more flows with other names to the same address{} "
             "are not compared (the first {} are)",
-            plan.comparisons_left_out, plan.addresses == 1 ? "" : "es", k_max_comparison_flows));
+            plan.comparisons_left_out, plan.addresses == 1 ? "" : "es", plan.max_comparisons));
     // Every own flow read (a small capture): counted as before, hellos that do not count
     // for the verdict included.
     const size_t own_judged = plan.own_not_judged == 0 ? own.size() : plan.own_judged;
@@ -391,8 +402,11 @@ CaptureAnalysis read_captures(const std::vector<std::string>& paths,
             } else {
                 Group& g = per_group[fmt::format("{}\n{}\n{}", f.facts.sni, f.facts.server,
                                                  f.facts.sni_unknown)];
+                // The overall cap spares each name and address its first few flows: a name
+                // late in a capture of thousands is judged too, not left with none.
                 const auto slot = g.sample.offer(options.judged_per_group,
-                                                 judged_flow.size() < options.max_judged_flows);
+                                                 judged_flow.size() < options.max_judged_flows ||
+                                                     g.slots.size() < options.judged_at_least);
                 if (slot && *slot == g.slots.size()) {  // a new slot
                     g.slots.push_back(c.trials.size());
                     judged_flow.push_back(flow_index);
@@ -536,8 +550,10 @@ void judge_captures(CaptureAnalysis& c) {
                                [std::string(to_name(f.outcome))];
     }
     std::vector<NamePlan> plans;
-    for (const auto& n : names) plans.push_back(plan_name(c, index, n, false));
-    for (const auto& a : nameless_addresses) plans.push_back(plan_name(c, index, a, true));
+    const size_t max_comparisons = comparisons_per_name(names.size() + nameless_addresses.size());
+    for (const auto& n : names) plans.push_back(plan_name(c, index, n, false, max_comparisons));
+    for (const auto& a : nameless_addresses)
+        plans.push_back(plan_name(c, index, a, true, max_comparisons));
     std::vector<int> readers(c.trials.size(), 0);
     for (const auto& plan : plans)
         for (const auto& [at, variant] : plan.picks) ++readers[at];

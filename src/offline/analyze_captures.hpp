@@ -25,6 +25,9 @@ struct AnalyzeOptions {
     // listed (FlowList) and counted, not judged.
     size_t judged_per_group = 2048;
     size_t max_judged_flows = 16384;
+    // Each (name, server address) keeps its first judged_at_least flows whatever the
+    // overall cap says (memory then grows with the number of names, as their verdicts do).
+    size_t judged_at_least = 4;
 };
 
 // Reads every file in order (one capture, each flow within its own file; "-" = stdin) and follows

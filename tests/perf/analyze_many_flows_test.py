@@ -32,7 +32,7 @@ def check(ok, what):
         failures.append(what)
 
 
-def analyze(sniprobe, template, flows, json_output, out_path):
+def analyze(sniprobe, template, flows, json_output, out_path, names=0):
     """Runs analyze on the generated capture; returns (exit status, max RSS in KiB).
     /usr/bin/time measures: a child forked from this Python would count the Python's own
     pages (Linux keeps the high-water mark across exec)."""
@@ -43,7 +43,8 @@ def analyze(sniprobe, template, flows, json_output, out_path):
     with open(out_path, 'wb') as out:
         proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=out)
         try:
-            write_capture(template, proc.stdin, flows)
+            write_capture(template, proc.stdin, flows,
+                          label=b'tls13.' if names else None, names=names)
             proc.stdin.close()
         except BrokenPipeError:
             pass
@@ -104,6 +105,31 @@ def run_case(sniprobe, template, flows, json_output, work):
         check('more flows (--json lists them all)' in text, f'{label}: flow rows are capped')
 
 
+def run_names_case(sniprobe, template, flows, names, work):
+    """Thousands of names to one address (a server-side capture of a host with many
+    virtual hosts): each name compares with fewer other names' flows, so memory grows
+    with the names' verdicts, not with names x 256 comparison copies; every name is
+    judged from its own flows and gets the verdict the one-name capture gets."""
+    label = f'{os.path.basename(template)}, {flows} flows, {names} names to one address'
+    small_out = os.path.join(work, 'small.json')
+    status, _ = analyze(sniprobe, template, SMALL_FLOWS, True, small_out)
+    check(status in (0, 1), f'{label}: small capture analysed (exit {status})')
+    expected = set(c for c, _ in verdicts_from_json_names(json.load(open(small_out))['names']).values())
+    big_out = os.path.join(work, 'names.json')
+    status, rss = analyze(sniprobe, template, flows, True, big_out, names=names)
+    check(status in (0, 1), f'{label}: analysed (exit {status})')
+    print(f'     {label}: max RSS {rss / 1024:.1f} MiB')
+    check(rss < 2 * LIMIT_KIB, f'{label}: max RSS {rss / 1024:.1f} MiB < {2 * LIMIT_KIB // 1024} MiB')
+    _, _, got = read_json_big(big_out)
+    check(len(got) == names, f'{label}: {len(got)} names judged')
+    causes = set(n['diagnosis']['verdict']['cause'] for n in got)
+    check(causes == expected, f'{label}: causes {causes} == small capture\'s {expected}')
+    unjudged = [n['name'] for n in got
+                if not any(v['name'] == 'sni' and v['trials'] > 0
+                           for v in n['diagnosis']['variants'])]
+    check(not unjudged, f'{label}: every name judged from its own flows ({len(unjudged)} not)')
+
+
 def main():
     sniprobe, realworld = sys.argv[1], sys.argv[2]
     alerts = os.path.join(realworld, 'zeek_tls-protocol-version-alert.pcap')
@@ -113,6 +139,7 @@ def main():
         run_case(sniprobe, alerts, 200000, True, work)
         # Certificates, a server's reset and two servers per replica.
         run_case(sniprobe, chains, 60000, True, work)
+        run_names_case(sniprobe, alerts, 20000, 10000, work)
     if failures:
         print(f'{len(failures)} check(s) failed')
         sys.exit(1)

@@ -25,8 +25,10 @@ def read_pcap(path):
     return data[:24], frames
 
 
-def write_capture(template, out, flows, spacing=30.0):
-    """Writes the capture to the binary file `out`; returns the connections per replica."""
+def write_capture(template, out, flows, spacing=30.0, label=None, names=0):
+    """Writes the capture to the binary file `out`; returns the connections per replica.
+    With `label` (bytes, e.g. b'tls13.') and `names` N, replica r names the server
+    f'{r % N}' zero-padded to the label's length in its place: N names to one address."""
     header, frames = read_pcap(template)
     if struct.unpack('<I', header[20:24])[0] != 1:
         sys.exit('template must be an Ethernet pcap')
@@ -60,6 +62,9 @@ def write_capture(template, out, flows, spacing=30.0):
             if at is not None:
                 off, port = at
                 f = f[:off] + struct.pack('>H', (port + shift) % 64512 + 1024) + f[off + 2:]
+                if label and names and label in f:
+                    width = len(label) - 1
+                    f = f.replace(label, f'{r % names:0{width}d}'.encode()[-width:] + label[-1:])
             chunk.append(struct.pack('<IIII', int(t), int((t % 1) * 1e6), len(f), ln))
             chunk.append(f)
         out.write(b''.join(chunk))
@@ -72,9 +77,12 @@ def main():
     ap.add_argument('out')
     ap.add_argument('flows', type=int)
     ap.add_argument('--spacing', type=float, default=30.0)
+    ap.add_argument('--label', help="a name's first label with its dot, e.g. tls13.")
+    ap.add_argument('--names', type=int, default=0, help='that many names, one per replica')
     a = ap.parse_args()
     with open(a.out, 'wb') as out:
-        replicas, per_replica = write_capture(a.template, out, a.flows, a.spacing)
+        replicas, per_replica = write_capture(a.template, out, a.flows, a.spacing,
+                                              a.label.encode() if a.label else None, a.names)
     print(f'{a.out}: {replicas} replicas of {per_replica} connections', file=sys.stderr)
 
 
